@@ -1,0 +1,5 @@
+"""Allow ``python -m leadtool``."""
+
+from leadtool.cli import main
+
+main()

@@ -1,0 +1,367 @@
+"""Command-line interface: parse options, call one library function, print to stderr.
+
+Stdout carries data only. Errors the user can fix print one ``Error: …`` line and exit 1;
+usage errors exit 2 (Typer/Click); ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+import phonenumbers
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from leadtool import __version__
+from leadtool.errors import LeadtoolError
+from leadtool.importer import ImportOptions, ImportStats, combine, import_table
+from leadtool.io import iter_paths, output_format, read_tables, write_table
+from leadtool.sources import load_user_mapping, profile_by_key
+
+app = typer.Typer(
+    name="leadtool",
+    help="Import, clean, deduplicate, qualify and report on marketing leads from any export.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    """Global options, set by the app callback for the command that follows."""
+
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+
+
+STATE = State()
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def say(message: str) -> None:
+    """A progress or summary line on stderr (silent with --quiet)."""
+    if not STATE.quiet:
+        console.print(message, markup=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"leadtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Print more detail (column mappings).")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """leadtool: any lead export in, one clean, deduplicated, qualified list out."""
+    STATE.quiet, STATE.verbose, STATE.debug = quiet, verbose and not quiet, debug
+
+
+@contextmanager
+def handled_errors() -> Iterator[None]:
+    """Turn library errors into one ``Error:`` line and exit code 1."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except LeadtoolError as exc:
+        _fail(str(exc))
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except Exception as exc:  # a bug: still one line, the traceback with --debug
+        _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+
+
+def _fail(message: str) -> None:
+    if STATE.debug:
+        traceback.print_exc(file=sys.stderr)
+    console.print(f"Error: {' '.join(message.split())}", markup=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _quiet_broken_pipe() -> None:
+    """``leadtool … | head``: the reader left; stop without a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- options
+
+
+def _check_region(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise typer.BadParameter(f"{value!r} is not a region code such as RU, RO, MD, US, GB")
+    return code
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise typer.BadParameter(f"{value!r} is not an IANA time zone such as Europe/Moscow") from exc
+    return value
+
+
+def _check_profile(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return profile_by_key(value).key
+    except LeadtoolError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _check_output_format(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return output_format(None, value)
+    except LeadtoolError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+Files = Annotated[
+    list[str],
+    typer.Argument(help="Export files or folders to read; - reads standard input.", show_default=False),
+]
+Output = Annotated[
+    str | None,
+    typer.Option("-o", "--output", help="Output file (.csv .tsv .jsonl .parquet .xlsx); - or none: CSV to stdout."),
+]
+InputFormat = Annotated[
+    str | None,
+    typer.Option("--format", help="Input format when the extension does not tell (csv, tsv, xlsx, json, jsonl, parquet)."),
+]
+OutputFormat = Annotated[
+    str | None,
+    typer.Option("--output-format", callback=_check_output_format, help="Output format, overriding the extension."),
+]
+Region = Annotated[
+    str | None,
+    typer.Option("--region", callback=_check_region, help="Default phone region (ISO code, e.g. RU) for numbers without a country code. [default: inferred per file]"),
+]
+Timezone = Annotated[
+    str | None,
+    typer.Option("--timezone", callback=_check_timezone, help="Time zone of dates written without one (IANA name). [default: UTC, or the profile's]"),
+]
+Mapping = Annotated[
+    str | None,
+    typer.Option("--mapping", help="YAML/JSON/CSV file mapping your headers to canonical columns (overrides detection)."),
+]
+Sheet = Annotated[
+    str | None, typer.Option("--sheet", help="Read only this XLSX sheet. [default: every sheet with a table]")
+]
+Source = Annotated[
+    str | None, typer.Option("--source", help="Set the source of every lead (e.g. facebook, tilda).")
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option("--profile", callback=_check_profile, help="Use this source profile instead of detecting one (see docs/sources.md)."),
+]
+
+
+# --------------------------------------------------------------------------- import
+
+
+@app.command("import")
+def import_cmd(
+    files: Files,
+    output: Output = None,
+    source: Source = None,
+    region: Region = None,
+    timezone: Timezone = None,
+    mapping: Mapping = None,
+    sheet: Sheet = None,
+    input_format: InputFormat = None,
+    out_format: OutputFormat = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """Read lead exports (Meta, Google Ads, LinkedIn, TikTok, Typeform, Google Forms, Tilda,
+    Bitrix24, amoCRM, HubSpot or any table with recognizable columns) into one canonical,
+    normalized lead file: E.164 phones, validated e-mails, UTC dates, lineage."""
+    with handled_errors():
+        if output not in (None, "-"):
+            output_format(output, out_format)  # fail on a bad output name before reading
+        options = ImportOptions(
+            source=source,
+            region=region,
+            timezone=timezone,
+            mapping=load_user_mapping(mapping) if mapping else None,
+            profile=profile,
+        )
+        frames = []
+        for path in _paths(files):
+            for table in read_tables(path, input_format, sheet):
+                frame, stats = import_table(table, options)
+                frames.append(frame)
+                _summary(stats)
+        leads = combine(frames)
+        write_table(leads, output, out_format)
+        if len(frames) > 1:
+            say(f"{len(leads)} leads from {len(frames)} tables written to {output or 'stdout'}")
+
+
+def _paths(files: list[str]) -> list[str]:
+    paths = iter_paths(files)
+    if not paths:
+        raise LeadtoolError(f"no table files in {', '.join(files)}")
+    return paths
+
+
+def _summary(stats: ImportStats) -> None:
+    parts = [f"profile {stats.profile}"]
+    if stats.encoding:
+        parts.append(stats.encoding)
+    if stats.delimiter:
+        parts.append({"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[stats.delimiter])
+    parts.append(f"{stats.rows_read} rows read, {stats.rows_written} written")
+    parts.append(f"phones {stats.phones_valid}/{stats.phones_given} valid")
+    parts.append(f"e-mails {stats.emails_valid}/{stats.emails_given} valid")
+    parts.append(f"region {stats.region or '-'} ({stats.region_from})")
+    notes = []
+    if stats.ragged_rows:
+        notes.append(f"{stats.ragged_rows} ragged rows flagged")
+    if stats.dates_bad:
+        notes.append(f"{stats.dates_bad} dates unparsed")
+    if stats.footer_rows:
+        notes.append(f"{stats.footer_rows} total rows skipped")
+    if stats.header_row > 1:
+        notes.append(f"header at row {stats.header_row}")
+    say(f"{stats.file}: " + ", ".join(parts) + (f"; {', '.join(notes)}" if notes else ""))
+    if STATE.verbose:
+        for header, target in stats.mapping.items():
+            say(f"    {header} -> {target}")
+
+
+# --------------------------------------------------------------------------- inspect
+
+
+@app.command("inspect")
+def inspect_cmd(
+    files: Files,
+    source: Source = None,
+    region: Region = None,
+    timezone: Timezone = None,
+    mapping: Mapping = None,
+    sheet: Sheet = None,
+    input_format: InputFormat = None,
+    profile: ProfileOpt = None,
+    rows: Annotated[int, typer.Option("--rows", min=0, help="Sample rows to show.")] = 3,
+) -> None:
+    """Show what import would detect in each file (encoding, delimiter, header row, profile,
+    column mapping, phone region, sample rows) without writing anything."""
+    with handled_errors():
+        options = ImportOptions(
+            source=source,
+            region=region,
+            timezone=timezone,
+            mapping=load_user_mapping(mapping) if mapping else None,
+            profile=profile,
+        )
+        out = Console(stderr=False, highlight=False, soft_wrap=False, width=120)
+        for path in _paths(files):
+            for table in read_tables(path, input_format, sheet):
+                _inspect_table(out, table, options, rows)
+
+
+def _inspect_table(out: Console, table: object, options: ImportOptions, rows: int) -> None:
+    from leadtool.io import Table
+
+    assert isinstance(table, Table)
+    facts = RichTable(title=table.label, show_header=False, title_justify="left")
+    facts.add_column("what", style="bold")
+    facts.add_column("found")
+    facts.add_row("encoding", table.encoding or "-")
+    facts.add_row("delimiter", repr(table.delimiter) if table.delimiter else "-")
+    facts.add_row("header", f"row {table.header_row}, column {table.header_col}")
+    if table.preamble:
+        facts.add_row("skipped above header", " / ".join(table.preamble)[:100])
+    facts.add_row("data rows", str(len(table.rows)))
+    if table.footer_rows:
+        facts.add_row("total rows skipped", str(table.footer_rows))
+    try:
+        frame, stats = import_table(table, options)
+    except LeadtoolError as exc:
+        facts.add_row("problem", str(exc))
+        out.print(facts)
+        _raw_sample(out, table, rows)
+        return
+    facts.add_row("profile", stats.profile)
+    facts.add_row("phone region", f"{stats.region or '-'} ({stats.region_from})")
+    facts.add_row("time zone for naive dates", stats.timezone)
+    facts.add_row("valid phones", f"{stats.phones_valid}/{stats.phones_given}")
+    facts.add_row("valid e-mails", f"{stats.emails_valid}/{stats.emails_given}")
+    out.print(facts)
+    columns = RichTable(title="column mapping", title_justify="left")
+    columns.add_column("header in file")
+    columns.add_column("leadtool column")
+    for header, target in stats.mapping.items():
+        columns.add_row(header, target)
+    out.print(columns)
+    if rows:
+        shown = [c for c in frame.columns if (frame[c].head(rows) != "").any()]
+        sample = RichTable(title=f"first {rows} rows after import", title_justify="left")
+        sample.add_column("column")
+        for i in range(min(rows, len(frame))):
+            sample.add_column(f"row {frame['source_row'].iat[i]}", overflow="fold")
+        for c in shown:
+            sample.add_row(c, *[str(v) for v in frame[c].head(rows)])
+        out.print(sample)
+
+
+def _raw_sample(out: Console, table: object, rows: int) -> None:
+    from leadtool.io import Table
+
+    assert isinstance(table, Table)
+    sample = RichTable(title=f"first {rows} rows as read", title_justify="left")
+    for c in table.data.columns:
+        sample.add_column(str(c), overflow="fold")
+    for row in table.data.head(rows).itertuples(index=False, name=None):
+        sample.add_row(*[str(v) for v in row])
+    out.print(sample)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        _quiet_broken_pipe_exit()
+
+
+def _quiet_broken_pipe_exit() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(1)

@@ -1,0 +1,387 @@
+"""The import stage: one raw table in, canonical leads out (a pure function, no I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadtool import normalize as nz
+from leadtool.errors import LeadtoolError
+from leadtool.io import Table
+from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
+from leadtool.sources import (
+    GENERIC,
+    Profile,
+    detect_profile,
+    header_key,
+    load_yaml_data,
+    map_columns,
+    profile_by_key,
+)
+
+TEST_LEAD_MARK = "<test lead"
+NAME_COLUMNS = ("name", "first_name", "last_name")
+# Columns import derives itself; written only when a row has something in them.
+DERIVED = ("x_phone_extra", "x_created_at_raw", "x_country_raw", "x_extra_cells")
+
+
+@dataclass
+class ImportOptions:
+    """What the user can tell import beyond the file itself."""
+
+    source: str | None = None
+    region: str | None = None
+    timezone: str | None = None
+    mapping: dict[str, str | None] | None = None
+    profile: str | None = None
+
+
+@dataclass
+class ImportStats:
+    """What import found and did for one table (the per-file summary)."""
+
+    file: str
+    profile: str
+    encoding: str | None
+    delimiter: str | None
+    header_row: int
+    header_col: int
+    rows_read: int
+    rows_written: int
+    region: str | None
+    region_from: str
+    timezone: str
+    phones_given: int = 0
+    phones_valid: int = 0
+    emails_given: int = 0
+    emails_valid: int = 0
+    dates_bad: int = 0
+    ragged_rows: int = 0
+    footer_rows: int = 0
+    blank_rows: int = 0
+    preamble: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def import_table(table: Table, options: ImportOptions | None = None) -> tuple[pd.DataFrame, ImportStats]:
+    """Map and normalize one table into canonical lead columns.
+
+    Every record of the table becomes exactly one output row, in input order, with its
+    lineage (``source_file``, ``source_row``); values that do not parse stay visible in
+    the ``*_raw`` or ``x_`` columns and are noted in ``import_issues``.
+    """
+    options = options or ImportOptions()
+    data = _blank_placeholders(table.data)
+    headers = [str(c) for c in data.columns]
+    profile = profile_by_key(options.profile) if options.profile else detect_profile(headers)
+    mapping = map_columns(headers, profile, options.mapping)
+    if not any(mapping.get(h) in IDENTITY_COLUMNS for h in headers):
+        shown = ", ".join(headers[:8]) + (" …" if len(headers) > 8 else "")
+        raise LeadtoolError(
+            f"{table.path}{'#' + table.sheet if table.sheet else ''}: no recognizable contact "
+            f"or name column (headers: {shown}); map one with --mapping"
+        )
+    n = len(data)
+    out, extras = _assemble(data, headers, mapping, profile)
+    issues = [pd.Series(table.ragged, index=data.index, dtype=object)]
+    timezone = options.timezone or profile.timezone or "UTC"
+
+    _strip_id_prefixes(out, extras, headers, mapping, profile)
+    region, region_from = _file_region(out, options, profile)
+    extras["x_phone_extra"] = _phones(out, region, issues, explicit=bool(options.region))
+    _emails(out)
+    _names(out)
+    dates, bad_dates = nz.normalize_dates(out["created_at"], timezone, region)
+    extras["x_created_at_raw"] = out["created_at"].where(bad_dates, "")
+    out["created_at"] = dates
+    issues.append(pd.Series(np.where(bad_dates, "bad_date", ""), index=data.index))
+    countries, bad_countries = nz.normalize_countries(out["country"])
+    extras["x_country_raw"] = out["country"].where(bad_countries, "")
+    out["country"] = countries
+    for col in BOOL_COLUMNS:
+        out[col] = nz.normalize_bools(out[col])
+    _test_marks(out)
+    _time_to_submit(out, data, headers, profile)
+    _utm_and_source(out, options, profile)
+    _lead_ids(out, table, profile, options)
+    out["source_file"] = table.label
+    out["source_row"] = [str(r) for r in table.rows] if n else []
+    out["import_issues"] = _join_codes(issues)
+    extras["x_extra_cells"] = pd.Series(table.extra, index=data.index, dtype=object)
+    frame = _finish(out, extras)
+    stats = _stats(table, frame, profile, region, region_from, timezone, mapping, bad_dates)
+    return frame, stats
+
+
+def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate imported files: canonical columns first, x_ columns in first-seen order."""
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in CANONICAL})
+    frame = pd.concat(frames, ignore_index=True, sort=False)
+    return frame[_column_order(frame.columns)].fillna("")
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
+    """"Select", "n/a", "-" … read as empty; cells trimmed of surrounding whitespace."""
+    nulls = list(nz.null_values())
+    out = {}
+    for col in data.columns:
+        s = data[col].fillna("").astype(str).str.strip()
+        out[col] = s.mask(s.str.casefold().isin(nulls), "").astype(object)
+    return pd.DataFrame(out, index=data.index)
+
+
+def _assemble(
+    data: pd.DataFrame, headers: list[str], mapping: dict[str, str | None], profile: Profile
+) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+    """Canonical columns (first filled of the headers mapped to each) and x_ columns."""
+    empty = pd.Series("", index=data.index, dtype=object)
+    out: dict[str, pd.Series] = {c: empty for c in CANONICAL}
+    extras: dict[str, pd.Series] = {}
+    filled: set[str] = set()
+    for h in headers:
+        target = mapping.get(h)
+        if target and target.startswith("x_"):
+            extras[_unique(target, extras)] = data[h]
+        elif target and target not in filled:
+            out[target] = data[h]
+            filled.add(target)
+        elif target:
+            out[target] = out[target].mask(out[target].eq(""), data[h])
+            extras[_unique(extra_column_name(h), extras)] = data[h]
+        else:
+            extras[_unique(extra_column_name(h), extras)] = data[h]
+    return out, extras
+
+
+def _unique(name: str, taken: dict[str, pd.Series]) -> str:
+    if name not in taken and name not in CANONICAL:
+        return name
+    i = 2
+    while f"{name}_{i}" in taken:
+        i += 1
+    return f"{name}_{i}"
+
+
+def _strip_id_prefixes(
+    out: dict[str, pd.Series],
+    extras: dict[str, pd.Series],
+    headers: list[str],
+    mapping: dict[str, str | None],
+    profile: Profile,
+) -> None:
+    """Meta writes ids as ``l:123``, ``c:456``: keep the id itself."""
+    if not profile.strip_id_prefixes:
+        return
+    pattern = r"^(?:l|ag|as|c|f|a):"
+    for h in headers:
+        if header_key(h) not in profile.strip_id_prefixes:
+            continue
+        target = mapping.get(h)
+        if target in out:
+            out[target] = out[target].str.replace(pattern, "", regex=True)
+        name = extra_column_name(h)
+        if name in extras:
+            extras[name] = extras[name].str.replace(pattern, "", regex=True)
+
+
+def _file_region(
+    out: dict[str, pd.Series], options: ImportOptions, profile: Profile
+) -> tuple[str | None, str]:
+    """Default phone region for numbers written without a country code, and why."""
+    if options.region:
+        return options.region.upper(), "--region"
+    countries = nz.normalize_countries(out["country"])[0]
+    region = nz.most_common(countries)
+    if region:
+        return region, "country column"
+    if profile.region:
+        return profile.region, f"profile {profile.key}"
+    region = nz.most_common(_city_regions(out["city"]))
+    if region:
+        return region, "city column"
+    texts = nz.clean_phone_text(out["phone"])
+    region = nz.infer_phone_region(texts[texts != ""], load_yaml_data("regions.yml")["candidates"])
+    if region:
+        return region, "phone numbers"
+    return None, "none"
+
+
+def _city_regions(cities: pd.Series) -> pd.Series:
+    table: dict[str, str] = {}
+    for code, names in load_yaml_data("regions.yml")["cities"].items():
+        for name in names:
+            table[header_key(str(name))] = code
+    return nz.per_distinct(cities, lambda c: table.get(header_key(c), "") if c else "")
+
+
+def _phones(
+    out: dict[str, pd.Series], region: str | None, issues: list[pd.Series], explicit: bool
+) -> pd.Series:
+    """E.164 into ``phone``, the cell as typed into ``phone_raw``; returns further numbers."""
+    raw = out["phone"]
+    out["phone_raw"] = raw
+    text = nz.clean_phone_text(raw)
+    row_regions = pd.Series(region or "", index=raw.index, dtype=object)
+    if not explicit:  # a row's own country or city beats the file's region
+        row_regions = _city_regions(out["city"]).where(lambda r: r != "", row_regions)
+        per_row = nz.normalize_countries(out["country"])[0]
+        row_regions = per_row.where(per_row != "", row_regions)
+    phone, more = nz.normalize_phones(text, row_regions)
+    out["phone"] = phone
+    issues.append(pd.Series(np.where(more != "", "extra_phones", ""), index=raw.index))
+    return more
+
+
+def _emails(out: dict[str, pd.Series]) -> None:
+    out["email_raw"] = out["email"]
+    out["email"] = nz.normalize_emails(out["email"])
+
+
+def _names(out: dict[str, pd.Series]) -> None:
+    for col in NAME_COLUMNS:
+        out[col] = nz.normalize_names(out[col])
+    name, first, last = out["name"], out["first_name"], out["last_name"]
+    joined = (first + " " + last).str.strip()
+    out["name"] = name.where(name != "", joined)
+    need_split = (first == "") & (last == "") & (out["name"] != "")
+    if need_split.any():
+        f, rest = nz.split_full_names(out["name"][need_split])
+        out["first_name"] = first.mask(need_split, f)
+        out["last_name"] = last.mask(need_split, rest)
+
+
+def _test_marks(out: dict[str, pd.Series]) -> None:
+    """Meta's ``<test lead: dummy data for …>`` values mark a test lead."""
+    marked = pd.Series(False, index=out["name"].index)
+    for col in ("name", "first_name", "last_name", "email_raw", "phone_raw"):
+        marked |= out[col].str.contains(TEST_LEAD_MARK, case=False, regex=False)
+    if marked.any():
+        out["is_test"] = out["is_test"].mask(marked, "true")
+
+
+def _time_to_submit(
+    out: dict[str, pd.Series], data: pd.DataFrame, headers: list[str], profile: Profile
+) -> None:
+    if len(profile.time_to_submit) != 2 or (out["time_to_submit"] != "").any():
+        return
+    by_key = {header_key(h): h for h in headers}
+    start_h, end_h = (by_key.get(k) for k in profile.time_to_submit)
+    if start_h is None or end_h is None:
+        return
+    start = pd.to_datetime(data[start_h].replace("", None), errors="coerce")
+    end = pd.to_datetime(data[end_h].replace("", None), errors="coerce")
+    seconds = (end - start).dt.total_seconds()
+    out["time_to_submit"] = seconds.map(lambda s: "" if pd.isna(s) else str(int(s))).astype(object)
+
+
+def _utm_and_source(out: dict[str, pd.Series], options: ImportOptions, profile: Profile) -> None:
+    parsed = nz.utm_columns(out["landing_url"])
+    for f in nz.UTM_FIELDS:
+        out[f] = out[f].where(out[f] != "", parsed[f])
+    if options.source:
+        source = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype=object)
+    else:
+        source = nz.normalize_sources(out["source"], profile.source_values)
+        utm = nz.normalize_sources(out["utm_source"])
+        source = source.where(source != "", utm)
+        source = source.where(source != "", profile.source or "")
+    out["source"] = source
+    medium = out["medium"].where(out["medium"] != "", out["utm_medium"])
+    if profile.organic_medium:
+        medium = medium.mask(out["is_organic"].eq("true") & medium.eq(""), profile.organic_medium)
+    out["medium"] = medium.where(medium != "", profile.medium or "")
+    out["campaign"] = out["campaign"].where(out["campaign"] != "", out["utm_campaign"])
+
+
+def _lead_ids(
+    out: dict[str, pd.Series], table: Table, profile: Profile, options: ImportOptions
+) -> None:
+    """``<namespace>:<export id>``, or a hash of file name + row when the export has none.
+
+    The namespace is the system that issued the id: the profile's own source for platform
+    and CRM exports, else the --source or the lead's source.
+    """
+    if profile.key != GENERIC and profile.source:
+        space = pd.Series(profile.source, index=out["source"].index, dtype=object)
+    elif options.source:
+        space = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype=object)
+    else:
+        space = out["source"].where(out["source"] != "", "lead")
+    ids = out["lead_id"]
+    hashed = pd.Series(
+        [
+            "h" + hashlib.sha1(f"{table.label}:{r}".encode()).hexdigest()[:12]
+            for r in table.rows
+        ],
+        index=ids.index,
+        dtype=object,
+    )
+    out["lead_id"] = space + ":" + ids.where(ids != "", hashed)
+
+
+def _join_codes(parts: list[pd.Series]) -> pd.Series:
+    joined = parts[0].astype(str)
+    for p in parts[1:]:
+        p = p.astype(str)
+        joined = joined.where(p == "", joined.where(joined == "", joined + ";") + p)
+    return joined.astype(object)
+
+
+def _finish(out: dict[str, pd.Series], extras: dict[str, pd.Series]) -> pd.DataFrame:
+    """Canonical columns, then the input's x_ columns; derived notes only when used."""
+    columns = {c: out[c] for c in CANONICAL}
+    for name, series in extras.items():
+        if name not in DERIVED or (series != "").any():
+            columns[name] = series
+    return pd.DataFrame(columns).astype(object).fillna("")
+
+
+def _column_order(columns: Any) -> list[str]:
+    names = [str(c) for c in columns]
+    return [c for c in CANONICAL if c in names] + [c for c in names if c not in CANONICAL]
+
+
+def _stats(
+    table: Table,
+    frame: pd.DataFrame,
+    profile: Profile,
+    region: str | None,
+    region_from: str,
+    timezone: str,
+    mapping: dict[str, str | None],
+    bad_dates: pd.Series,
+) -> ImportStats:
+    return ImportStats(
+        file=table.label,
+        profile=profile.key,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        header_row=table.header_row,
+        header_col=table.header_col,
+        rows_read=len(table.rows),
+        rows_written=len(frame),
+        region=region,
+        region_from=region_from,
+        timezone=timezone,
+        phones_given=int((frame["phone_raw"] != "").sum()),
+        phones_valid=int((frame["phone"] != "").sum()),
+        emails_given=int((frame["email_raw"] != "").sum()),
+        emails_valid=int((frame["email"] != "").sum()),
+        dates_bad=int(bad_dates.sum()),
+        ragged_rows=sum(1 for r in table.ragged if r),
+        footer_rows=table.footer_rows,
+        blank_rows=table.blank_rows,
+        preamble=table.preamble,
+        mapping={h: (t or extra_column_name(h)) for h, t in mapping.items()},
+    )

@@ -1,0 +1,622 @@
+"""All file reading and writing: formats, encodings, delimiters, header search, stdin/stdout.
+
+Stages never touch files; they get DataFrames from :func:`read_tables` and hand results to
+:func:`write_table`. Every cell read here is a string (empty string for an empty cell), so
+nothing typed by a person is reinterpreted before the normalizers see it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from leadtool.errors import LeadtoolError
+
+STDIN = "-"
+READ_FORMATS = ("csv", "tsv", "txt", "xlsx", "json", "jsonl", "parquet")
+WRITE_FORMATS = ("csv", "tsv", "jsonl", "parquet", "xlsx")
+DELIMITERS = (",", ";", "\t", "|")
+SNIFF_BYTES = 256 * 1024
+SNIFF_RECORDS = 60
+XLSX_MAX_ROWS = 1_048_575
+# A trailing row whose first filled cell is one of these is a report total, not a lead.
+FOOTER_RE = re.compile(r"^\s*(итого|всего|total|totals|grand total|сумма)\b", re.IGNORECASE)
+# Fixed timestamp written into XLSX metadata so the same data gives the same bytes.
+_XLSX_EPOCH = dt.datetime(2000, 1, 1)
+
+
+@dataclass
+class Table:
+    """One table found in an input file, every cell a string.
+
+    ``rows`` holds the 1-based data row number of each record (blank rows are skipped but
+    still counted, so the number matches what a spreadsheet shows below the header).
+    ``ragged`` is ``short``/``long``/empty per record; ``extra`` holds cells past the header.
+    """
+
+    path: str
+    file_name: str
+    data: pd.DataFrame
+    rows: list[int]
+    ragged: list[str]
+    extra: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int = 1
+    header_col: int = 1
+    preamble: list[str] = field(default_factory=list)
+    footer_rows: int = 0
+    blank_rows: int = 0
+
+    @property
+    def label(self) -> str:
+        """File name with the sheet, as used in messages and ``source_file``."""
+        return f"{self.file_name}#{self.sheet}" if self.sheet else self.file_name
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_tables(path: str, fmt: str | None = None, sheet: str | None = None) -> list[Table]:
+    """Read every table in ``path`` (``-`` for stdin). Raises LeadtoolError on bad input."""
+    name = "stdin" if path == STDIN else os.path.basename(path)
+    raw = _read_bytes(path)
+    if not raw.strip():
+        raise LeadtoolError(f"{path}: file is empty")
+    fmt = (fmt or _format_from_content(raw) or _format_from_name(path)).lower()
+    if fmt not in READ_FORMATS:
+        raise LeadtoolError(f"{path}: unknown format {fmt!r} (use one of {', '.join(READ_FORMATS)})")
+    if fmt == "xlsx":
+        return _read_xlsx(path, name, raw, sheet)
+    if fmt == "parquet":
+        return [_read_parquet(path, name, raw)]
+    if fmt in ("json", "jsonl"):
+        return [_read_json(path, name, raw)]
+    return [_read_delimited(path, name, raw, "\t" if fmt == "tsv" else None)]
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == STDIN:
+        return sys.stdin.buffer.read()
+    p = Path(path)
+    if not p.exists():
+        raise LeadtoolError(f"{path}: no such file")
+    if p.is_dir():
+        raise LeadtoolError(f"{path}: is a directory, not a file")
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise LeadtoolError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def _format_from_name(path: str) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in ("xls", "xlsm"):
+        return "xlsx"
+    if suffix in ("ndjson",):
+        return "jsonl"
+    return suffix if suffix in READ_FORMATS else "csv"
+
+
+def _format_from_content(raw: bytes) -> str | None:
+    """Trust magic bytes over the extension: Excel files are often saved as ``.csv``."""
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xlsx"
+    if raw.startswith(b"PAR1"):
+        return "parquet"
+    return None
+
+
+# ---- encodings
+
+
+def decode(raw: bytes, path: str) -> tuple[str, str]:
+    """Decode bytes to text; return (text, encoding name). Detects BOMs, UTF-16, cp1251."""
+    for bom, enc in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if raw.startswith(bom):
+            return _strict(raw[len(bom) :], enc, path), enc
+    utf16 = _utf16_without_bom(raw)
+    if utf16:
+        return _strict(raw, utf16, path), utf16
+    if b"\x00" in raw[:SNIFF_BYTES]:
+        raise LeadtoolError(f"{path}: binary file, not a text table (NUL bytes)")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if _mostly_utf8(raw):
+        line = raw[: utf8_error.start].count(b"\n") + 1
+        raise LeadtoolError(
+            f"{path}: line {line}: bytes that are not valid UTF-8 in a UTF-8 file "
+            f"(byte offset {utf8_error.start}); re-save the file as UTF-8"
+        )
+    return _decode_legacy(raw, path)
+
+
+def _strict(raw: bytes, encoding: str, path: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise LeadtoolError(
+            f"{path}: undecodable bytes at offset {exc.start} for {encoding}"
+        ) from exc
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    sample = raw[:4096]
+    if len(sample) < 4:
+        return None
+    even_zero = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd_zero = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    if odd_zero > 0.4 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.4 and odd_zero < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """True when the bytes hold real UTF-8 multibyte characters beside a few broken ones."""
+    good = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", raw[:SNIFF_BYTES]))
+    text = raw[:SNIFF_BYTES].decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return good >= 3 and bad <= good // 4
+
+
+def _decode_legacy(raw: bytes, path: str) -> tuple[str, str]:
+    """Single-byte encodings: cp1251 (Russian Excel) when the text reads as Cyrillic."""
+    high = [b for b in raw[:SNIFF_BYTES] if b >= 0x80]
+    if high and sum(0xC0 <= b or b in (0xA8, 0xB8) for b in high) / len(high) > 0.7:
+        try:
+            return raw.decode("cp1251"), "cp1251"
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:SNIFF_BYTES]).best()
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        raise LeadtoolError(f"{path}: cannot tell the text encoding (undecodable bytes)")
+    try:
+        return raw.decode(best.encoding), best.encoding.replace("_", "-")
+    except UnicodeDecodeError as exc:
+        raise LeadtoolError(
+            f"{path}: undecodable bytes at offset {exc.start} (guessed {best.encoding})"
+        ) from exc
+
+
+# ---- delimited text
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The candidate delimiter that splits the sample's records most consistently."""
+    best, best_score = ",", (0, 0, 0)
+    for delim in DELIMITERS:
+        records = [r for r in _parse(sample, delim, SNIFF_RECORDS) if any(c.strip() for c in r)]
+        if not records:
+            continue
+        modal, freq = Counter(len(r) for r in records).most_common(1)[0]
+        score = (freq if modal > 1 else 0, modal, -DELIMITERS.index(delim))
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _parse(text: str, delim: str, limit: int | None = None) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
+    out: list[list[str]] = []
+    try:
+        for record in reader:
+            out.append(record)
+            if limit is not None and len(out) >= limit:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+def _read_delimited(path: str, name: str, raw: bytes, delim: str | None) -> Table:
+    text, encoding = decode(raw, path)
+    text = text.replace("\x00", "")
+    sample = text[:SNIFF_BYTES]
+    delim = delim or sniff_delimiter(sample)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
+    except csv.Error as exc:
+        raise LeadtoolError(f"{path}: cannot parse as delimited text ({exc})") from exc
+    table = _table_from_records(path, name, records)
+    table.encoding, table.delimiter = encoding, delim
+    return table
+
+
+# ---- header search shared by text and spreadsheets
+
+
+def find_header(records: Sequence[Sequence[str]]) -> tuple[int, int]:
+    """Return (row index, first column index) of the header within the first records.
+
+    The header is the first row that is as wide as the table (the modal width of the first
+    records), at least half filled, and mostly text rather than numbers: titles, date ranges
+    and empty lines above it (report preambles) are skipped.
+    """
+    spans = [_span(r) for r in records[:SNIFF_RECORDS]]
+    widths = [end - start for start, end in spans if end > start]
+    if not widths:
+        return 0, 0
+    counts = Counter(widths)
+    table_width = max(w for w, n in counts.items() if n == max(counts.values()))
+    for i, (start, end) in enumerate(spans):
+        cells = [c.strip() for c in records[i][start:end]]
+        filled = [c for c in cells if c]
+        if not filled or len(cells) < max(2, int(table_width * 0.6)) and table_width > 1:
+            continue
+        numeric = sum(_looks_numeric(c) for c in filled)
+        if len(filled) >= len(cells) / 2 and numeric <= len(filled) / 3:
+            return i, start
+    first = next(i for i, (s, e) in enumerate(spans) if e > s)
+    return first, spans[first][0]
+
+
+def _span(record: Sequence[str]) -> tuple[int, int]:
+    filled = [i for i, c in enumerate(record) if str(c).strip()]
+    return (filled[0], filled[-1] + 1) if filled else (0, 0)
+
+
+_NUMERIC = re.compile(r"^[\s\d.,:/+\-%$€₽()]+$")
+
+
+def _looks_numeric(cell: str) -> bool:
+    return bool(_NUMERIC.match(cell))
+
+
+def _table_from_records(
+    path: str, name: str, records: list[list[str]], sheet: str | None = None
+) -> Table:
+    if not any(any(c.strip() for c in r) for r in records):
+        raise LeadtoolError(f"{path}: file is empty")
+    h, col0 = find_header(records)
+    header = [c.strip() for c in records[h][col0:]]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    body = records[h + 1 :]
+    footer = _count_footer(body, col0)
+    body = body[: len(body) - footer]
+    rows: list[int] = []
+    cells: list[list[str]] = []
+    ragged: list[str] = []
+    extra: list[str] = []
+    blank = 0
+    for number, record in enumerate(body, start=1):
+        values = record[col0:]
+        if not any(v.strip() for v in values):
+            blank += 1
+            continue
+        rows.append(number)
+        n = len(values)
+        if n > width and any(v.strip() for v in values[width:]):
+            ragged.append("long_row")
+            extra.append(" | ".join(v for v in values[width:] if v.strip()))
+        elif n < width:
+            ragged.append("short_row")
+            extra.append("")
+        else:
+            ragged.append("")
+            extra.append("")
+        cells.append(values[:width] + [""] * (width - n) if n < width else values[:width])
+    columns = _unique_headers(header)
+    data = pd.DataFrame(cells, columns=columns, dtype=object) if cells else _empty(columns)
+    data = _drop_empty_unnamed(data, header)
+    preamble = [" ".join(c for c in r if c.strip()) for r in records[:h] if any(r)]
+    return Table(
+        path=path,
+        file_name=name,
+        data=data,
+        rows=rows,
+        ragged=ragged,
+        extra=extra,
+        sheet=sheet,
+        header_row=h + 1,
+        header_col=col0 + 1,
+        preamble=preamble,
+        footer_rows=footer,
+        blank_rows=blank,
+    )
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+
+
+def _count_footer(body: Sequence[Sequence[str]], col0: int) -> int:
+    """Trailing blank and total rows (``Итого``, ``Total``) at the end of a report."""
+    n = 0
+    for record in reversed(body):
+        filled = [c for c in record[col0:] if c.strip()]
+        if filled and not FOOTER_RE.match(filled[0]):
+            break
+        n += 1
+    # Trailing blank rows alone are not footers: they are counted as blank instead.
+    while n and not any(c.strip() for c in body[len(body) - n]):
+        n -= 1
+    return n
+
+
+def _unique_headers(header: list[str]) -> list[str]:
+    seen: Counter[str] = Counter()
+    out = []
+    for i, h in enumerate(header, start=1):
+        h = h or f"column_{i}"
+        seen[h] += 1
+        out.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
+    return out
+
+
+def _drop_empty_unnamed(data: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """A column with neither a header nor a value (trailing delimiter) holds nothing to keep."""
+    drop = [
+        col
+        for col, h in zip(data.columns, header, strict=False)
+        if not h and not data[col].astype(str).str.strip().any()
+    ]
+    return data.drop(columns=drop) if drop else data
+
+
+# ---- spreadsheets
+
+
+def _read_xlsx(path: str, name: str, raw: bytes, sheet: str | None) -> list[Table]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+    except Exception as exc:
+        raise LeadtoolError(f"{path}: not a readable spreadsheet ({exc})") from exc
+    names = book.sheet_names
+    if sheet is not None:
+        if sheet not in names:
+            raise LeadtoolError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(names)})")
+        names = [sheet]
+    tables = []
+    for sheet_name in names:
+        try:
+            grid = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise LeadtoolError(f"{path}: sheet {sheet_name!r} unreadable ({exc})") from exc
+        records = [[_cell_text(v) for v in row] for row in grid]
+        if sum(1 for r in records if any(c.strip() for c in r)) < 2:
+            continue
+        table = _table_from_records(path, name, records, sheet_name if len(names) > 1 else None)
+        table.sheet = sheet_name
+        if len(table.data.columns) >= 2 or sheet is not None:
+            tables.append(table)
+    if not tables:
+        raise LeadtoolError(f"{path}: no sheet holds a table")
+    if len(tables) == 1 and sheet is None and len(book.sheet_names) == 1:
+        tables[0].sheet = None
+    return tables
+
+
+def _cell_text(value: Any) -> str:
+    """Spreadsheet cell to text: integral floats lose ``.0`` (phones stored as numbers)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value.total_seconds())
+    return str(value)
+
+
+# ---- columnar formats
+
+
+def _read_parquet(path: str, name: str, raw: bytes) -> Table:
+    try:
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except Exception as exc:
+        raise LeadtoolError(f"{path}: not a readable Parquet file ({exc})") from exc
+    return _table_from_frame(path, name, frame)
+
+
+def _read_json(path: str, name: str, raw: bytes) -> Table:
+    text, encoding = decode(raw, path)
+    stripped = text.strip()
+    records: list[Any]
+    if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped):
+        try:
+            doc = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise LeadtoolError(f"{path}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
+        records = doc if isinstance(doc, list) else doc.get("data", doc.get("leads", [doc]))
+    else:
+        records = []
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise LeadtoolError(f"{path}: line {lineno}: invalid JSON ({exc.msg})") from exc
+    flat = [_flatten(r if isinstance(r, dict) else {"value": r}) for r in records]
+    columns: dict[str, None] = {}
+    for rec in flat:
+        columns.update(dict.fromkeys(rec))
+    frame = pd.DataFrame([[rec.get(c, "") for c in columns] for rec in flat], columns=list(columns))
+    table = _table_from_frame(path, name, frame)
+    table.encoding = encoding
+    return table
+
+
+def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested objects to ``a_b`` keys; Meta ``field_data`` and Google ``user_column_data``
+    lists (name/value pairs) become one column per field, as their CSV exports have."""
+    out: dict[str, str] = {}
+    for key, value in record.items():
+        if key in ("field_data", "user_column_data") and isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    fname = item.get("name") or item.get("column_name") or item.get("column_id")
+                    fval = item.get("values", item.get("string_value", item.get("value", "")))
+                    out[str(fname)] = _scalar(fval)
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}_"))
+        else:
+            out[name] = _scalar(value)
+    return out
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_scalar(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _cell_text(value)
+
+
+def _table_from_frame(path: str, name: str, frame: pd.DataFrame) -> Table:
+    if frame.empty and not len(frame.columns):
+        raise LeadtoolError(f"{path}: file is empty")
+    data = pd.DataFrame(
+        {str(c): [_cell_text(v) if not _isna(v) else "" for v in frame[c]] for c in frame.columns},
+        dtype=object,
+    )
+    n = len(data)
+    return Table(
+        path=path,
+        file_name=name,
+        data=data,
+        rows=list(range(1, n + 1)),
+        ragged=[""] * n,
+        extra=[""] * n,
+    )
+
+
+def _isna(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def output_format(path: str | None, fmt: str | None = None) -> str:
+    """Format for an output path: ``--format`` wins, then the extension, then CSV."""
+    if fmt:
+        fmt = fmt.lower()
+    elif path in (None, STDIN):
+        fmt = "csv"
+    else:
+        suffix = Path(str(path)).suffix.lower().lstrip(".")
+        fmt = suffix if suffix in WRITE_FORMATS else "csv"
+    if fmt not in WRITE_FORMATS:
+        raise LeadtoolError(f"unknown output format {fmt!r} (use one of {', '.join(WRITE_FORMATS)})")
+    return fmt
+
+
+def write_table(frame: pd.DataFrame, path: str | None, fmt: str | None = None) -> None:
+    """Write ``frame`` to ``path`` (``None``/``-`` for stdout) atomically: temp file + rename."""
+    fmt = output_format(path, fmt)
+    frame = frame.fillna("")
+    if path in (None, STDIN):
+        if fmt in ("parquet", "xlsx"):
+            raise LeadtoolError(f"cannot write {fmt} to stdout; give -o FILE")
+        sys.stdout.write(_render_text(frame, fmt))
+        sys.stdout.flush()
+        return
+    target = Path(str(path))
+    if target.parent and not target.parent.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _write_binary(frame, fmt, handle)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _render_text(frame: pd.DataFrame, fmt: str) -> str:
+    if fmt == "jsonl":
+        if frame.empty:
+            return ""
+        return frame.to_json(orient="records", lines=True, force_ascii=False) or ""
+    sep = "\t" if fmt == "tsv" else ","
+    return frame.to_csv(index=False, sep=sep, lineterminator="\n") or ""
+
+
+def _write_binary(frame: pd.DataFrame, fmt: str, handle: Any) -> None:
+    if fmt in ("csv", "tsv", "jsonl"):
+        handle.write(_render_text(frame, fmt).encode("utf-8"))
+    elif fmt == "parquet":
+        frame.astype(str).to_parquet(handle, index=False, engine="pyarrow")
+    else:
+        _write_xlsx(frame, handle)
+
+
+def _write_xlsx(frame: pd.DataFrame, handle: Any) -> None:
+    import xlsxwriter
+
+    if len(frame) > XLSX_MAX_ROWS:
+        raise LeadtoolError(f"{len(frame)} rows do not fit in one XLSX sheet; write CSV or Parquet")
+    book = xlsxwriter.Workbook(
+        handle,
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    book.set_properties({"created": _XLSX_EPOCH})
+    sheet = book.add_worksheet("leads")
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, [str(c) for c in frame.columns], bold)
+    for i, row in enumerate(frame.astype(str).itertuples(index=False, name=None), start=1):
+        sheet.write_row(i, 0, row)
+    sheet.freeze_panes(1, 0)
+    book.close()
+
+
+def iter_paths(paths: Iterable[str]) -> list[str]:
+    """Expand directories into the table files they hold (sorted, hidden files skipped)."""
+    out: list[str] = []
+    for p in paths:
+        if p != STDIN and Path(p).is_dir():
+            out.extend(
+                str(f)
+                for f in sorted(Path(p).iterdir())
+                if f.is_file()
+                and not f.name.startswith(".")
+                and f.suffix.lower().lstrip(".") in (*READ_FORMATS, "xls", "ndjson")
+            )
+        else:
+            out.append(p)
+    return out

@@ -1,0 +1,429 @@
+"""Normalizers for phones, e-mails, names, dates, countries, booleans, sources and UTM tags.
+
+Every normalizer takes a pandas Series of strings and returns Series aligned with it. The
+expensive libraries (phonenumbers, email-validator) run once per *distinct* cleaned value
+through :func:`per_distinct`, never once per row: lead files repeat values a lot (the same
+person submits twice, the same campaign on every row), and the cheap string cleaning before
+it is vectorized.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from leadtool.sources import header_key, load_yaml_data
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+
+
+def per_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(func)`` computed once per distinct value (the cache of the design)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        results[i] = func(value)
+    return pd.Series(results[codes], index=values.index, dtype=object)
+
+
+def blank(series: pd.Series) -> pd.Series:
+    """Boolean mask of empty cells."""
+    return series.fillna("").astype(str).str.strip().eq("")
+
+
+# --------------------------------------------------------------------------- phones
+
+_PHONE_PREFIX = re.compile(r"^\s*(?:p|tel|phone|тел)\s*[:.]\s*", re.IGNORECASE)
+_PHONE_SPLIT = re.compile(r"\s*(?:[,;/\n]|\s(?:или|or|sau|и|and)\s)\s*", re.IGNORECASE)
+_NON_PHONE = re.compile(r"[^\d+]")
+
+
+def clean_phone_text(series: pd.Series) -> pd.Series:
+    """Vectorized pre-clean: ``p:``/``tel:`` prefixes off, whitespace folded."""
+    text = series.fillna("").astype(str).str.strip()
+    text = text.str.replace(_PHONE_PREFIX, "", regex=True)
+    return text.str.replace(r"\s+", " ", regex=True)
+
+
+def split_numbers(text: str) -> list[str]:
+    """Two numbers in one cell ("8 916 111-22-33, 8 926 444-55-66") -> both; else [text]."""
+    parts = [p for p in _PHONE_SPLIT.split(text) if p.strip()]
+    if len(parts) > 1 and all(len(re.sub(r"\D", "", p)) >= 6 for p in parts):
+        return parts
+    return [text]
+
+
+def parse_phone(text: str, region: str | None) -> str:
+    """One number to E.164, or "" when it is not a valid number.
+
+    Tries the number as written (trunk prefixes such as Russian ``8`` and Romanian ``0``
+    are handled by phonenumbers for the region), then digits-only numbers that carry their
+    country code without ``+`` (``79161234567``, ``0040…``).
+    """
+    digits = _NON_PHONE.sub("", text)
+    if len(digits.lstrip("+")) < 5:
+        return ""
+    attempts: list[tuple[str, str | None]] = [(text, region)]
+    if not text.lstrip().startswith("+"):
+        bare = digits.lstrip("+")
+        attempts.append(("+" + bare[2:] if bare.startswith("00") else "+" + bare, None))
+    for candidate, reg in attempts:
+        try:
+            number = phonenumbers.parse(candidate, reg)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return ""
+
+
+def parse_phone_cell(text: str, region: str | None) -> tuple[str, str]:
+    """A cell to (first valid E.164, further valid numbers joined by ``;``)."""
+    if not text:
+        return "", ""
+    found = [e for e in (parse_phone(p, region) for p in split_numbers(text)) if e]
+    unique = list(dict.fromkeys(found))
+    return (unique[0], ";".join(unique[1:])) if unique else ("", "")
+
+
+def infer_phone_region(texts: Iterable[str], candidates: Iterable[str], sample: int = 300) -> str | None:
+    """The region under which most distinct national-format numbers are valid."""
+    national = []
+    for t in dict.fromkeys(texts):
+        digits = _NON_PHONE.sub("", t)
+        if t and not t.lstrip().startswith(("+", "00")) and 6 <= len(digits) <= 12:
+            national.append(t)
+            if len(national) >= sample:
+                break
+    if not national:
+        return None
+    scores: Counter[str] = Counter()
+    for region in candidates:
+        for t in national:
+            try:
+                if phonenumbers.is_valid_number(phonenumbers.parse(t, region)):
+                    scores[region] += 1
+            except phonenumbers.NumberParseException:
+                pass
+    if not scores:
+        return None
+    best = max(scores.values())
+    return next(r for r in candidates if scores[r] == best)
+
+
+def normalize_phones(texts: pd.Series, regions: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(E.164 phone, extra numbers) per row; parsed once per distinct (text, region)."""
+    keys = pd.Series(list(zip(texts, regions, strict=True)), index=texts.index, dtype=object)
+    parsed = per_distinct(keys, lambda k: parse_phone_cell(k[0], k[1] or None))
+    return parsed.str[0].fillna(""), parsed.str[1].fillna("")
+
+
+def phone_region(e164: str) -> str:
+    """Region code of an E.164 number ("" when unknown)."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or ""
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+# --------------------------------------------------------------------------- e-mails
+
+_EMAIL_SPLIT = re.compile(r"[\s,;]+")
+
+
+def clean_email_text(series: pd.Series) -> pd.Series:
+    """Vectorized: trim, lowercase, drop ``mailto:`` and angle brackets."""
+    text = series.fillna("").astype(str).str.strip().str.lower()
+    text = text.str.replace(r"^mailto:", "", regex=True)
+    return text.str.strip("<>\"' ")
+
+
+def validate_address(text: str) -> str:
+    """The normalized address if email-validator accepts its syntax (no DNS), else ""."""
+    for part in _EMAIL_SPLIT.split(text) if text else ():
+        if "@" not in part:
+            continue
+        try:
+            result = validate_email(part, check_deliverability=False, allow_smtputf8=True)
+        except EmailNotValidError:
+            continue
+        return str(result.normalized).lower()
+    return ""
+
+
+def normalize_emails(series: pd.Series) -> pd.Series:
+    """Cleaned, validated e-mail per row ("" when none or invalid)."""
+    return per_distinct(clean_email_text(series), validate_address)
+
+
+# --------------------------------------------------------------------------- names
+
+_PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы)$", re.IGNORECASE)
+
+
+def _tidy_name(text: str) -> str:
+    text = " ".join(text.replace("\u00a0", " ").split()).strip(" ,.;")
+    if not text or text.startswith("<"):  # Meta's "<test lead: dummy data …>" stays as is
+        return text
+    letters = [c for c in text if c.isalpha()]
+    if letters and (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
+        text = text.title()
+    return text
+
+
+def normalize_names(series: pd.Series) -> pd.Series:
+    """Whitespace folded; ALL-CAPS and all-lower names title-cased; mixed case kept."""
+    return per_distinct(series.fillna("").astype(str), _tidy_name)
+
+
+def _split_name(text: str) -> tuple[str, str]:
+    parts = text.split()
+    if len(parts) < 2 or text.startswith("<"):
+        return (text, "")
+    if len(parts) == 3 and _PATRONYMIC.search(parts[2]):
+        return (parts[1], parts[0])  # Russian order: Фамилия Имя Отчество
+    return (parts[0], " ".join(parts[1:]))
+
+
+def split_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Full name -> (first, last); Russian "Фамилия Имя Отчество" recognized by the patronymic."""
+    parts = per_distinct(names, _split_name)
+    return parts.str[0].fillna(""), parts.str[1].fillna("")
+
+
+# --------------------------------------------------------------------------- dates
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_ISO_TZ = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_DMY = re.compile(
+    r"^(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{2,4})"
+    r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?\s*(?P<ampm>[AaPp][Mm])?)?$"
+)
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH"})
+
+
+def normalize_dates(
+    series: pd.Series, timezone: str = "UTC", region: str | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Dates to ISO-8601 UTC strings; returns (iso, failed mask).
+
+    Understands ISO (with or without offset), ``DD.MM.YYYY[ HH:MM[:SS]]`` and slash dates
+    (day or month first decided per column from the values, then the region), and Excel
+    serial numbers. Naive times are taken in ``timezone``.
+    """
+    text = series.fillna("").astype(str).str.strip()
+    distinct = pd.Series(text.unique(), dtype=object)
+    distinct = distinct[distinct != ""]
+    parsed = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns, UTC]")
+    if len(distinct):
+        _parse_iso(distinct, parsed, timezone)
+        _parse_dmy(distinct, parsed, timezone, region)
+        _parse_serial(distinct, parsed, timezone)
+        _parse_other(distinct, parsed, timezone)
+    iso = parsed.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(parsed.notna(), "")
+    lookup = dict(zip(distinct, iso, strict=True))
+    out = text.map(lambda v: lookup.get(v, ""))
+    failed = (text != "") & (out == "")
+    return out.astype(object), failed
+
+
+def _localize(naive: pd.Series, timezone: str) -> pd.Series:
+    naive = pd.to_datetime(naive, errors="coerce")
+    if timezone.upper() == "UTC":
+        return naive.dt.tz_localize("UTC")
+    local = naive.dt.tz_localize(
+        timezone, ambiguous=np.zeros(len(naive), dtype=bool), nonexistent="shift_forward"
+    )
+    return local.dt.tz_convert("UTC")
+
+
+def _assign(parsed: pd.Series, values: pd.Series) -> None:
+    values = values.dropna()
+    parsed.loc[values.index] = values.astype("datetime64[ns, UTC]")
+
+
+def _parse_iso(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
+    iso = distinct[distinct.str.match(_ISO) & parsed.isna()]
+    if iso.empty:
+        return
+    with_tz = iso.str.contains(_ISO_TZ)
+    if with_tz.any():
+        _assign(parsed, pd.to_datetime(iso[with_tz], format="ISO8601", utc=True, errors="coerce"))
+    naive = iso[~with_tz]
+    if not naive.empty:
+        stamps = pd.to_datetime(naive, format="ISO8601", errors="coerce")
+        _assign(parsed, _localize(stamps, timezone))
+
+
+def _parse_dmy(distinct: pd.Series, parsed: pd.Series, timezone: str, region: str | None) -> None:
+    parts = distinct[parsed.isna()].str.extract(_DMY)
+    parts = parts.dropna(subset=["a"])
+    if parts.empty:
+        return
+    a, b = parts["a"].astype(int), parts["b"].astype(int)
+    slash = parts["sep"].eq("/")
+    if (a > 12).any():
+        month_first = False
+    elif (b > 12).any():
+        month_first = True
+    else:
+        month_first = bool(slash.all()) and region in MONTH_FIRST_REGIONS
+    day, month = (b, a) if month_first else (a, b)
+    year = parts["y"].astype(int)
+    year = year.where(year >= 100, year + 2000)
+    hour = parts["H"].fillna("0").astype(int)
+    ampm = parts["ampm"].fillna("").str.upper()
+    hour = hour.where(~(ampm.eq("PM") & (hour < 12)), hour + 12)
+    hour = hour.where(~(ampm.eq("AM") & (hour == 12)), 0)
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "month": month,
+            "day": day,
+            "hour": hour,
+            "minute": parts["M"].fillna("0").astype(int),
+            "second": parts["S"].fillna("0").astype(int),
+        }
+    )
+    _assign(parsed, _localize(pd.to_datetime(frame, errors="coerce"), timezone))
+
+
+def _parse_serial(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
+    serial = distinct[distinct.str.match(_SERIAL) & parsed.isna()].astype(float)
+    serial = serial[(serial > 20000) & (serial < 80000)]
+    if serial.empty:
+        return
+    stamps = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial, unit="D")
+    _assign(parsed, _localize(stamps.dt.round("s"), timezone))
+
+
+def _parse_other(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
+    """Last resort for spelled-out dates ("Nov 5, 2026 4:05 PM"): pandas' own parser."""
+    rest = distinct[parsed.isna() & distinct.str.contains(r"[A-Za-z]{3}", regex=True)]
+    rest = rest[rest.str.contains(r"\d", regex=True)]
+    for idx, value in rest.items():
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if pd.isna(stamp):
+            continue
+        stamp = stamp.tz_convert("UTC") if stamp.tzinfo else _localize(pd.Series([stamp]), timezone)[0]
+        parsed.loc[idx] = stamp
+
+
+# --------------------------------------------------------------------------- countries, booleans
+
+
+@cache
+def _country_lookup() -> dict[str, str]:
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    table: dict[str, str] = {}
+    for code, names in LOCALE_DATA.items():
+        if not (len(code) == 2 and code.isalpha()):
+            continue
+        table[code.casefold()] = code
+        for name in names.values():
+            if not name.startswith("*"):
+                table.setdefault(header_key(name), code)
+    for name, code in load_yaml_data("countries.yml").items():
+        table[header_key(str(name))] = str(code)
+    return table
+
+
+def country_code(text: str) -> str:
+    """Country name or code (English, Russian, Romanian, …) -> ISO alpha-2, or ""."""
+    if not text:
+        return ""
+    return _country_lookup().get(header_key(text), "")
+
+
+def normalize_countries(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(ISO alpha-2, failed mask)."""
+    text = series.fillna("").astype(str).str.strip()
+    codes = per_distinct(text, country_code)
+    return codes, (text != "") & (codes == "")
+
+
+@cache
+def _bool_values() -> dict[str, str]:
+    doc = load_yaml_data("values.yml")
+    table = {str(v).casefold(): "true" for v in doc[True]}
+    table.update({str(v).casefold(): "false" for v in doc[False]})
+    return table
+
+
+def normalize_bools(series: pd.Series) -> pd.Series:
+    """Yes/No, 1/0, Да/Нет, true/false … -> ``true``/``false``; anything else unchanged."""
+    text = series.fillna("").astype(str).str.strip()
+    return text.str.casefold().map(_bool_values()).fillna(text).astype(object)
+
+
+@cache
+def null_values() -> frozenset[str]:
+    """Placeholders ("Select", "n/a", "-") that mean no answer."""
+    return frozenset(str(v).casefold() for v in load_yaml_data("values.yml")[None])
+
+
+# --------------------------------------------------------------------------- sources, UTM
+
+
+@cache
+def _source_aliases() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for key, spellings in load_yaml_data("sources.yml").items():
+        table[header_key(key)] = key
+        for s in spellings:
+            table.setdefault(header_key(str(s)), key)
+    return table
+
+
+def source_key(text: str, extra: dict[str, str] | None = None) -> str:
+    """A source value ("Facebook Ads", "ig", "Яндекс.Директ") -> platform key or a slug."""
+    text = str(text).strip()
+    if not text:
+        return ""
+    if extra and text.casefold() in extra:
+        return extra[text.casefold()]
+    known = _source_aliases().get(header_key(text))
+    if known:
+        return known
+    return re.sub(r"[\W_]+", "_", text.casefold()).strip("_")
+
+
+def normalize_sources(series: pd.Series, extra: dict[str, str] | None = None) -> pd.Series:
+    return per_distinct(series.fillna("").astype(str), lambda v: source_key(v, extra))
+
+
+def utm_from_url(url: str) -> tuple[str, ...]:
+    """utm_* parameters of a landing/referer URL, in UTM_FIELDS order ("" when absent)."""
+    if "utm_" not in url:
+        return ("",) * len(UTM_FIELDS)
+    try:
+        query = parse_qs(urlsplit(url.strip()).query)
+    except ValueError:
+        return ("",) * len(UTM_FIELDS)
+    return tuple((query.get(f) or [""])[0] for f in UTM_FIELDS)
+
+
+def utm_columns(urls: pd.Series) -> dict[str, pd.Series]:
+    """utm_* columns parsed out of URLs, once per distinct URL."""
+    parsed = per_distinct(urls.fillna("").astype(str), utm_from_url)
+    return {f: parsed.str[i].fillna("") for i, f in enumerate(UTM_FIELDS)}
+
+
+def most_common(values: Iterable[Hashable]) -> Any:
+    """The most frequent non-empty value, or None."""
+    counts = Counter(v for v in values if v)
+    return counts.most_common(1)[0][0] if counts else None
