@@ -65,7 +65,9 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")] = False,
     verbose: Annotated[
@@ -127,7 +129,9 @@ def _check_timezone(value: str | None) -> str | None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise typer.BadParameter(f"{value!r} is not an IANA time zone such as Europe/Moscow") from exc
+        raise typer.BadParameter(
+            f"{value!r} is not an IANA time zone such as Europe/Moscow"
+        ) from exc
     return value
 
 
@@ -151,41 +155,73 @@ def _check_output_format(value: str | None) -> str | None:
 
 Files = Annotated[
     list[str],
-    typer.Argument(help="Export files or folders to read; - reads standard input.", show_default=False),
+    typer.Argument(
+        help="Export files or folders to read; - reads standard input.", show_default=False
+    ),
 ]
 Output = Annotated[
     str | None,
-    typer.Option("-o", "--output", help="Output file (.csv .tsv .jsonl .parquet .xlsx); - or none: CSV to stdout."),
+    typer.Option(
+        "-o",
+        "--output",
+        help="Output file (.csv .tsv .jsonl .parquet .xlsx); - or none: CSV to stdout.",
+    ),
 ]
 InputFormat = Annotated[
     str | None,
-    typer.Option("--format", help="Input format when the extension does not tell (csv, tsv, xlsx, json, jsonl, parquet)."),
+    typer.Option(
+        "--format",
+        help="Input format when the extension does not tell "
+        "(csv, tsv, xlsx, json, jsonl, parquet).",
+    ),
 ]
 OutputFormat = Annotated[
     str | None,
-    typer.Option("--output-format", callback=_check_output_format, help="Output format, overriding the extension."),
+    typer.Option(
+        "--output-format",
+        callback=_check_output_format,
+        help="Output format, overriding the extension.",
+    ),
 ]
 Region = Annotated[
     str | None,
-    typer.Option("--region", callback=_check_region, help="Default phone region (ISO code, e.g. RU) for numbers without a country code. [default: inferred per file]"),
+    typer.Option(
+        "--region",
+        callback=_check_region,
+        help="Default phone region (ISO code, e.g. RU) for numbers without a country code. "
+        "[default: inferred per file]",
+    ),
 ]
 Timezone = Annotated[
     str | None,
-    typer.Option("--timezone", callback=_check_timezone, help="Time zone of dates written without one (IANA name). [default: UTC, or the profile's]"),
+    typer.Option(
+        "--timezone",
+        callback=_check_timezone,
+        help="Time zone of dates written without one (IANA name). [default: UTC, or the profile's]",
+    ),
 ]
 Mapping = Annotated[
     str | None,
-    typer.Option("--mapping", help="YAML/JSON/CSV file mapping your headers to canonical columns (overrides detection)."),
+    typer.Option(
+        "--mapping",
+        help="YAML/JSON/CSV file mapping your headers to canonical columns (overrides detection).",
+    ),
 ]
 Sheet = Annotated[
-    str | None, typer.Option("--sheet", help="Read only this XLSX sheet. [default: every sheet with a table]")
+    str | None,
+    typer.Option("--sheet", help="Read only this XLSX sheet. [default: every sheet with a table]"),
 ]
 Source = Annotated[
-    str | None, typer.Option("--source", help="Set the source of every lead (e.g. facebook, tilda).")
+    str | None,
+    typer.Option("--source", help="Set the source of every lead (e.g. facebook, tilda)."),
 ]
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", callback=_check_profile, help="Use this source profile instead of detecting one (see docs/sources.md)."),
+    typer.Option(
+        "--profile",
+        callback=_check_profile,
+        help="Use this source profile instead of detecting one (see docs/sources.md).",
+    ),
 ]
 
 

@@ -70,7 +70,9 @@ class ImportStats:
         return dict(self.__dict__)
 
 
-def import_table(table: Table, options: ImportOptions | None = None) -> tuple[pd.DataFrame, ImportStats]:
+def import_table(
+    table: Table, options: ImportOptions | None = None
+) -> tuple[pd.DataFrame, ImportStats]:
     """Map and normalize one table into canonical lead columns.
 
     Every record of the table becomes exactly one output row, in input order, with its
@@ -88,9 +90,8 @@ def import_table(table: Table, options: ImportOptions | None = None) -> tuple[pd
             f"{table.path}{'#' + table.sheet if table.sheet else ''}: no recognizable contact "
             f"or name column (headers: {shown}); map one with --mapping"
         )
-    n = len(data)
     out, extras = _assemble(data, headers, mapping, profile)
-    issues = [pd.Series(table.ragged, index=data.index, dtype=object)]
+    issues: list[pd.Series] = [pd.Series(table.ragged, index=data.index, dtype=object)]
     timezone = options.timezone or profile.timezone or "UTC"
 
     _strip_id_prefixes(out, extras, headers, mapping, profile)
@@ -111,8 +112,8 @@ def import_table(table: Table, options: ImportOptions | None = None) -> tuple[pd
     _time_to_submit(out, data, headers, profile)
     _utm_and_source(out, options, profile)
     _lead_ids(out, table, profile, options)
-    out["source_file"] = table.label
-    out["source_row"] = [str(r) for r in table.rows] if n else []
+    out["source_file"] = pd.Series(table.label, index=data.index, dtype=object)
+    out["source_row"] = pd.Series([str(r) for r in table.rows], index=data.index, dtype=object)
     out["import_issues"] = _join_codes(issues)
     extras["x_extra_cells"] = pd.Series(table.extra, index=data.index, dtype=object)
     frame = _finish(out, extras)
@@ -132,7 +133,7 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
-    """"Select", "n/a", "-" … read as empty; cells trimmed of surrounding whitespace."""
+    """ "Select", "n/a", "-" … read as empty; cells trimmed of surrounding whitespace."""
     nulls = list(nz.null_values())
     out = {}
     for col in data.columns:
@@ -320,10 +321,7 @@ def _lead_ids(
         space = out["source"].where(out["source"] != "", "lead")
     ids = out["lead_id"]
     hashed = pd.Series(
-        [
-            "h" + hashlib.sha1(f"{table.label}:{r}".encode()).hexdigest()[:12]
-            for r in table.rows
-        ],
+        ["h" + hashlib.sha1(f"{table.label}:{r}".encode()).hexdigest()[:12] for r in table.rows],
         index=ids.index,
         dtype=object,
     )

@@ -79,7 +79,9 @@ def read_tables(path: str, fmt: str | None = None, sheet: str | None = None) -> 
         raise LeadtoolError(f"{path}: file is empty")
     fmt = (fmt or _format_from_content(raw) or _format_from_name(path)).lower()
     if fmt not in READ_FORMATS:
-        raise LeadtoolError(f"{path}: unknown format {fmt!r} (use one of {', '.join(READ_FORMATS)})")
+        raise LeadtoolError(
+            f"{path}: unknown format {fmt!r} (use one of {', '.join(READ_FORMATS)})"
+        )
     if fmt == "xlsx":
         return _read_xlsx(path, name, raw, sheet)
     if fmt == "parquet":
@@ -184,7 +186,7 @@ def _mostly_utf8(raw: bytes) -> bool:
 def _decode_legacy(raw: bytes, path: str) -> tuple[str, str]:
     """Single-byte encodings: cp1251 (Russian Excel) when the text reads as Cyrillic."""
     high = [b for b in raw[:SNIFF_BYTES] if b >= 0x80]
-    if high and sum(0xC0 <= b or b in (0xA8, 0xB8) for b in high) / len(high) > 0.7:
+    if high and sum(b >= 0xC0 or b in (0xA8, 0xB8) for b in high) / len(high) > 0.7:
         try:
             return raw.decode("cp1251"), "cp1251"
         except UnicodeDecodeError:
@@ -265,7 +267,7 @@ def find_header(records: Sequence[Sequence[str]]) -> tuple[int, int]:
     for i, (start, end) in enumerate(spans):
         cells = [c.strip() for c in records[i][start:end]]
         filled = [c for c in cells if c]
-        if not filled or len(cells) < max(2, int(table_width * 0.6)) and table_width > 1:
+        if not filled or (len(cells) < max(2, int(table_width * 0.6)) and table_width > 1):
             continue
         numeric = sum(_looks_numeric(c) for c in filled)
         if len(filled) >= len(cells) / 2 and numeric <= len(filled) / 3:
@@ -479,7 +481,7 @@ def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
         if key in ("field_data", "user_column_data") and isinstance(value, list):
             for item in value:
                 if isinstance(item, dict):
-                    fname = item.get("name") or item.get("column_name") or item.get("column_id")
+                    fname = item.get("name") or item.get("column_id") or item.get("column_name")
                     fval = item.get("values", item.get("string_value", item.get("value", "")))
                     out[str(fname)] = _scalar(fval)
             continue
@@ -541,7 +543,9 @@ def output_format(path: str | None, fmt: str | None = None) -> str:
         suffix = Path(str(path)).suffix.lower().lstrip(".")
         fmt = suffix if suffix in WRITE_FORMATS else "csv"
     if fmt not in WRITE_FORMATS:
-        raise LeadtoolError(f"unknown output format {fmt!r} (use one of {', '.join(WRITE_FORMATS)})")
+        raise LeadtoolError(
+            f"unknown output format {fmt!r} (use one of {', '.join(WRITE_FORMATS)})"
+        )
     return fmt
 
 

@@ -95,7 +95,9 @@ def parse_phone_cell(text: str, region: str | None) -> tuple[str, str]:
     return (unique[0], ";".join(unique[1:])) if unique else ("", "")
 
 
-def infer_phone_region(texts: Iterable[str], candidates: Iterable[str], sample: int = 300) -> str | None:
+def infer_phone_region(
+    texts: Iterable[str], candidates: Iterable[str], sample: int = 300
+) -> str | None:
     """The region under which most distinct national-format numbers are valid."""
     national = []
     for t in dict.fromkeys(texts):
@@ -311,15 +313,19 @@ def _parse_other(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
     """Last resort for spelled-out dates ("Nov 5, 2026 4:05 PM"): pandas' own parser."""
     rest = distinct[parsed.isna() & distinct.str.contains(r"[A-Za-z]{3}", regex=True)]
     rest = rest[rest.str.contains(r"\d", regex=True)]
+    aware: dict[Any, pd.Timestamp] = {}
+    naive: dict[Any, pd.Timestamp] = {}
     for idx, value in rest.items():
         try:
             stamp = pd.Timestamp(value)
         except (ValueError, TypeError, OverflowError):
             continue
-        if pd.isna(stamp):
-            continue
-        stamp = stamp.tz_convert("UTC") if stamp.tzinfo else _localize(pd.Series([stamp]), timezone)[0]
-        parsed.loc[idx] = stamp
+        if pd.notna(stamp):
+            (aware if stamp.tzinfo else naive)[idx] = stamp
+    if aware:
+        _assign(parsed, pd.Series([s.tz_convert("UTC") for s in aware.values()], index=list(aware)))
+    if naive:
+        _assign(parsed, _localize(pd.Series(list(naive.values()), index=list(naive)), timezone))
 
 
 # --------------------------------------------------------------------------- countries, booleans

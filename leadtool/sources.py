@@ -231,8 +231,9 @@ def map_columns(
             if t == "name" and header_key(h) not in profile.columns and header_key(h) not in user:
                 out[h] = "last_name"
     # A profile's time_to_submit columns are read directly; never re-map them.
-    for h in headers:
-        if header_key(h) in profile.time_to_submit and out.get(h) == "created_at":
-            if header_key(h) != profile.time_to_submit[-1]:
+    if profile.time_to_submit:
+        for h in headers:
+            key = header_key(h)
+            if key in profile.time_to_submit[:-1] and out.get(h) == "created_at":
                 out[h] = None
     return out

@@ -1,0 +1,231 @@
+"""The I/O module: encodings, delimiters, header search, formats, errors, atomic writes."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from leadtool.errors import LeadtoolError
+from leadtool.io import decode, find_header, iter_paths, read_tables, sniff_delimiter, write_table
+from tests.conftest import FIXTURES
+
+TEXT = "name;phone\nАнна Иванова;8 912 345-67-89\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8-sig"),
+        (b"\xff\xfe" + TEXT.encode("utf-16-le"), "utf-16-le"),
+        (b"\xfe\xff" + TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("cp1251"), "cp1251"),
+    ],
+)
+def test_decode_detects_encoding(raw: bytes, encoding: str) -> None:
+    text, found = decode(raw, "f.csv")
+    assert found == encoding
+    assert text == TEXT
+
+
+def test_decode_rejects_broken_utf8_naming_the_line() -> None:
+    raw = (FIXTURES / "bad_utf8.csv").read_bytes()
+    with pytest.raises(LeadtoolError, match=r"bad_utf8.csv: line 5: .*not valid UTF-8"):
+        decode(raw, "bad_utf8.csv")
+
+
+def test_decode_rejects_binary() -> None:
+    with pytest.raises(LeadtoolError, match="binary file"):
+        decode(bytes(range(256)), "x.csv")
+
+
+@pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
+def test_sniff_delimiter(delim: str) -> None:
+    rows = [["name", "e-mail, work", "phone"], ["A, B", "a@example.com", "1"], ["C", "c@x.io", "2"]]
+    text = "\n".join(delim.join(f'"{c}"' if delim in c or "," in c else c for c in r) for r in rows)
+    assert sniff_delimiter(text) == delim
+
+
+def test_find_header_skips_title_lines() -> None:
+    records = [
+        ["Campaign performance"],
+        ["1 November 2026 - 30 November 2026"],
+        [],
+        ["Day", "Campaign", "Cost"],
+        ["2026-11-01", "Brand", "10.5"],
+        ["2026-11-02", "Brand", "12"],
+    ]
+    assert find_header(records) == (3, 0)
+
+
+def test_find_header_when_the_table_starts_lower_and_to_the_right() -> None:
+    records = [["", "", ""], ["", "", ""], ["", "Variables", "Description"], ["", "a", "b"]]
+    assert find_header(records) == (2, 1)
+
+
+def test_report_preamble_and_total_row(tmp_path) -> None:
+    (table,) = read_tables(str(FIXTURES / "leads_report_cp1251.csv"))
+    assert table.encoding == "cp1251" and table.delimiter == ";"
+    assert table.header_row == 4
+    assert table.preamble[0].startswith("Отчёт")
+    assert table.footer_rows == 1
+    assert len(table.data) == 2
+
+
+def test_ragged_rows_are_kept_and_flagged() -> None:
+    (table,) = read_tables(str(FIXTURES / "ragged.csv"))
+    assert table.ragged == ["short_row", "long_row", ""]
+    assert table.extra[1] == "extra cell | another"
+    assert table.data.iloc[0].tolist() == ["Tom Short", "tom@example.com", ""]
+
+
+def test_blank_rows_skipped_but_row_numbers_kept(tmp_path) -> None:
+    path = tmp_path / "gaps.csv"
+    path.write_text("name,email\nA,a@example.com\n,\nB,b@example.com\n", encoding="utf-8")
+    (table,) = read_tables(str(path))
+    assert table.rows == [1, 3]
+    assert table.blank_rows == 1
+
+
+def test_xlsx_finds_table_below_and_right_and_skips_sheets_without_one() -> None:
+    tables = read_tables(str(FIXTURES / "crm_export.xlsx"))
+    assert [t.sheet for t in tables] == ["Leads"]
+    assert (tables[0].header_row, tables[0].header_col) == (3, 2)
+    # numbers stored as numbers in Excel come back without ".0"
+    assert tables[0].data["ID"].tolist() == ["1045", "1046"]
+
+
+def test_xlsx_named_sheet_and_unknown_sheet() -> None:
+    (table,) = read_tables(str(FIXTURES / "crm_export.xlsx"), sheet="Leads")
+    assert len(table.data) == 2
+    with pytest.raises(LeadtoolError, match="no sheet 'Nope'"):
+        read_tables(str(FIXTURES / "crm_export.xlsx"), sheet="Nope")
+
+
+def test_real_data_dictionary_table_at_row_3_column_b(real_data) -> None:
+    (table,) = read_tables(str(real_data / "x_education_data_dictionary.xlsx"))
+    assert (table.header_row, table.header_col) == (3, 2)
+    assert list(table.data.columns) == ["Variables", "Description"]
+    assert table.data["Variables"].iloc[0] == "Prospect ID"
+
+
+def test_real_leads_csv_reads_every_row(real_data) -> None:
+    (table,) = read_tables(str(real_data / "x_education_leads.csv"))
+    assert len(table.data) == 9240
+    assert "column_38" not in table.data.columns  # trailing empty, unnamed column dropped
+
+
+def test_json_array_meta_field_data_and_jsonl(tmp_path) -> None:
+    doc = {
+        "data": [
+            {
+                "id": "1",
+                "created_time": "2026-11-05T10:00:00+0000",
+                "field_data": [
+                    {"name": "full_name", "values": ["Ann Lee"]},
+                    {"name": "email", "values": ["ann@example.com"]},
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "graph.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    (table,) = read_tables(str(path))
+    assert table.data.to_dict("records") == [
+        {"id": "1", "created_time": "2026-11-05T10:00:00+0000", "full_name": "Ann Lee",
+         "email": "ann@example.com"}
+    ]
+    (jsonl,) = read_tables(str(FIXTURES / "google_ads_webhook.jsonl"))
+    assert jsonl.data["EMAIL"].tolist() == ["test@example.com", "olga.k@example.kz"]
+
+
+def test_invalid_jsonl_line_is_named(tmp_path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"email": "a@example.com"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(LeadtoolError, match=r"bad.jsonl: line 2: invalid JSON"):
+        read_tables(str(path))
+
+
+def test_parquet_roundtrip_and_magic_bytes_win_over_extension(tmp_path) -> None:
+    frame = pd.DataFrame({"email": ["a@example.com", ""], "phone": ["+40722123456", "x"]})
+    target = tmp_path / "leads.parquet"
+    write_table(frame, str(target))
+    disguised = tmp_path / "leads.csv"
+    disguised.write_bytes(target.read_bytes())
+    (table,) = read_tables(str(disguised))
+    assert table.data.to_dict("list") == frame.to_dict("list")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", "file is empty"),
+        ("binary.csv", "binary file"),
+        ("missing.csv", "no such file"),
+    ],
+)
+def test_bad_files(name: str, message: str) -> None:
+    with pytest.raises(LeadtoolError, match=message):
+        read_tables(str(FIXTURES / name))
+
+
+def test_directory_is_not_a_file(tmp_path) -> None:
+    with pytest.raises(LeadtoolError, match="is a directory"):
+        read_tables(str(tmp_path))
+
+
+def test_iter_paths_expands_folders() -> None:
+    paths = iter_paths([str(FIXTURES)])
+    assert any(p.endswith("facebook_leads.tsv") for p in paths)
+    assert not any(p.endswith(".py") for p in paths)
+
+
+@pytest.mark.parametrize("ext", ["csv", "tsv", "jsonl", "parquet", "xlsx"])
+def test_write_formats_roundtrip_and_are_deterministic(tmp_path, ext: str) -> None:
+    frame = pd.DataFrame({"name": ["Ана", "=1+1"], "phone": ["+40722123456", ""]})
+    a, b = tmp_path / f"a.{ext}", tmp_path / f"b.{ext}"
+    write_table(frame, str(a))
+    write_table(frame, str(b))
+    assert a.read_bytes() == b.read_bytes()
+    (table,) = read_tables(str(a))
+    assert table.data.to_dict("list") == frame.to_dict("list")
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_write_to_stdout_is_csv(capsys) -> None:
+    write_table(pd.DataFrame({"a": ["1"], "b": [""]}), None)
+    assert capsys.readouterr().out == "a,b\n1,\n"
+
+
+def test_binary_formats_refuse_stdout() -> None:
+    with pytest.raises(LeadtoolError, match="cannot write parquet to stdout"):
+        write_table(pd.DataFrame({"a": ["1"]}), "-", "parquet")
+
+
+def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+
+    def boom(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("leadtool.io._write_binary", boom)
+    with pytest.raises(OSError):
+        write_table(pd.DataFrame({"a": ["1"]}), str(target))
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_stdin_bytes_are_read(monkeypatch) -> None:
+    class FakeStdin:
+        buffer = io.BytesIO("email\nann@example.com\n".encode())
+
+    monkeypatch.setattr("sys.stdin", FakeStdin())
+    (table,) = read_tables("-")
+    assert table.file_name == "stdin"
+    assert table.data["email"].tolist() == ["ann@example.com"]

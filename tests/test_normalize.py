@@ -1,0 +1,198 @@
+"""Normalizers: phones, e-mails, names, dates, countries, booleans, sources, UTM."""
+
+from __future__ import annotations
+
+import pandas as pd
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leadtool import normalize as nz
+
+
+def S(*values: str) -> pd.Series:
+    return pd.Series(list(values), dtype=object)
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("8 (912) 345-67-89", "RU", "+79123456789"),
+        ("89123456789", "RU", "+79123456789"),
+        ("79123456789", "RU", "+79123456789"),
+        ("+7 912 345-67-89", None, "+79123456789"),
+        ("p:+447911123456", None, "+447911123456"),
+        ("0722 123 456", "RO", "+40722123456"),
+        ("069 123 456", "MD", "+37369123456"),
+        ("40722123456", "RU", "+40722123456"),  # country code without "+"
+        ("0040 722 123 456", "RU", "+40722123456"),
+        ("37369123456", None, "+37369123456"),
+        ("+7 912 345-67-89 доб. 123", None, "+79123456789"),
+        ("+1 650 253 0000 ext. 12", None, "+16502530000"),
+        ("1111111111", "RU", ""),
+        ("123", "RU", ""),
+        ("not a phone", "RU", ""),
+        ("", "RU", ""),
+    ],
+)
+def test_phone_to_e164(raw: str, region: str | None, e164: str) -> None:
+    text = nz.clean_phone_text(S(raw))[0]
+    assert nz.parse_phone_cell(text, region)[0] == e164
+
+
+def test_two_numbers_in_one_cell() -> None:
+    first, more = nz.parse_phone_cell("+7 916 123-45-67, 8 926 765-43-21", "RU")
+    assert (first, more) == ("+79161234567", "+79267654321")
+    assert nz.parse_phone_cell("8 916 123-45-67 или 8 926 765-43-21", "RU")[1] == "+79267654321"
+
+
+def test_phones_parsed_once_per_distinct_value(monkeypatch) -> None:
+    calls: list[str] = []
+    real = nz.parse_phone_cell
+
+    def counting(text: str, region: str | None) -> tuple[str, str]:
+        calls.append(text)
+        return real(text, region)
+
+    monkeypatch.setattr(nz, "parse_phone_cell", counting)
+    texts = S(*(["+79161234567", "8 912 345-67-89"] * 500))
+    phone, _ = nz.normalize_phones(texts, S(*(["RU"] * 1000)))
+    assert sorted(calls) == ["+79161234567", "8 912 345-67-89"]
+    assert phone.tolist()[:2] == ["+79161234567", "+79123456789"]
+
+
+def test_emails_validated_once_per_distinct_value(monkeypatch) -> None:
+    calls: list[str] = []
+    real = nz.validate_address
+    monkeypatch.setattr(nz, "validate_address", lambda t: calls.append(t) or real(t))
+    out = nz.normalize_emails(S(*([" Ann@Example.COM ", "mailto:bob@example.com"] * 300)))
+    assert out.tolist()[:2] == ["ann@example.com", "bob@example.com"]
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "email"),
+    [
+        ("Ivan.Petrov@Gmail.COM", "ivan.petrov@gmail.com"),
+        ("<ann@example.com>", "ann@example.com"),
+        ("ann@example.com; ann2@example.com", "ann@example.com"),
+        ("иван@почта.рф", "иван@почта.рф"),
+        ("asdf@asdf", ""),
+        ("no-at-sign", ""),
+        ("a@@b.com", ""),
+        ("", ""),
+    ],
+)
+def test_email(raw: str, email: str) -> None:
+    assert nz.normalize_emails(S(raw))[0] == email
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("  ivan   PETROV ", "ivan PETROV"),
+        ("АННА СМИРНОВА", "Анна Смирнова"),
+        ("maria ionescu", "Maria Ionescu"),
+        ("john o'brien", "John O'Brien"),
+        ("McDonald", "McDonald"),
+        ("<test lead: dummy data for full_name>", "<test lead: dummy data for full_name>"),
+    ],
+)
+def test_names(raw: str, name: str) -> None:
+    assert nz.normalize_names(S(raw))[0] == name
+
+
+def test_split_full_names_knows_russian_order() -> None:
+    first, last = nz.split_full_names(S("Ivan Petrov", "Иванов Иван Иванович", "Cher", "Ana Maria Pop"))
+    assert first.tolist() == ["Ivan", "Иван", "Cher", "Ana"]
+    assert last.tolist() == ["Petrov", "Иванов", "", "Maria Pop"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "tz", "region", "iso"),
+    [
+        ("2025-09-12T15:05:13+05:30", "UTC", None, "2025-09-12T09:35:13Z"),
+        ("2026-11-05T16:05:21Z", "Europe/Moscow", None, "2026-11-05T16:05:21Z"),
+        ("2026-11-05 16:05:21", "UTC", None, "2026-11-05T16:05:21Z"),
+        ("2026-11-05 16:05:21", "Europe/Moscow", None, "2026-11-05T13:05:21Z"),
+        ("05.11.2026 16:05", "UTC", None, "2026-11-05T16:05:00Z"),
+        ("05.11.2026", "Europe/Chisinau", None, "2026-11-04T22:00:00Z"),
+        ("5.11.26 9:05:07", "UTC", None, "2026-11-05T09:05:07Z"),
+        ("11/5/2026 4:05:21 PM", "UTC", "US", "2026-11-05T16:05:21Z"),
+        ("11/5/2026", "UTC", "GB", "2026-05-11T00:00:00Z"),
+        ("45658", "UTC", None, "2025-01-01T00:00:00Z"),
+        ("46000.5", "UTC", None, "2025-12-09T12:00:00Z"),
+        ("Nov 5, 2026 4:05 PM", "UTC", None, "2026-11-05T16:05:00Z"),
+    ],
+)
+def test_dates(raw: str, tz: str, region: str | None, iso: str) -> None:
+    out, failed = nz.normalize_dates(S(raw), tz, region)
+    assert out[0] == iso
+    assert not failed[0]
+
+
+def test_day_first_decided_by_the_column() -> None:
+    out, _ = nz.normalize_dates(S("03/04/2026", "25/04/2026"), "UTC", "US")
+    assert out.tolist() == ["2026-04-03T00:00:00Z", "2026-04-25T00:00:00Z"]
+    out, _ = nz.normalize_dates(S("03/04/2026", "04/25/2026"), "UTC", None)
+    assert out.tolist() == ["2026-03-04T00:00:00Z", "2026-04-25T00:00:00Z"]
+
+
+def test_unparseable_dates_are_flagged() -> None:
+    out, failed = nz.normalize_dates(S("yesterday", "", "32.13.2026"), "UTC")
+    assert out.tolist() == ["", "", ""]
+    assert failed.tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("India", "IN"), ("Россия", "RU"), ("România", "RO"), ("Republic of Moldova", "MD"),
+     ("USA", "US"), ("de", "DE"), ("United Kingdom", "GB"), ("unknown", "")],
+)
+def test_countries(raw: str, code: str) -> None:
+    assert nz.country_code(raw) == code
+
+
+def test_bools() -> None:
+    assert nz.normalize_bools(S("Yes", "0", "Да", "nu", "maybe", "")).tolist() == [
+        "true", "false", "true", "false", "maybe", ""
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [("Facebook Ads", "facebook"), ("ig", "instagram"), ("Яндекс.Директ", "yandex"),
+     ("VK", "vk"), ("Olark Chat", "olark_chat"), ("", "")],
+)
+def test_source_keys(raw: str, key: str) -> None:
+    assert nz.source_key(raw) == key
+
+
+def test_utm_from_urls() -> None:
+    cols = nz.utm_columns(S("https://x.example/?utm_source=vk&utm_campaign=spring%20sale", "", "::"))
+    assert cols["utm_source"].tolist() == ["vk", "", ""]
+    assert cols["utm_campaign"].tolist() == ["spring sale", "", ""]
+
+
+def test_infer_region_from_national_numbers() -> None:
+    cands = ["RU", "RO", "MD", "US"]
+    assert nz.infer_phone_region(["0722 123 456", "0745 987 654", "0733 111 222"], cands) == "RO"
+    assert nz.infer_phone_region(["8 912 345-67-89", "8 926 111-22-33"], cands) == "RU"
+    assert nz.infer_phone_region(["+40722123456"], cands) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["RU", "RO", "MD", "US", "GB", "DE"]), st.integers(0, 10**12))
+def test_e164_output_is_what_phonenumbers_says(region: str, seed: int) -> None:
+    """Any number we output is valid E.164 that phonenumbers formats back to itself."""
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    assert example is not None
+    national = str(example.national_number)
+    digits = str(seed).zfill(len(national))[-len(national) :]
+    candidate = national[: max(1, len(national) - 4)] + digits[-4:]
+    e164 = nz.parse_phone(candidate, region)
+    if e164:
+        parsed = phonenumbers.parse(e164)
+        assert phonenumbers.is_valid_number(parsed)
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == e164

@@ -1,0 +1,113 @@
+"""Profiles and column mapping."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+import yaml
+
+from leadtool.errors import LeadtoolError
+from leadtool.sources import (
+    detect_profile,
+    header_key,
+    load_user_mapping,
+    map_columns,
+    profile_by_key,
+    profiles,
+    question_column,
+)
+
+
+def test_every_data_file_parses() -> None:
+    data = resources.files("leadtool").joinpath("data")
+    files = [p for p in data.iterdir() if p.name.endswith(".yml")]
+    files += [p for p in data.joinpath("profiles").iterdir() if p.name.endswith(".yml")]
+    for f in files:
+        assert yaml.safe_load(f.read_text(encoding="utf-8")), f.name
+    assert {p.key for p in profiles()} >= {
+        "facebook", "google_ads", "linkedin", "tiktok", "typeform", "google_forms", "tilda",
+        "bitrix24", "amocrm", "hubspot", "xeducation",
+    }
+
+
+def test_header_key_ignores_case_space_punctuation() -> None:
+    assert header_key("E-mail") == header_key("email") == header_key(" E_MAIL ")
+    assert header_key("Бюджет ") == header_key("бюджет")
+
+
+def test_generic_synonyms_in_three_languages() -> None:
+    headers = ["Nume", "Prenume", "Telefon", "Email", "Oras", "Obs"]
+    assert map_columns(headers, detect_profile(headers)) == {
+        "Nume": "last_name", "Prenume": "first_name", "Telefon": "phone", "Email": "email",
+        "Oras": "city", "Obs": "message",
+    }
+    ru = ["Имя", "Телефон", "Почта", "Город", "Компания", "Комментарий", "Дата"]
+    assert list(map_columns(ru, detect_profile(ru)).values()) == [
+        "name", "phone", "email", "city", "company", "message", "created_at"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("What is your email?", "email"),
+        ("Your phone number", "phone"),
+        ("What's your name?", "name"),
+        ("Ваш номер телефона", "phone"),
+        ("Как вас зовут?", "name"),
+        ("Care este numele tău?", "name"),
+        ("what_is_your_budget?", "budget"),
+        ("Do Not Email", None),
+        ("Lead Quality", None),
+    ],
+)
+def test_question_headers(header: str, column: str | None) -> None:
+    assert question_column(header) == column
+
+
+def test_user_mapping_overrides_everything(tmp_path) -> None:
+    path = tmp_path / "map.yml"
+    path.write_text("columns:\n  Номер WhatsApp: phone\n  Email: x_secondary_email\n", encoding="utf-8")
+    user = load_user_mapping(str(path))
+    headers = ["Номер WhatsApp", "Email", "Имя"]
+    assert map_columns(headers, detect_profile(headers), user) == {
+        "Номер WhatsApp": "phone", "Email": "x_secondary_email", "Имя": "name"
+    }
+
+
+def test_user_mapping_as_csv(tmp_path) -> None:
+    path = tmp_path / "map.csv"
+    path.write_text("header,column\nContact cell,phone\nIgnore me,\n", encoding="utf-8")
+    assert load_user_mapping(str(path)) == {"contactcell": "phone", "ignoreme": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Phone: telephone_number\n", "maps to unknown column 'telephone_number'"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("a: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_user_mapping(tmp_path, text: str, message: str) -> None:
+    path = tmp_path / "map.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LeadtoolError, match=message):
+        load_user_mapping(str(path))
+
+
+def test_missing_mapping_file() -> None:
+    with pytest.raises(LeadtoolError, match="no such mapping file"):
+        load_user_mapping("/nonexistent/map.yml")
+
+
+def test_unknown_profile() -> None:
+    with pytest.raises(LeadtoolError, match="unknown profile 'myspace'"):
+        profile_by_key("myspace")
+
+
+def test_meta_headers_beat_generic() -> None:
+    headers = ["id", "created_time", "ad_id", "form_id", "full_name", "phone_number", "email"]
+    assert detect_profile(headers).key == "facebook"
+    assert detect_profile(["name", "email"]).key == "generic"
