@@ -156,7 +156,9 @@ def _check_output_format(value: str | None) -> str | None:
 Files = Annotated[
     list[str],
     typer.Argument(
-        help="Export files or folders to read; - reads standard input.", show_default=False
+        metavar="FILE",
+        show_default=False,
+        help="Export files or folders to read; - reads standard input.",
     ),
 ]
 Output = Annotated[
@@ -164,63 +166,81 @@ Output = Annotated[
     typer.Option(
         "-o",
         "--output",
-        help="Output file (.csv .tsv .jsonl .parquet .xlsx); - or none: CSV to stdout.",
+        metavar="FILE",
+        show_default="CSV to stdout",
+        help="Output file (.csv .tsv .jsonl .parquet .xlsx); - for stdout.",
     ),
 ]
 InputFormat = Annotated[
     str | None,
     typer.Option(
         "--format",
-        help="Input format when the extension does not tell "
-        "(csv, tsv, xlsx, json, jsonl, parquet).",
+        metavar="F",
+        show_default="from the content and extension",
+        help="Input format: csv, tsv, txt, xlsx, json, jsonl, parquet.",
     ),
 ]
 OutputFormat = Annotated[
     str | None,
     typer.Option(
         "--output-format",
+        metavar="F",
         callback=_check_output_format,
-        help="Output format, overriding the extension.",
+        show_default="from the extension",
+        help="Output format: csv, tsv, jsonl, parquet, xlsx.",
     ),
 ]
 Region = Annotated[
     str | None,
     typer.Option(
         "--region",
+        metavar="CC",
         callback=_check_region,
-        help="Default phone region (ISO code, e.g. RU) for numbers without a country code. "
-        "[default: inferred per file]",
+        show_default="inferred per file",
+        help="Phone region (ISO code such as RU, RO, MD) for numbers without a country code.",
     ),
 ]
 Timezone = Annotated[
     str | None,
     typer.Option(
         "--timezone",
+        metavar="TZ",
         callback=_check_timezone,
-        help="Time zone of dates written without one (IANA name). [default: UTC, or the profile's]",
+        show_default="UTC, or the profile's",
+        help="Time zone (IANA name such as Europe/Moscow) of dates written without one.",
     ),
 ]
 Mapping = Annotated[
     str | None,
     typer.Option(
         "--mapping",
-        help="YAML/JSON/CSV file mapping your headers to canonical columns (overrides detection).",
+        metavar="FILE",
+        help="YAML/JSON/CSV file mapping your headers to canonical columns; wins over detection.",
     ),
 ]
 Sheet = Annotated[
     str | None,
-    typer.Option("--sheet", help="Read only this XLSX sheet. [default: every sheet with a table]"),
+    typer.Option(
+        "--sheet",
+        metavar="NAME",
+        show_default="every sheet with a table",
+        help="Read only this XLSX sheet.",
+    ),
 ]
 Source = Annotated[
     str | None,
-    typer.Option("--source", help="Set the source of every lead (e.g. facebook, tilda)."),
+    typer.Option(
+        "--source", metavar="NAME", help="Set the source of every lead (facebook, tilda…)."
+    ),
 ]
 ProfileOpt = Annotated[
     str | None,
     typer.Option(
         "--profile",
+        metavar="NAME",
         callback=_check_profile,
-        help="Use this source profile instead of detecting one (see docs/sources.md).",
+        show_default="detected from the headers",
+        help="Source profile to use (see docs/sources.md).",
     ),
 ]
 

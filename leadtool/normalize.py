@@ -48,10 +48,19 @@ _NON_PHONE = re.compile(r"[^\d+]")
 
 
 def clean_phone_text(series: pd.Series) -> pd.Series:
-    """Vectorized pre-clean: ``p:``/``tel:`` prefixes off, whitespace folded."""
+    """Vectorized pre-clean to the canonical key phonenumbers is called with.
+
+    ``p:``/``tel:`` prefixes go; a cell of only digits and punctuation becomes its digits
+    (with ``+`` when written with one), so "8 (912) 345-67-89" and "89123456789" are one
+    distinct value. Cells with letters or separators (extensions, two numbers) keep their
+    text, whitespace folded.
+    """
     text = series.fillna("").astype(str).str.strip()
     text = text.str.replace(_PHONE_PREFIX, "", regex=True)
-    return text.str.replace(r"\s+", " ", regex=True)
+    simple = text.str.fullmatch(r"\+?[\d\s().\-]+")
+    digits = text.str.replace(r"[^\d]", "", regex=True)
+    keyed = text.str.startswith("+").map({True: "+", False: ""}) + digits
+    return keyed.where(simple, text.str.replace(r"\s+", " ", regex=True)).astype(object)
 
 
 def split_numbers(text: str) -> list[str]:

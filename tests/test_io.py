@@ -137,8 +137,12 @@ def test_json_array_meta_field_data_and_jsonl(tmp_path) -> None:
     path.write_text(json.dumps(doc), encoding="utf-8")
     (table,) = read_tables(str(path))
     assert table.data.to_dict("records") == [
-        {"id": "1", "created_time": "2026-11-05T10:00:00+0000", "full_name": "Ann Lee",
-         "email": "ann@example.com"}
+        {
+            "id": "1",
+            "created_time": "2026-11-05T10:00:00+0000",
+            "full_name": "Ann Lee",
+            "email": "ann@example.com",
+        }
     ]
     (jsonl,) = read_tables(str(FIXTURES / "google_ads_webhook.jsonl"))
     assert jsonl.data["EMAIL"].tolist() == ["test@example.com", "olga.k@example.kz"]
@@ -223,7 +227,7 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch) -> None:
 
 def test_stdin_bytes_are_read(monkeypatch) -> None:
     class FakeStdin:
-        buffer = io.BytesIO("email\nann@example.com\n".encode())
+        buffer = io.BytesIO(b"email\nann@example.com\n")
 
     monkeypatch.setattr("sys.stdin", FakeStdin())
     (table,) = read_tables("-")

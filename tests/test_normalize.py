@@ -104,7 +104,9 @@ def test_names(raw: str, name: str) -> None:
 
 
 def test_split_full_names_knows_russian_order() -> None:
-    first, last = nz.split_full_names(S("Ivan Petrov", "Иванов Иван Иванович", "Cher", "Ana Maria Pop"))
+    first, last = nz.split_full_names(
+        S("Ivan Petrov", "Иванов Иван Иванович", "Cher", "Ana Maria Pop")
+    )
     assert first.tolist() == ["Ivan", "Иван", "Cher", "Ana"]
     assert last.tolist() == ["Petrov", "Иванов", "", "Maria Pop"]
 
@@ -147,8 +149,16 @@ def test_unparseable_dates_are_flagged() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("India", "IN"), ("Россия", "RU"), ("România", "RO"), ("Republic of Moldova", "MD"),
-     ("USA", "US"), ("de", "DE"), ("United Kingdom", "GB"), ("unknown", "")],
+    [
+        ("India", "IN"),
+        ("Россия", "RU"),
+        ("România", "RO"),
+        ("Republic of Moldova", "MD"),
+        ("USA", "US"),
+        ("de", "DE"),
+        ("United Kingdom", "GB"),
+        ("unknown", ""),
+    ],
 )
 def test_countries(raw: str, code: str) -> None:
     assert nz.country_code(raw) == code
@@ -156,21 +166,34 @@ def test_countries(raw: str, code: str) -> None:
 
 def test_bools() -> None:
     assert nz.normalize_bools(S("Yes", "0", "Да", "nu", "maybe", "")).tolist() == [
-        "true", "false", "true", "false", "maybe", ""
+        "true",
+        "false",
+        "true",
+        "false",
+        "maybe",
+        "",
     ]
 
 
 @pytest.mark.parametrize(
     ("raw", "key"),
-    [("Facebook Ads", "facebook"), ("ig", "instagram"), ("Яндекс.Директ", "yandex"),
-     ("VK", "vk"), ("Olark Chat", "olark_chat"), ("", "")],
+    [
+        ("Facebook Ads", "facebook"),
+        ("ig", "instagram"),
+        ("Яндекс.Директ", "yandex"),
+        ("VK", "vk"),
+        ("Olark Chat", "olark_chat"),
+        ("", ""),
+    ],
 )
 def test_source_keys(raw: str, key: str) -> None:
     assert nz.source_key(raw) == key
 
 
 def test_utm_from_urls() -> None:
-    cols = nz.utm_columns(S("https://x.example/?utm_source=vk&utm_campaign=spring%20sale", "", "::"))
+    cols = nz.utm_columns(
+        S("https://x.example/?utm_source=vk&utm_campaign=spring%20sale", "", "::")
+    )
     assert cols["utm_source"].tolist() == ["vk", "", ""]
     assert cols["utm_campaign"].tolist() == ["spring sale", "", ""]
 

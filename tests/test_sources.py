@@ -26,8 +26,17 @@ def test_every_data_file_parses() -> None:
     for f in files:
         assert yaml.safe_load(f.read_text(encoding="utf-8")), f.name
     assert {p.key for p in profiles()} >= {
-        "facebook", "google_ads", "linkedin", "tiktok", "typeform", "google_forms", "tilda",
-        "bitrix24", "amocrm", "hubspot", "xeducation",
+        "facebook",
+        "google_ads",
+        "linkedin",
+        "tiktok",
+        "typeform",
+        "google_forms",
+        "tilda",
+        "bitrix24",
+        "amocrm",
+        "hubspot",
+        "xeducation",
     }
 
 
@@ -39,12 +48,22 @@ def test_header_key_ignores_case_space_punctuation() -> None:
 def test_generic_synonyms_in_three_languages() -> None:
     headers = ["Nume", "Prenume", "Telefon", "Email", "Oras", "Obs"]
     assert map_columns(headers, detect_profile(headers)) == {
-        "Nume": "last_name", "Prenume": "first_name", "Telefon": "phone", "Email": "email",
-        "Oras": "city", "Obs": "message",
+        "Nume": "last_name",
+        "Prenume": "first_name",
+        "Telefon": "phone",
+        "Email": "email",
+        "Oras": "city",
+        "Obs": "message",
     }
     ru = ["Имя", "Телефон", "Почта", "Город", "Компания", "Комментарий", "Дата"]
     assert list(map_columns(ru, detect_profile(ru)).values()) == [
-        "name", "phone", "email", "city", "company", "message", "created_at"
+        "name",
+        "phone",
+        "email",
+        "city",
+        "company",
+        "message",
+        "created_at",
     ]
 
 
@@ -68,11 +87,15 @@ def test_question_headers(header: str, column: str | None) -> None:
 
 def test_user_mapping_overrides_everything(tmp_path) -> None:
     path = tmp_path / "map.yml"
-    path.write_text("columns:\n  Номер WhatsApp: phone\n  Email: x_secondary_email\n", encoding="utf-8")
+    path.write_text(
+        "columns:\n  Номер WhatsApp: phone\n  Email: x_secondary_email\n", encoding="utf-8"
+    )
     user = load_user_mapping(str(path))
     headers = ["Номер WhatsApp", "Email", "Имя"]
     assert map_columns(headers, detect_profile(headers), user) == {
-        "Номер WhatsApp": "phone", "Email": "x_secondary_email", "Имя": "name"
+        "Номер WhatsApp": "phone",
+        "Email": "x_secondary_email",
+        "Имя": "name",
     }
 
 

@@ -1,0 +1,253 @@
+"""The command line as a user runs it: exit codes, stderr/stdout split, every error path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from leadtool import __version__
+from tests.conftest import FIXTURES
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_version(run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"leadtool {__version__}"
+
+
+def test_no_arguments_shows_help(run) -> None:
+    result = run()
+    assert result.exit_code == 2
+    assert "import" in result.output
+
+
+def test_import_to_stdout_with_summary_on_stderr(run) -> None:
+    result = run("import", str(FIXTURES / "tilda_form.csv"))
+    assert result.exit_code == 0
+    out = rows(result.stdout)
+    assert [r["phone"] for r in out] == ["+79123456789", "+79161234567", "+79161234567"]
+    assert (
+        "tilda_form.csv: profile tilda, cp1251, semicolon, 3 rows read, 3 written" in result.stderr
+    )
+    assert "tilda" not in result.stdout.splitlines()[0]  # stdout holds the data only
+
+
+def test_quiet_prints_nothing_but_data(run) -> None:
+    result = run("-q", "import", str(FIXTURES / "tilda_form.csv"))
+    assert result.exit_code == 0
+    assert result.stderr == ""
+
+
+def test_verbose_shows_the_mapping(run) -> None:
+    result = run("-v", "import", str(FIXTURES / "tilda_form.csv"), "-o", "-")
+    assert "Телефон -> phone" in result.stderr
+
+
+def test_several_files_and_folders_into_one_output(run, tmp_path) -> None:
+    out = tmp_path / "leads.csv"
+    result = run(
+        "import",
+        str(FIXTURES / "facebook_leads.tsv"),
+        str(FIXTURES / "crm_export.xlsx"),
+        "-o",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert (
+        frame["source_file"].tolist() == ["facebook_leads.tsv"] * 5 + ["crm_export.xlsx#Leads"] * 2
+    )
+    assert "7 leads from 2 tables" in result.stderr
+
+
+def test_options_override_detection(run) -> None:
+    result = run(
+        "import",
+        str(FIXTURES / "ragged.csv"),
+        "--source",
+        "Facebook Ads",
+        "--region",
+        "ro",
+        "--timezone",
+        "Europe/Bucharest",
+    )
+    assert result.exit_code == 0, result.output
+    assert {r["source"] for r in rows(result.stdout)} == {"facebook"}
+    assert "region RO (--region)" in result.stderr
+
+
+def test_mapping_file(run, tmp_path) -> None:
+    data = tmp_path / "custom.csv"
+    data.write_text("Contact cell,Who\n0722 123 456,Ana Pop\n", encoding="utf-8")
+    mapping = tmp_path / "map.yml"
+    mapping.write_text("Contact cell: phone\nWho: name\n", encoding="utf-8")
+    result = run("import", str(data), "--mapping", str(mapping), "--region", "RO")
+    assert result.exit_code == 0, result.output
+    (row,) = rows(result.stdout)
+    assert (row["phone"], row["first_name"], row["last_name"]) == ("+40722123456", "Ana", "Pop")
+
+
+def test_forced_profile(run) -> None:
+    result = run("import", str(FIXTURES / "ragged.csv"), "--profile", "hubspot")
+    assert result.exit_code == 0
+    assert "profile hubspot" in result.stderr
+
+
+@pytest.mark.parametrize("ext", ["csv", "tsv", "jsonl", "parquet", "xlsx"])
+def test_output_formats_are_byte_identical_across_runs(run, tmp_path, ext: str) -> None:
+    a, b = tmp_path / f"a.{ext}", tmp_path / f"b.{ext}"
+    for target in (a, b):
+        assert (
+            run("-q", "import", str(FIXTURES / "facebook_leads.tsv"), "-o", str(target)).exit_code
+            == 0
+        )
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_stdin_dash(run) -> None:
+    data = (FIXTURES / "bitrix24_leads.csv").read_bytes()
+    result = run("import", "-", input=data)
+    assert result.exit_code == 0, result.output
+    assert [r["lead_id"] for r in rows(result.stdout)] == ["bitrix24:1045", "bitrix24:1046"]
+    assert "stdin: profile bitrix24" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", "empty.csv: file is empty"),
+        ("binary.csv", "binary.csv: binary file"),
+        ("no_contact.csv", "no_contact.csv: no recognizable contact or name column"),
+        ("bad_utf8.csv", "bad_utf8.csv: line 5"),
+        ("missing.csv", "missing.csv: no such file"),
+    ],
+)
+def test_bad_input_is_one_error_line_exit_1(run, name: str, message: str) -> None:
+    result = run("import", str(FIXTURES / name))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: ") and message in lines[0]
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_debug_adds_the_traceback(run) -> None:
+    result = run("--debug", "import", str(FIXTURES / "empty.csv"))
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "x.csv", "--region", "XX"],
+        ["import", "x.csv", "--timezone", "Mars/Olympus"],
+        ["import", "x.csv", "--profile", "myspace"],
+        ["import", "x.csv", "--output-format", "pdf"],
+        ["import"],
+        ["import", "x.csv", "--no-such-option"],
+    ],
+)
+def test_usage_errors_exit_2(run, args: list[str]) -> None:
+    assert run(*args).exit_code == 2
+
+
+def test_bad_output_extension_fails_before_reading(run, tmp_path) -> None:
+    result = run(
+        "import",
+        str(FIXTURES / "tilda_form.csv"),
+        "-o",
+        str(tmp_path / "out.parquet"),
+        "--output-format",
+        "xlsx",
+    )
+    assert result.exit_code == 0  # explicit format wins over the extension
+    result = run("import", str(FIXTURES / "tilda_form.csv"), "--output-format", "parquet")
+    assert result.exit_code == 1
+    assert "cannot write parquet to stdout" in result.stderr
+
+
+def test_empty_folder(run, tmp_path) -> None:
+    result = run("import", str(tmp_path))
+    assert result.exit_code == 1
+    assert "no table files" in result.stderr
+
+
+def test_inspect_shows_detection_without_writing(run, tmp_path) -> None:
+    result = run("inspect", str(FIXTURES / "facebook_leads.tsv"))
+    assert result.exit_code == 0, result.output
+    for expected in (
+        "utf-16-le",
+        "'\\t'",
+        "facebook",
+        "full_name",
+        "phone",
+        "row 1",
+        "+79161234567",
+    ):
+        assert expected in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inspect_reports_a_file_import_would_reject(run) -> None:
+    result = run("inspect", str(FIXTURES / "no_contact.csv"))
+    assert result.exit_code == 0
+    assert "no recognizable contact" in result.stdout
+    assert "Campaign" in result.stdout
+
+
+def test_inspect_real_data_dictionary(run, real_data) -> None:
+    result = run("inspect", str(real_data / "x_education_data_dictionary.xlsx"))
+    assert result.exit_code == 0
+    assert "row 3, column 2" in result.stdout
+    assert "Prospect ID" in result.stdout
+
+
+def test_real_x_education_imports_every_row(run, real_data, tmp_path) -> None:
+    out = tmp_path / "xe.csv"
+    result = run("import", str(real_data / "x_education_leads.csv"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert len(frame) == 9240
+    assert frame["source_row"].tolist() == [str(i) for i in range(1, 9241)]
+    assert frame["lead_id"].is_unique
+    assert not (frame == "Select").any().any()  # the form's placeholder reads as empty
+    assert frame["country"].value_counts().index[0] == "IN"
+    assert {"google", "olark_chat", "organic", "direct"} <= set(frame["source"])
+    assert "x_converted" in frame.columns and "x_lead_quality" in frame.columns
+
+
+def test_python_dash_m_and_broken_pipe(tmp_path) -> None:
+    """A real process: ``python -m leadtool … | head -1`` ends without a traceback."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "leadtool", "-q", "import", str(FIXTURES / "tilda_form.csv")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("lead_id,")
+    big = tmp_path / "big.csv"
+    big.write_text(
+        "name,email\n" + "".join(f"Person {i},p{i}@example.com\n" for i in range(30000)),
+        encoding="utf-8",
+    )
+    shell = subprocess.run(
+        f"'{sys.executable}' -m leadtool -q import '{big}' | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shell.stdout.startswith("lead_id,")
+    assert shell.stderr == ""
