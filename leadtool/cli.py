@@ -23,7 +23,7 @@ from rich.table import Table as RichTable
 from leadtool import __version__
 from leadtool.errors import LeadtoolError
 from leadtool.importer import ImportOptions, ImportStats, combine, import_table
-from leadtool.io import iter_paths, output_format, read_tables, write_table
+from leadtool.io import iter_paths, output_format, read_leads, read_tables, write_json, write_table
 from leadtool.sources import load_user_mapping, profile_by_key
 
 app = typer.Typer(
@@ -404,6 +404,123 @@ def _raw_sample(out: Console, table: object, rows: int) -> None:
     for row in table.data.head(rows).itertuples(index=False, name=None):
         sample.add_row(*[str(v) for v in row])
     out.print(sample)
+
+
+# --------------------------------------------------------------------------- clean
+
+
+def _country_list(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    codes = [c.strip().upper() for c in value.split(",") if c.strip()]
+    bad = [c for c in codes if c not in phonenumbers.SUPPORTED_REGIONS]
+    if bad or not codes:
+        raise typer.BadParameter(
+            f"{', '.join(bad) or value!r}: not ISO country codes such as RU,MD"
+        )
+    return codes
+
+
+@app.command("clean")
+def clean_cmd(
+    input_file: Annotated[
+        str, typer.Argument(metavar="IN", help="Lead file from leadtool import; - reads stdin.")
+    ],
+    output: Output = None,
+    rejected: Annotated[
+        str | None,
+        typer.Option("--rejected", metavar="FILE", help="Also write the junk leads to this file."),
+    ] = None,
+    drop_junk: Annotated[
+        bool, typer.Option("--drop-junk", help="Leave junk leads out of the output.")
+    ] = False,
+    checks: Annotated[
+        str | None,
+        typer.Option(
+            "--checks", metavar="FILE", help="YAML file adjusting checks (see docs/checks.md)."
+        ),
+    ] = None,
+    target_countries: Annotated[
+        str | None,
+        typer.Option(
+            "--target-countries",
+            metavar="CC,...",
+            help="Countries you serve; leads whose phone is elsewhere are out_of_geo.",
+        ),
+    ] = None,
+    block_domains: Annotated[
+        str | None,
+        typer.Option(
+            "--block-domains",
+            metavar="FILE",
+            help="E-mail domains to mark blocked_domain (one per line; competitors, staff).",
+        ),
+    ] = None,
+    stats_file: Annotated[
+        str | None,
+        typer.Option(
+            "--stats", metavar="FILE", help="Write counts per reason and junk rates as JSON."
+        ),
+    ] = None,
+    input_format: InputFormat = None,
+    out_format: OutputFormat = None,
+) -> None:
+    """Mark bots, fakes, test entries, disposable mailboxes and other junk: every lead gets
+    quality (ok / suspect / junk) and reasons. Nothing is dropped unless --drop-junk."""
+    from leadtool.clean import clean, load_config
+
+    countries = _country_list(target_countries)
+    with handled_errors():
+        if output not in (None, "-"):
+            output_format(output, out_format)
+        config = load_config(checks, block_domains, countries)
+        leads = read_leads(input_file, input_format)
+        cleaned, stats = clean(leads, config)
+        junk = cleaned["quality"].eq("junk")
+        if rejected:
+            write_table(cleaned[junk], rejected)
+        if stats_file:
+            write_json(stats.as_dict(), stats_file)
+        write_table(cleaned[~junk] if drop_junk else cleaned, output, out_format)
+        _clean_summary(input_file, stats, dropped=int(junk.sum()) if drop_junk else 0)
+
+
+def _clean_summary(name: str, stats: object, dropped: int) -> None:
+    from leadtool.clean import CleanStats
+
+    assert isinstance(stats, CleanStats)
+    if STATE.quiet:
+        return
+    q = stats.quality
+    rate = q["junk"] / stats.rows if stats.rows else 0.0
+    say(
+        f"{'stdin' if name == '-' else name}: {stats.rows} leads: {q['ok']} ok, "
+        f"{q['suspect']} suspect, {q['junk']} junk ({rate:.1%})"
+        + (f"; {dropped} junk left out" if dropped else "")
+    )
+    if stats.reasons:
+        say(
+            "reasons: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(stats.reasons.items(), key=lambda kv: -kv[1]))
+        )
+    rows = stats.by_campaign if STATE.verbose else stats.by_source
+    if not rows:
+        return
+    table = RichTable(
+        title="junk by " + ("campaign" if STATE.verbose else "source"), title_justify="left"
+    )
+    keys = ["source", "campaign"] if STATE.verbose else ["source"]
+    for col in [*keys, "leads", "junk", "suspect", "junk rate"]:
+        table.add_column(col, justify="right" if col not in keys else "left")
+    for row in rows[:20]:
+        table.add_row(
+            *[str(row[k]) or "(none)" for k in keys],
+            str(row["leads"]),
+            str(row["junk"]),
+            str(row["suspect"]),
+            f"{row['junk_rate']:.1%}",
+        )
+    console.print(table)
 
 
 def main() -> None:

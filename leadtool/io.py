@@ -530,6 +530,24 @@ def _isna(value: Any) -> bool:
         return False
 
 
+def read_leads(path: str, fmt: str | None = None) -> pd.DataFrame:
+    """Read a lead file written by a leadtool stage (any supported format, ``-`` for stdin).
+
+    Cells stay text. A file without the columns a stage needs is refused with a hint,
+    rather than producing a file of empty checks.
+    """
+    tables = read_tables(path, fmt)
+    table = next((t for t in tables if t.sheet in (None, "leads")), tables[0])
+    frame = table.data
+    if not {"lead_id", "email", "phone"} & set(frame.columns):
+        shown = ", ".join(map(str, list(frame.columns)[:6]))
+        raise LeadtoolError(
+            f"{path}: not a leadtool lead file (columns: {shown}); "
+            "run `leadtool import` on it first"
+        )
+    return frame
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -607,6 +625,21 @@ def _write_xlsx(frame: pd.DataFrame, handle: Any) -> None:
         sheet.write_row(i, 0, row)
     sheet.freeze_panes(1, 0)
     book.close()
+
+
+def write_json(doc: Any, path: str) -> None:
+    """Write a JSON document (stats, manifests) atomically, keys in a stable order."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(doc, handle, ensure_ascii=False, indent=2, sort_keys=False)
+            handle.write("\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def iter_paths(paths: Iterable[str]) -> list[str]:

@@ -1,0 +1,484 @@
+"""The clean stage: mark bots, fakes, test entries and other junk, with reasons.
+
+Every check is a vectorized function ``(leads, check, lists) -> boolean mask`` registered
+under a stable reason code. Defaults (severity, thresholds, lists) live in
+``data/checks.yml``; a user checks file overrides them. Nothing is dropped here: each lead
+gets ``quality`` (ok / suspect / junk) and ``reasons`` (codes joined by ``;``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from leadtool.errors import LeadtoolError
+from leadtool.gibberish import is_gibberish
+from leadtool.normalize import per_distinct, phone_region
+from leadtool.schema import CANONICAL
+from leadtool.sources import load_yaml_data
+
+SEVERITIES = ("junk", "suspect")
+QUALITY_COLUMNS = ("quality", "reasons")
+
+
+@dataclass
+class Check:
+    """One check's settings: severity, on/off, thresholds."""
+
+    code: str
+    severity: str = "junk"
+    enabled: bool = True
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CleanConfig:
+    """Checks and lists for a clean run (defaults merged with the user's files)."""
+
+    checks: dict[str, Check]
+    lists: dict[str, list[str]]
+    target_countries: frozenset[str] = frozenset()
+
+
+@dataclass
+class CleanStats:
+    """What clean found: totals, counts per reason, junk rate per source and campaign."""
+
+    rows: int
+    quality: dict[str, int]
+    reasons: dict[str, int]
+    by_source: list[dict[str, Any]]
+    by_campaign: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "quality": self.quality,
+            "reasons": self.reasons,
+            "by_source": self.by_source,
+            "by_campaign": self.by_campaign,
+        }
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def load_config(
+    checks_file: str | None = None,
+    block_domains_file: str | None = None,
+    target_countries: list[str] | None = None,
+) -> CleanConfig:
+    """Defaults from ``data/checks.yml``, overridden by ``--checks`` and extended by
+    ``--block-domains`` and ``--target-countries``. Bad settings raise LeadtoolError naming
+    the file and the check."""
+    defaults = load_yaml_data("checks.yml")
+    checks = {code: _check(code, spec, "defaults") for code, spec in defaults["checks"].items()}
+    lists = {
+        name: [str(v).casefold() for v in values] for name, values in defaults["lists"].items()
+    }
+    if checks_file:
+        _apply_user_checks(checks_file, checks, lists)
+    if block_domains_file:
+        lists["block_domains"] += _read_domain_list(block_domains_file)
+    return CleanConfig(checks, lists, frozenset(c.strip().upper() for c in target_countries or ()))
+
+
+def _check(code: str, spec: Any, origin: str) -> Check:
+    spec = dict(spec or {})
+    severity = spec.pop("severity", "junk")
+    if severity not in SEVERITIES:
+        raise LeadtoolError(
+            f"{origin}: check {code}: severity must be junk or suspect, not {severity!r}"
+        )
+    enabled = spec.pop("enabled", True)
+    return Check(code=code, severity=severity, enabled=bool(enabled), params=spec)
+
+
+def _apply_user_checks(path: str, checks: dict[str, Check], lists: dict[str, list[str]]) -> None:
+    p = Path(path)
+    if not p.is_file():
+        raise LeadtoolError(f"{path}: no such checks file")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8-sig")) or {}
+    except yaml.YAMLError as exc:
+        raise LeadtoolError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from exc
+    if not isinstance(doc, dict) or set(doc) - {"checks", "lists"}:
+        raise LeadtoolError(f"{path}: expected top-level keys 'checks' and/or 'lists'")
+    for code, spec in (doc.get("checks") or {}).items():
+        if code not in checks:
+            raise LeadtoolError(f"{path}: unknown check {code!r} (known: {', '.join(checks)})")
+        if not isinstance(spec, dict):
+            raise LeadtoolError(f"{path}: check {code}: expected a mapping of settings")
+        merged = {"severity": checks[code].severity, "enabled": checks[code].enabled}
+        merged.update(checks[code].params)
+        unknown = set(spec) - set(merged)
+        if unknown:
+            raise LeadtoolError(f"{path}: check {code}: unknown setting {sorted(unknown)[0]!r}")
+        for key, value in spec.items():
+            default = merged[key]
+            numeric = isinstance(default, int | float) and not isinstance(default, bool)
+            if numeric and (not isinstance(value, int | float) or isinstance(value, bool)):
+                raise LeadtoolError(f"{path}: check {code}: {key} must be a number")
+        merged.update(spec)
+        checks[code] = _check(code, merged, path)
+    for name, values in (doc.get("lists") or {}).items():
+        if name not in lists:
+            raise LeadtoolError(f"{path}: unknown list {name!r} (known: {', '.join(lists)})")
+        if not isinstance(values, list):
+            raise LeadtoolError(f"{path}: list {name}: expected a list")
+        lists[name] = lists[name] + [str(v).casefold() for v in values]
+
+
+def _read_domain_list(path: str) -> list[str]:
+    p = Path(path)
+    if not p.is_file():
+        raise LeadtoolError(f"{path}: no such domain list")
+    domains = []
+    for line in p.read_text(encoding="utf-8-sig").splitlines():
+        entry = line.split("#", 1)[0].strip().casefold().lstrip("@")
+        if entry:
+            domains.append(entry.split("@")[-1])
+    return domains
+
+
+# --------------------------------------------------------------------------- the stage
+
+
+def clean(
+    leads: pd.DataFrame, config: CleanConfig | None = None
+) -> tuple[pd.DataFrame, CleanStats]:
+    """Add ``quality`` and ``reasons`` to every lead; returns the leads and the stats."""
+    config = config or load_config()
+    frame = ensure_columns(leads)
+    view = _View(frame)
+    codes: list[tuple[str, str, pd.Series]] = []
+    for code, check in config.checks.items():
+        if not check.enabled:
+            continue
+        mask = CHECKS[code](view, check, config)
+        codes.append((code, check.severity, mask.fillna(False).astype(bool)))
+    reasons = pd.Series("", index=frame.index, dtype=object)
+    junk = pd.Series(False, index=frame.index)
+    suspect = pd.Series(False, index=frame.index)
+    for code, severity, mask in codes:
+        reasons = reasons.mask(mask, reasons.where(reasons == "", reasons + ";") + code)
+        if severity == "junk":
+            junk |= mask
+        else:
+            suspect |= mask
+    out = frame.drop(columns=[c for c in QUALITY_COLUMNS if c in frame.columns])
+    quality = np.where(junk, "junk", np.where(suspect, "suspect", "ok"))
+    out = _insert_after(out, "lead_id", {"quality": quality, "reasons": reasons.to_numpy()})
+    return out, _stats(out, [c for c, _, m in codes], codes)
+
+
+def ensure_columns(leads: pd.DataFrame) -> pd.DataFrame:
+    """Canonical columns a stage reads, added empty when a file lacks them."""
+    frame = leads.fillna("").astype(object)
+    missing = [c for c in CANONICAL if c not in frame.columns]
+    if missing:
+        frame = pd.concat(
+            [frame, pd.DataFrame("", index=frame.index, columns=missing, dtype=object)], axis=1
+        )
+    return frame
+
+
+def _insert_after(frame: pd.DataFrame, anchor: str, columns: dict[str, Any]) -> pd.DataFrame:
+    position = list(frame.columns).index(anchor) + 1 if anchor in frame.columns else 0
+    for offset, (name, values) in enumerate(columns.items()):
+        frame.insert(position + offset, name, values)
+    return frame
+
+
+class _View:
+    """Derived columns the checks share, computed once and only when asked for."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._cache: dict[str, pd.Series] = {}
+
+    def col(self, name: str) -> pd.Series:
+        if name not in self.frame.columns:
+            return pd.Series("", index=self.frame.index, dtype=object)
+        return self.frame[name].astype(str).str.strip()
+
+    def _cached(self, key: str, make: Callable[[], pd.Series]) -> pd.Series:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    @property
+    def email(self) -> pd.Series:
+        return self._cached("email", lambda: self.col("email").str.casefold())
+
+    @property
+    def local(self) -> pd.Series:
+        return self._cached(
+            "local", lambda: self.email.str.split("@").str[0].str.split("+").str[0].fillna("")
+        )
+
+    @property
+    def domain(self) -> pd.Series:
+        return self._cached(
+            "domain", lambda: self.email.str.split("@").str[-1].where(self.email != "", "")
+        )
+
+    @property
+    def parent_domain(self) -> pd.Series:
+        return self._cached(
+            "parent",
+            lambda: (
+                self.domain.str.split(".", n=1).str[-1].where(self.domain.str.count(r"\.") >= 2, "")
+            ),
+        )
+
+    @property
+    def full_name(self) -> pd.Series:
+        def make() -> pd.Series:
+            name = self.col("name")
+            joined = (self.col("first_name") + " " + self.col("last_name")).str.strip()
+            return name.where(name != "", joined)
+
+        return self._cached("full_name", make)
+
+    @property
+    def seconds(self) -> pd.Series:
+        """created_at as epoch seconds (NaN when missing)."""
+
+        def make() -> pd.Series:
+            stamps = pd.to_datetime(
+                self.col("created_at").replace("", None), utc=True, errors="coerce"
+            )
+            epoch = pd.Timestamp("1970-01-01", tz="UTC")
+            return (stamps - epoch).dt.total_seconds()
+
+        return self._cached("seconds", make)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _no_contact(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    return (v.col("phone") == "") & (v.col("email") == "")
+
+
+def _invalid_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    return (v.col("email_raw") != "") & (v.col("email") == "")
+
+
+def _in_domains(v: _View, domains: set[str]) -> pd.Series:
+    return (v.domain != "") & (v.domain.isin(domains) | v.parent_domain.isin(domains))
+
+
+def _disposable_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    from disposable_email_domains import blocklist
+
+    return _in_domains(v, set(blocklist) | set(config.lists["disposable_domains"]))
+
+
+def _role_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    return (v.local != "") & v.local.isin(set(config.lists["role_local_parts"]))
+
+
+def _invalid_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    raw = v.col("phone_raw")
+    return (raw != "") & (v.col("phone") == "") & ~raw.str.contains("<test lead", regex=False)
+
+
+def fake_digits(digits: str, min_distinct: int, run: int) -> bool:
+    """Digits a person would not have: too few distinct digits, or the last ``run`` digits
+    all equal or counting up or down (``+7 999 999-99-99``, ``…1234567``)."""
+    if len(digits) < 5:
+        return False
+    national = digits[-10:]
+    if len(set(national)) < min_distinct:
+        return True
+    tail = [int(d) for d in digits[-run:]]
+    steps = {b - a for a, b in pairwise(tail)}
+    return len(tail) == run and len(steps) == 1 and steps <= {-1, 0, 1}
+
+
+def _fake_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    min_distinct = int(check.params.get("min_distinct_digits", 3))
+    run = int(check.params.get("run_length", 6))
+    phone = v.col("phone")
+    raw_digits = v.col("phone_raw").str.replace(r"\D", "", regex=True)
+    digits = phone.str.lstrip("+").where(phone != "", raw_digits)
+    return per_distinct(digits, lambda d: fake_digits(d, min_distinct, run)).astype(bool)
+
+
+def _test_entry(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    words = set(config.lists["test_words"])
+    name = v.full_name.str.casefold().str.replace(r"[^\w\s]", " ", regex=True)
+    name = name.str.replace(r"\s+", " ", regex=True).str.strip()
+    tokens_all_test = per_distinct(
+        name,
+        lambda n: (
+            bool(n)
+            and (
+                n in words or all(t in words or t.rstrip("0123456789") in words for t in n.split())
+            )
+        ),
+    ).astype(bool)
+    local = v.local.str.rstrip("0123456789")
+    email_test = (v.email != "") & (
+        v.email.isin(set(config.lists["test_emails"]))
+        | local.isin(words)
+        | v.domain.isin(set(config.lists["test_domains"]))
+    )
+    marked = v.col("is_test").str.casefold().eq("true")
+    meta = v.full_name.str.contains("<test lead", case=False, regex=False)
+    return tokens_all_test | email_test | marked | meta
+
+
+def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    name = v.full_name
+    return (name != "") & per_distinct(name, is_gibberish).astype(bool)
+
+
+_SPAM = re.compile(
+    r"https?://|www\.|\b[\w-]+\.(?:com|ru|net|org|info|biz|xyz|top|io|su)\b|<\s*/?\s*[a-z][a-z0-9]*(?:\s+[a-z-]+\s*=|\s*/?>)"
+    r"|\[url|href\s*=|javascript:|\{\{|\$\{",
+    re.IGNORECASE,
+)
+
+
+def _spam_content(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    mask = pd.Series(False, index=v.frame.index)
+    for col in ("name", "first_name", "last_name", "company"):
+        mask |= v.col(col).str.contains(_SPAM, regex=True)
+    return mask
+
+
+def _honeypot(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    value = v.col("honeypot").str.casefold()
+    return (value != "") & ~value.isin({"false", "0", "no"})
+
+
+def _too_fast(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    seconds = pd.to_numeric(v.col("time_to_submit").str.replace(",", "."), errors="coerce")
+    return (seconds >= 0) & (seconds < float(check.params.get("min_seconds", 3)))
+
+
+def burst_mask(keys: pd.Series, seconds: pd.Series, min_count: int, window: float) -> pd.Series:
+    """Rows among ``min_count`` or more with the same key within ``window`` seconds.
+
+    Vectorized: sort by (key, time), find for each row how many rows of its key fall in
+    the window starting at it (``searchsorted`` on key-offset times), and mark every row
+    covered by a window that holds enough.
+    """
+    valid = (keys != "") & seconds.notna()
+    if valid.sum() < min_count:
+        return pd.Series(False, index=keys.index)
+    codes, _ = pd.factorize(keys[valid])
+    t = seconds[valid].to_numpy(dtype=float)
+    t = t - t.min()
+    span = t.max() + window + 1.0
+    combined = codes * span + t
+    order = np.argsort(combined, kind="stable")
+    sorted_vals = combined[order]
+    ends = np.searchsorted(sorted_vals, sorted_vals + window, side="right")
+    starts = np.arange(len(sorted_vals))
+    full = (ends - starts) >= min_count
+    cover = np.zeros(len(sorted_vals) + 1, dtype=np.int64)
+    np.add.at(cover, starts[full], 1)
+    np.add.at(cover, ends[full], -1)
+    in_burst_sorted = np.cumsum(cover)[:-1] > 0
+    in_burst = np.empty(len(sorted_vals), dtype=bool)
+    in_burst[order] = in_burst_sorted
+    out = pd.Series(False, index=keys.index)
+    out[valid] = in_burst
+    return out
+
+
+def _burst(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    min_count = int(check.params.get("min_count", 5))
+    window = float(check.params.get("window_minutes", 10)) * 60
+    mask = pd.Series(False, index=v.frame.index)
+    for key in check.params.get("keys", ["ip", "phone", "email"]):
+        values = v.email if key == "email" else v.col(key)
+        if (values != "").any():
+            mask |= burst_mask(values, v.seconds, min_count, window)
+    return mask
+
+
+def _blocked_domain(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    return _in_domains(v, set(config.lists["block_domains"]))
+
+
+def _out_of_geo(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    if not config.target_countries:
+        return pd.Series(False, index=v.frame.index)
+    region = per_distinct(v.col("phone"), lambda p: phone_region(p) if p else "")
+    country = v.col("country").str.upper()
+    where = region.where(region != "", country)
+    return (where != "") & ~where.isin(config.target_countries)
+
+
+CHECKS: dict[str, Callable[[_View, Check, CleanConfig], pd.Series]] = {
+    "no_contact": _no_contact,
+    "invalid_email": _invalid_email,
+    "disposable_email": _disposable_email,
+    "role_email": _role_email,
+    "invalid_phone": _invalid_phone,
+    "fake_phone": _fake_phone,
+    "test_entry": _test_entry,
+    "gibberish_name": _gibberish_name,
+    "spam_content": _spam_content,
+    "honeypot": _honeypot,
+    "too_fast": _too_fast,
+    "burst": _burst,
+    "blocked_domain": _blocked_domain,
+    "out_of_geo": _out_of_geo,
+}
+
+
+# --------------------------------------------------------------------------- stats
+
+
+def _stats(
+    frame: pd.DataFrame, order: list[str], codes: list[tuple[str, str, pd.Series]]
+) -> CleanStats:
+    quality = frame["quality"].value_counts()
+    return CleanStats(
+        rows=len(frame),
+        quality={q: int(quality.get(q, 0)) for q in ("ok", "suspect", "junk")},
+        reasons={code: int(mask.sum()) for code, _, mask in codes if mask.any()},
+        by_source=_rates(frame, ["source"]),
+        by_campaign=_rates(frame, ["source", "campaign"]),
+    )
+
+
+def _rates(frame: pd.DataFrame, by: list[str]) -> list[dict[str, Any]]:
+    """Leads, junk, suspect and junk rate per group, worst junk rate first."""
+    keys = frame[by].astype(str)
+    grouped = pd.DataFrame(
+        {
+            **{c: keys[c] for c in by},
+            "junk": frame["quality"].eq("junk"),
+            "suspect": frame["quality"].eq("suspect"),
+        }
+    ).groupby(by, sort=True)
+    table = grouped.agg(leads=("junk", "size"), junk=("junk", "sum"), suspect=("suspect", "sum"))
+    table["junk_rate"] = (table["junk"] / table["leads"]).round(4)
+    table = table.reset_index().sort_values(
+        ["junk_rate", "leads"], ascending=[False, False], kind="stable"
+    )
+    return [
+        {
+            **{c: row[c] for c in by},
+            "leads": int(row["leads"]),
+            "junk": int(row["junk"]),
+            "suspect": int(row["suspect"]),
+            "junk_rate": float(row["junk_rate"]),
+        }
+        for _, row in table.iterrows()
+    ]
