@@ -344,17 +344,21 @@ def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     return (name != "") & per_distinct(name, is_gibberish).astype(bool)
 
 
+# Links, markup and template injection: spam in any text field.
 _SPAM = re.compile(
-    r"https?://|www\.|\b[\w-]+\.(?:com|ru|net|org|info|biz|xyz|top|io|su)\b|<\s*/?\s*[a-z][a-z0-9]*(?:\s+[a-z-]+\s*=|\s*/?>)"
+    r"https?://|www\.|<\s*/?\s*[a-z][a-z0-9]*(?:\s+[a-z-]+\s*=|\s*/?>)"
     r"|\[url|href\s*=|javascript:|\{\{|\$\{",
     re.IGNORECASE,
 )
+# A bare domain is spam in a person's name, not in a company name ("Ozon.ru").
+_DOMAIN = re.compile(r"\b[\w-]+\.(?:com|ru|net|org|info|biz|xyz|top|io|su|ly|me)\b", re.IGNORECASE)
 
 
 def _spam_content(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    mask = pd.Series(False, index=v.frame.index)
-    for col in ("name", "first_name", "last_name", "company"):
-        mask |= v.col(col).str.contains(_SPAM, regex=True)
+    mask = v.col("company").str.contains(_SPAM, regex=True)
+    for col in ("name", "first_name", "last_name"):
+        text = v.col(col)
+        mask |= text.str.contains(_SPAM, regex=True) | text.str.contains(_DOMAIN, regex=True)
     return mask
 
 
