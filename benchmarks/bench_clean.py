@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
     leads = imported_leads(n)
     start = time.perf_counter()
-    out, stats = clean(leads)
+    _, stats = clean(leads)
     seconds = time.perf_counter() - start
     result = {
         "rows": n,

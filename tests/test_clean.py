@@ -118,14 +118,10 @@ def test_fake_digits(digits: str, fake: bool) -> None:
 
 def test_burst_counts_a_window_per_key() -> None:
     keys = pd.Series(["1.2.3.4"] * 5 + ["5.6.7.8"] * 4 + ["9.9.9.9"] * 5)
-    minute = 60.0
-    seconds = (
-        pd.Series(
-            [0, 60, 120, 180, 240] + [0, 10, 20, 30] + [0, 3600, 7200, 10800, 14400], dtype=float
-        )
-        * 1.0
-    )
-    seconds[:5] = [0, minute, 2 * minute, 3 * minute, 4 * minute]
+    one_a_minute = [0, 60, 120, 180, 240]
+    four_quick = [0, 10, 20, 30]
+    one_an_hour = [0, 3600, 7200, 10800, 14400]
+    seconds = pd.Series([*one_a_minute, *four_quick, *one_an_hour], dtype=float)
     mask = burst_mask(keys, seconds, min_count=5, window=600)
     assert mask.tolist() == [True] * 5 + [False] * 4 + [False] * 5
 
@@ -207,7 +203,7 @@ def test_missing_files() -> None:
 
 
 def test_stats_per_source_and_campaign() -> None:
-    out, stats = clean(
+    _, stats = clean(
         leads(
             {"source": "vk", "campaign": "a"},
             {
