@@ -523,6 +523,108 @@ def _clean_summary(name: str, stats: object, dropped: int) -> None:
     console.print(table)
 
 
+# --------------------------------------------------------------------------- dedupe
+
+
+def _name_list(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+@app.command("dedupe")
+def dedupe_cmd(
+    input_file: Annotated[
+        str, typer.Argument(metavar="IN", help="Lead file (from import or clean); - reads stdin.")
+    ],
+    output: Output = None,
+    history: Annotated[
+        str | None,
+        typer.Option(
+            "--history", metavar="FILE", help="Leads seen on earlier nights (csv or parquet)."
+        ),
+    ] = None,
+    update_history: Annotated[
+        bool,
+        typer.Option("--update-history", help="Add tonight's new leads to --history (atomically)."),
+    ] = False,
+    fuzzy: Annotated[
+        bool, typer.Option("--fuzzy/--no-fuzzy", help="Also match names typed differently.")
+    ] = True,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="COL,...",
+            show_default="company,email_local",
+            help="Fields one of which must agree for a fuzzy name match (any column, or email_local).",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold", metavar="X", min=0.5, max=1.0, help="Name similarity for a fuzzy match."
+        ),
+    ] = 0.88,
+    keep: Annotated[
+        str,
+        typer.Option(
+            "--keep", metavar="RULE", help="Primary of a group: first, last, complete or priority."
+        ),
+    ] = "first",
+    source_priority: Annotated[
+        str | None,
+        typer.Option(
+            "--source-priority", metavar="a,b,...", help="Source order for --keep priority."
+        ),
+    ] = None,
+    pairs_file: Annotated[
+        str | None,
+        typer.Option(
+            "--pairs", metavar="FILE", help="Write each matched pair with its rule and score."
+        ),
+    ] = None,
+    drop_duplicates: Annotated[
+        bool, typer.Option("--drop-duplicates", help="Write only each person's primary lead.")
+    ] = False,
+    input_format: InputFormat = None,
+    out_format: OutputFormat = None,
+) -> None:
+    """One person, one lead: group leads sharing an e-mail or phone, or a similar name plus
+    a company or e-mail name, across sources and (with --history) across nights."""
+    from leadtool.dedupe import KEEP_RULES, DedupeOptions, dedupe, history_update
+
+    if keep not in KEEP_RULES:
+        raise typer.BadParameter(f"must be one of {', '.join(KEEP_RULES)}", param_hint="--keep")
+    if update_history and not history:
+        raise typer.BadParameter("needs --history FILE", param_hint="--update-history")
+    with handled_errors():
+        if output not in (None, "-"):
+            output_format(output, out_format)
+        options = DedupeOptions(
+            fuzzy=fuzzy,
+            fields=_name_list(fields) or DedupeOptions().fields,
+            threshold=threshold,
+            keep=keep,
+            source_priority=_name_list(source_priority),
+        )
+        leads = read_leads(input_file, input_format)
+        past = read_leads(history) if history and os.path.exists(history) else None
+        out, pairs, stats = dedupe(leads, options, past)
+        if pairs_file:
+            write_table(pairs, pairs_file)
+        if update_history and history:
+            write_table(history_update(past, out), history)
+        primary = out["is_primary"].eq("true")
+        write_table(out[primary] if drop_duplicates else out, output, out_format)
+        say(
+            f"{'stdin' if input_file == '-' else input_file}: {stats.rows} leads, "
+            f"{stats.groups} people, {stats.duplicates} duplicates"
+            + (f", {stats.matched_history} seen on earlier nights" if past is not None else "")
+            + (" (duplicates left out)" if drop_duplicates else "")
+            + "; matches: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(stats.pairs_by_rule.items())) or "none")
+        )
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -211,6 +211,59 @@ def split_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parts.str[0].fillna(""), parts.str[1].fillna("")
 
 
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+            "i",
+            "yi",
+            "ye",
+            "g",
+        ],
+        strict=True,
+    )
+)
+
+
+def transliterate(text: str) -> str:
+    """Lowercase Cyrillic to Latin as Russian passports spell it ("Пётр Щукин" -> "petr
+    shchukin"), so "Дмитрий" and "Dmitriy" compare as near-equal strings."""
+    return "".join(_TRANSLIT.get(c, c) for c in text.casefold())
+
+
 # --------------------------------------------------------------------------- dates
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")

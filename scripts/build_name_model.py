@@ -17,50 +17,10 @@ from pathlib import Path
 
 from faker import Faker
 
+from leadtool.normalize import transliterate
+
 LOCALES = ("ru_RU", "uk_UA", "ro_RO", "en_US", "en_GB")
 TARGET = Path(__file__).resolve().parent.parent / "leadtool" / "data" / "name_bigrams.json"
-
-TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "y",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "kh",
-            "ts",
-            "ch",
-            "sh",
-            "shch",
-            "",
-            "y",
-            "",
-            "e",
-            "yu",
-            "ya",
-        ],
-        strict=True,
-    )
-)
 
 
 def names_by_locale() -> dict[str, list[str]]:
@@ -85,10 +45,6 @@ def names_by_locale() -> dict[str, list[str]]:
 def split(names: list[str]) -> tuple[list[str], list[str]]:
     """Every other name trains; the rest is held out for the tests."""
     return names[0::2], names[1::2]
-
-
-def transliterate(name: str) -> str:
-    return "".join(TRANSLIT.get(c, c) for c in name.lower())
 
 
 def main() -> None:

@@ -1,0 +1,416 @@
+"""The dedupe stage: one person, one lead — across sources and across nights.
+
+Matching has two parts. Exact: the same e-mail (for matching only: case, Gmail dots and
+``+tags`` folded) or the same E.164 phone. Fuzzy: the same person typed differently — names
+compared with rapidfuzz after transliteration and token sorting, only inside blocks of leads
+that already agree on a supporting field (company, e-mail local part, or any ``--fields``
+column), so the work grows with the data, never with its square. Matches are edges of a graph;
+its connected components are the duplicate groups (A shares a phone with B, B an e-mail with
+C: one person). Junk never merges into genuine leads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadtool.errors import LeadtoolError
+from leadtool.normalize import per_distinct, transliterate
+from leadtool.sources import load_yaml_data
+
+KEEP_RULES = ("first", "last", "complete", "priority")
+DEFAULT_FIELDS = ("company", "email_local")
+DEFAULT_THRESHOLD = 0.88
+MAX_BLOCK = 200  # larger blocks are split by the name's first letter
+DEDUPE_COLUMNS = (
+    "dup_group",
+    "is_primary",
+    "duplicate_of",
+    "touches",
+    "sources",
+    "first_seen",
+    "last_seen",
+    "is_new",
+)
+# Fields the primary takes from the other members of its group when its own are empty.
+FILL_COLUMNS = (
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "city",
+    "country",
+    "message",
+    "budget",
+    "authority",
+    "need",
+    "timeframe",
+)
+_GMAIL = ("gmail.com", "googlemail.com")
+
+
+@dataclass
+class DedupeOptions:
+    """How to match and whom to keep (see docs/commands/dedupe.md)."""
+
+    fuzzy: bool = True
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    threshold: float = DEFAULT_THRESHOLD
+    keep: str = "first"
+    source_priority: tuple[str, ...] = ()
+
+
+@dataclass
+class DedupeStats:
+    rows: int
+    groups: int
+    duplicates: int
+    matched_history: int
+    pairs_by_rule: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def email_key(emails: pd.Series) -> pd.Series:
+    """E-mail as compared: lowercase, ``+tag`` dropped, dots ignored at Gmail."""
+    email = emails.fillna("").astype(str).str.strip().str.casefold()
+    parts = email.str.rsplit("@", n=1)
+    local = parts.str[0].fillna("").str.split("+").str[0]
+    domain = parts.str[1].fillna("").replace("googlemail.com", "gmail.com")
+    local = local.where(~domain.isin(_GMAIL), local.str.replace(".", "", regex=False))
+    return (local + "@" + domain).where(email.str.contains("@", regex=False), "")
+
+
+def name_key(frame: pd.DataFrame) -> pd.Series:
+    """Name as compared: transliterated, lowercase, letters only, tokens sorted."""
+    name = frame["name"].astype(str)
+    joined = (frame["first_name"].astype(str) + " " + frame["last_name"].astype(str)).str.strip()
+    name = name.where(name.str.strip() != "", joined)
+    return per_distinct(name, _name_key)
+
+
+def _name_key(name: str) -> str:
+    letters = "".join(c if c.isalpha() else " " for c in transliterate(name))
+    return " ".join(sorted(letters.split()))
+
+
+def field_values(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A supporting field, normalized for comparison ("" when empty)."""
+    if column == "email_local":
+        # dots ignored everywhere here: ivan.petrov@gmail.com is ivanpetrov once keyed
+        local = email_key(frame["email"]).str.split("@").str[0].fillna("")
+        local = local.str.replace(".", "", regex=False)
+        shared = set(load_yaml_data("checks.yml")["lists"]["role_local_parts"])
+        # "info", "sales", "ivan" alone prove nothing about who wrote
+        return local.where((local.str.len() >= 5) & ~local.isin(shared), "")
+    if column not in frame.columns:
+        raise LeadtoolError(f"--fields: no column {column!r} in the leads")
+    text = frame[column].fillna("").astype(str)
+    return per_distinct(text, lambda v: " ".join(transliterate(v).replace('"', " ").split()))
+
+
+# --------------------------------------------------------------------------- graph
+
+
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of ``n`` nodes and edges (a, b): each node's smallest member.
+
+    Hook-and-compress label propagation: vectorized, converges in a few rounds.
+    """
+    labels = np.arange(n, dtype=np.int64)
+    if len(a) == 0:
+        return labels
+    while True:
+        la, lb = labels[a], labels[b]
+        low = np.minimum(la, lb)
+        np.minimum.at(labels, la, low)
+        np.minimum.at(labels, lb, low)
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+        if np.array_equal(labels[a], labels[b]):
+            return labels
+
+
+def _star_edges(keys: pd.Series, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges from every row to the first row with the same (partition, key)."""
+    valid = (keys != "").to_numpy()
+    rows = np.flatnonzero(valid)
+    if len(rows) == 0:
+        return rows, rows
+    frame = pd.DataFrame({"k": keys.to_numpy()[rows], "p": partition[rows], "r": rows})
+    first = frame.groupby(["p", "k"], sort=False)["r"].transform("first").to_numpy()
+    keep = first != rows
+    return rows[keep], first[keep]
+
+
+# --------------------------------------------------------------------------- fuzzy
+
+
+def fuzzy_pairs(
+    names: pd.Series, supports: dict[str, pd.Series], partition: np.ndarray, threshold: float
+) -> pd.DataFrame:
+    """Pairs of rows whose names are alike (score >= threshold) and that agree on a field.
+
+    Blocks are rows sharing a supporting field value (and partition); a block larger than
+    MAX_BLOCK is split by the first letter of the name key.
+    """
+    from rapidfuzz import fuzz, process
+
+    found_a: list[np.ndarray] = []
+    found_b: list[np.ndarray] = []
+    found_score: list[np.ndarray] = []
+    found_field: list[str] = []
+    name_arr = names.to_numpy()
+    for column, values in supports.items():
+        rows = np.flatnonzero(((values != "") & (names != "")).to_numpy())
+        if len(rows) < 2:
+            continue
+        block = pd.Series(values.to_numpy()[rows]) + "\x00" + pd.Series(partition[rows]).astype(str)
+        codes, _ = pd.factorize(block)
+        big = np.bincount(codes)[codes] > MAX_BLOCK
+        if big.any():
+            block = block.where(~big, block + "\x00" + pd.Series(name_arr[rows]).str[:1])
+            codes, _ = pd.factorize(block)
+        multi = np.bincount(codes)[codes] >= 2
+        rows, codes = rows[multi], codes[multi]
+        order = np.argsort(codes, kind="stable")
+        rows, codes = rows[order], codes[order]
+        for idx in np.split(rows, np.flatnonzero(np.diff(codes)) + 1):
+            if len(idx) > MAX_BLOCK * 5:  # still huge after splitting: too weak to compare
+                continue
+            scores = process.cdist(
+                name_arr[idx],
+                name_arr[idx],
+                scorer=fuzz.ratio,
+                score_cutoff=threshold * 100,
+                workers=1,
+            )
+            i, j = np.nonzero(np.triu(scores, k=1))
+            if len(i):
+                found_a.append(idx[i])
+                found_b.append(idx[j])
+                found_score.append(scores[i, j] / 100)
+                found_field.extend([f"name+{column}"] * len(i))
+    if not found_a:
+        return pd.DataFrame({"a": [], "b": [], "rule": [], "fields": [], "score": []})
+    pairs = pd.DataFrame(
+        {
+            "a": np.concatenate(found_a),
+            "b": np.concatenate(found_b),
+            "rule": "fuzzy",
+            "fields": found_field,
+            "score": np.concatenate(found_score).round(3),
+        }
+    )
+    return pairs.drop_duplicates(subset=["a", "b"], keep="first")
+
+
+# --------------------------------------------------------------------------- the stage
+
+
+def dedupe(
+    leads: pd.DataFrame,
+    options: DedupeOptions | None = None,
+    history: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, DedupeStats]:
+    """Group the leads into people; returns (leads with dedupe columns, matched pairs, stats).
+
+    ``history`` holds leads already seen on earlier nights: tonight's leads that match one get
+    ``is_new=false`` and ``duplicate_of`` the historical lead. History rows with tonight's own
+    lead ids are tonight's leads seen again (a re-run) and are not matched against.
+    """
+    options = options or DedupeOptions()
+    _check_options(options)
+    tonight = _prepare(leads)
+    past = _prepare(history) if history is not None else tonight.iloc[0:0]
+    if len(past):
+        past = past[~past["lead_id"].isin(set(tonight["lead_id"]))]
+    combined = pd.concat([past, tonight], ignore_index=True, sort=False).fillna("")
+    n_past = len(past)
+    is_past = np.arange(len(combined)) < n_past
+    # Junk stays among junk: a partition key the matching never crosses.
+    partition = combined["quality"].astype(str).eq("junk").to_numpy().astype(np.int64)
+
+    pairs = _exact_pairs(combined, partition)
+    if options.fuzzy:
+        supports = {f: field_values(combined, f) for f in options.fields}
+        pairs = pd.concat(
+            [pairs, fuzzy_pairs(name_key(combined), supports, partition, options.threshold)],
+            ignore_index=True,
+        )
+    labels = components(len(combined), pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))
+    result = _assign(combined, labels, is_past, options)
+    mine = result.iloc[n_past:].reset_index(drop=True)
+    base = leads.reset_index(drop=True).fillna("")
+    out = pd.concat(
+        [
+            base.drop(columns=[c for c in DEDUPE_COLUMNS if c in base.columns]),
+            mine[list(DEDUPE_COLUMNS)],
+        ],
+        axis=1,
+    )
+    for column in FILL_COLUMNS:
+        if column in out.columns:
+            out[column] = mine[column].to_numpy()
+    pair_table = _pair_table(pairs, combined)
+    stats = DedupeStats(
+        rows=len(out),
+        groups=int(out["dup_group"].nunique()),
+        duplicates=int((out["is_primary"] == "false").sum()),
+        matched_history=int((out["is_new"] == "false").sum()),
+        pairs_by_rule={str(k): int(v) for k, v in pairs["rule"].value_counts().items()},
+    )
+    return out, pair_table, stats
+
+
+def _check_options(options: DedupeOptions) -> None:
+    if options.keep not in KEEP_RULES:
+        raise LeadtoolError(f"--keep must be one of {', '.join(KEEP_RULES)}")
+    if not 0 < options.threshold <= 1:
+        raise LeadtoolError("--threshold must be between 0 and 1 (e.g. 0.88)")
+    if options.keep == "priority" and not options.source_priority:
+        raise LeadtoolError("--keep priority needs --source-priority a,b,...")
+
+
+def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.fillna("").astype(object).reset_index(drop=True)
+    for column in (
+        "lead_id",
+        "email",
+        "phone",
+        "name",
+        "first_name",
+        "last_name",
+        "company",
+        "created_at",
+        "source",
+        "quality",
+    ):
+        if column not in out.columns:
+            out[column] = ""
+    return out
+
+
+def _exact_pairs(combined: pd.DataFrame, partition: np.ndarray) -> pd.DataFrame:
+    frames = []
+    for rule, keys in (
+        ("email", email_key(combined["email"])),
+        ("phone", combined["phone"].astype(str)),
+    ):
+        a, b = _star_edges(keys, partition)
+        frames.append(pd.DataFrame({"a": a, "b": b, "rule": rule, "fields": rule, "score": 1.0}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _assign(
+    combined: pd.DataFrame, labels: np.ndarray, is_past: np.ndarray, options: DedupeOptions
+) -> pd.DataFrame:
+    """Primary per group, group columns, and the primary's empty fields filled."""
+    frame = combined.copy()
+    frame["_group"] = labels
+    frame["_row"] = np.arange(len(frame))
+    frame["_past"] = is_past
+    created = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
+    frame["_t"] = created
+    order = _primary_order(frame, options)
+    ranked = frame.loc[order]
+    primary_row = ranked.groupby("_group", sort=False)["_row"].first()
+    earliest = frame.sort_values(["_t", "_row"], na_position="last").groupby("_group", sort=False)
+    group_id = earliest["lead_id"].first()
+
+    primary_of = frame["_group"].map(primary_row)
+    primary_id = frame["lead_id"].to_numpy()[primary_of.to_numpy()]
+    frame["is_primary"] = np.where(
+        primary_of.to_numpy() == frame["_row"].to_numpy(), "true", "false"
+    )
+    frame["duplicate_of"] = np.where(frame["is_primary"] == "true", "", primary_id)
+    frame["dup_group"] = frame["_group"].map(group_id).map(_group_label)
+    grouped = frame.groupby("_group", sort=False)
+    frame["touches"] = grouped["_row"].transform("size").astype(str)
+    frame["sources"] = frame["_group"].map(
+        grouped["source"].agg(lambda s: ";".join(sorted({v for v in s if v})))
+    )
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    frame["first_seen"] = grouped["_t"].transform("min").dt.strftime(iso).fillna("")
+    frame["last_seen"] = grouped["_t"].transform("max").dt.strftime(iso).fillna("")
+    has_past = grouped["_past"].transform("any")
+    frame["is_new"] = np.where(has_past, "false", "true")
+    _fill_primary(frame, ranked)
+    return frame
+
+
+def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
+    """Rows sorted so that each group's first row is its primary; history always wins."""
+    keys: list[str] = ["_past_rank"]
+    work = pd.DataFrame(index=frame.index)
+    work["_past_rank"] = ~frame["_past"]
+    if options.keep == "priority":
+        rank = {s: i for i, s in enumerate(options.source_priority)}
+        work["_prio"] = frame["source"].map(lambda s: rank.get(s, len(rank)))
+        keys.append("_prio")
+    if options.keep == "complete":
+        filled = (
+            frame[[c for c in FILL_COLUMNS if c in frame.columns]].astype(str).ne("").sum(axis=1)
+        )
+        work["_complete"] = -filled
+        keys.append("_complete")
+    seconds = (frame["_t"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+    sign = -1 if options.keep == "last" else 1
+    work["_time"] = sign * seconds
+    work["_rowkey"] = sign * frame["_row"]
+    keys += ["_time", "_rowkey"]
+    return work.sort_values(keys, na_position="last", kind="stable").index
+
+
+def _fill_primary(frame: pd.DataFrame, ranked: pd.DataFrame) -> None:
+    """The primary's empty fields take the group's first filled value (in keep order)."""
+    columns = [c for c in FILL_COLUMNS if c in frame.columns]
+    filled = ranked[["_group", *columns]].replace("", np.nan).groupby("_group", sort=False).first()
+    primary = frame["is_primary"].eq("true")
+    for column in columns:
+        best = frame.loc[primary, "_group"].map(filled[column]).fillna("")
+        current = frame.loc[primary, column]
+        frame.loc[primary, column] = current.where(current != "", best)
+
+
+def _group_label(lead_id: str) -> str:
+    return "g" + hashlib.sha1(str(lead_id).encode()).hexdigest()[:12]
+
+
+def _pair_table(pairs: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:
+    ids = combined["lead_id"].to_numpy()
+    a = pairs["a"].to_numpy(np.int64)
+    b = pairs["b"].to_numpy(np.int64)
+    return pd.DataFrame(
+        {
+            "lead_id_a": ids[a] if len(a) else [],
+            "lead_id_b": ids[b] if len(b) else [],
+            "rule": pairs["rule"].to_numpy(),
+            "fields": pairs["fields"].to_numpy(),
+            "score": pairs["score"].astype(float).map(lambda s: f"{s:.3f}").to_numpy(),
+        }
+    )
+
+
+def history_update(history: pd.DataFrame | None, deduped: pd.DataFrame) -> pd.DataFrame:
+    """History plus tonight's leads it does not hold yet (by lead id); dedupe columns dropped."""
+    tonight = deduped.drop(columns=[c for c in DEDUPE_COLUMNS if c in deduped.columns])
+    if history is None or history.empty:
+        return tonight.reset_index(drop=True)
+    new = tonight[~tonight["lead_id"].isin(set(history["lead_id"]))]
+    return pd.concat([history, new], ignore_index=True, sort=False).fillna("")
+
+
+def as_dict(stats: DedupeStats) -> dict[str, Any]:
+    return dict(stats.__dict__)
