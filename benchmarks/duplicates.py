@@ -91,7 +91,7 @@ def _people(n_people: int, rng: np.random.Generator) -> pd.DataFrame:
         + pd.Series(idx % 997).astype(str)
     )
     company = company.where(rng.random(n_people) < 0.6, "")
-    local = pd.Series([transliterate(f"{f}.{l}") for f, l in zip(first, last, strict=True)])
+    local = pd.Series([transliterate(f"{f}.{s}") for f, s in zip(first, last, strict=True)])
     local = local.str.replace(r"[^a-z.]", "", regex=True) + pd.Series(idx).astype(str)
     return pd.DataFrame(
         {

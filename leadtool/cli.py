@@ -555,7 +555,8 @@ def dedupe_cmd(
             "--fields",
             metavar="COL,...",
             show_default="company,email_local",
-            help="Fields one of which must agree for a fuzzy name match (any column, or email_local).",
+            help="Fields of which one must agree for a fuzzy name match: any column, "
+            "or email_local.",
         ),
     ] = None,
     threshold: Annotated[

@@ -360,9 +360,8 @@ def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
         work["_prio"] = frame["source"].map(lambda s: rank.get(s, len(rank)))
         keys.append("_prio")
     if options.keep == "complete":
-        filled = (
-            frame[[c for c in FILL_COLUMNS if c in frame.columns]].astype(str).ne("").sum(axis=1)
-        )
+        columns = [c for c in FILL_COLUMNS if c in frame.columns]
+        filled = (frame[columns].astype(str) != "").sum(axis=1)
         work["_complete"] = -filled
         keys.append("_complete")
     seconds = (frame["_t"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
