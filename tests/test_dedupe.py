@@ -1,0 +1,239 @@
+"""leadtool dedupe: keys, transitive groups, fuzzy matches, primaries, history, quality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from leadtool.dedupe import DedupeOptions, components, dedupe, email_key, history_update
+from leadtool.errors import LeadtoolError
+
+
+def lead(i: int, **values: str) -> dict[str, str]:
+    base = {
+        "lead_id": f"t:{i}",
+        "source": "site",
+        "name": "",
+        "email": "",
+        "phone": "",
+        "company": "",
+        "city": "",
+        "created_at": f"2026-11-0{1 + i % 9}T10:00:00Z",
+        "quality": "ok",
+    }
+    return {**base, **values}
+
+
+def run(*rows: dict[str, str], history: pd.DataFrame | None = None, **options):
+    return dedupe(pd.DataFrame(list(rows)), DedupeOptions(**options), history)
+
+
+def groups(out: pd.DataFrame) -> list[list[str]]:
+    found = out.groupby("dup_group", sort=False)["lead_id"].apply(list).tolist()
+    return sorted(sorted(g) for g in found)
+
+
+def test_email_key_folds_case_gmail_dots_and_tags() -> None:
+    keys = email_key(
+        pd.Series(
+            [
+                "Ivan.Petrov+fb@Gmail.com",
+                "ivanpetrov@googlemail.com",
+                "ivan.petrov+x@mail.ru",
+                "",
+                "broken",
+            ]
+        )
+    )
+    assert keys.tolist() == [
+        "ivanpetrov@gmail.com",
+        "ivanpetrov@gmail.com",
+        "ivan.petrov@mail.ru",
+        "",
+        "",
+    ]
+
+
+def test_components_are_transitive() -> None:
+    labels = components(6, np.array([0, 2, 4]), np.array([1, 1, 3]))
+    assert labels.tolist() == [0, 0, 0, 3, 3, 5]
+
+
+def test_phone_then_email_chain_is_one_person() -> None:
+    out, pairs, stats = run(
+        lead(0, name="Anna Pop", phone="+40722418305"),
+        lead(1, name="Anna Pop", phone="+40722418305", email="anna@mail.ru"),
+        lead(2, name="A. Pop", email="ANNA@mail.ru"),
+        lead(3, name="Bob Stan", phone="+40722418399"),
+    )
+    assert groups(out) == [["t:0", "t:1", "t:2"], ["t:3"]]
+    assert stats.groups == 2 and stats.duplicates == 2
+    assert set(pairs["rule"]) == {"phone", "email"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            {"name": "Ivan Petrov", "company": "Romashka"},
+            {"name": "Ivan Petorv", "company": "Romashka"},
+        ),
+        (
+            {"name": "Ivan Petrov", "company": "Romashka"},
+            {"name": "Petrov Ivan", "company": "ROMASHKA"},
+        ),
+        (
+            {"name": "Иван Петров", "company": "Ромашка"},
+            {"name": "Ivan Petrov", "company": "Romashka"},
+        ),
+        (
+            {"name": "Дмитрий Соколов", "email": "d.sokolov@gmail.com"},
+            {"name": "Dmitriy Sokolov", "email": "dsokolov@romashka.ru"},
+        ),
+    ],
+)
+def test_fuzzy_same_person(a: dict[str, str], b: dict[str, str]) -> None:
+    out, pairs, _ = run(lead(0, **a), lead(1, **b))
+    assert len(groups(out)) == 1
+    assert pairs["rule"].tolist() == ["fuzzy"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            {"name": "Ivan Petrov", "company": "Romashka"},
+            {"name": "Ivan Petrov", "company": "Vector"},
+        ),
+        ({"name": "Ivan Petrov", "city": "Moscow"}, {"name": "Ivan Petrov", "city": "Moscow"}),
+        (
+            {"name": "Anna Smirnova", "company": "Romashka"},
+            {"name": "Olga Ivanova", "company": "Romashka"},
+        ),
+        (
+            {"name": "Ivan Petrov", "email": "info@romashka.ru"},
+            {"name": "Ivan Petrov", "email": "info@vector.ru"},
+        ),
+    ],
+)
+def test_not_the_same_person(a: dict[str, str], b: dict[str, str]) -> None:
+    out, _, _ = run(lead(0, **a), lead(1, **b))
+    assert len(groups(out)) == 2
+
+
+def test_fuzzy_switches_fields_and_threshold() -> None:
+    rows = (
+        lead(0, name="Ivan Petrov", city="Moscow", x_postcode="101000"),
+        lead(1, name="Ivan Petorv", city="Moscow", x_postcode="101000"),
+    )
+    assert len(groups(run(*rows)[0])) == 2
+    assert len(groups(run(*rows, fields=("x_postcode",))[0])) == 1
+    assert len(groups(run(*rows, fields=("x_postcode",), threshold=0.99)[0])) == 2
+    assert len(groups(run(*rows, fields=("x_postcode",), fuzzy=False)[0])) == 2
+    with pytest.raises(LeadtoolError, match="no column 'birth_date'"):
+        run(*rows, fields=("birth_date",))
+
+
+def test_junk_never_merges_into_genuine() -> None:
+    out, _, _ = run(
+        lead(0, phone="+79163857142", name="Ivan"),
+        lead(1, phone="+79163857142", name="asdf", quality="junk"),
+        lead(2, phone="+79163857142", name="qwer", quality="junk"),
+    )
+    assert groups(out) == [["t:0"], ["t:1", "t:2"]]
+
+
+def test_group_columns_and_primary_filled() -> None:
+    out, _, _ = run(
+        lead(0, name="Anna Pop", phone="+40722418305", source="facebook"),
+        lead(
+            1,
+            name="Anna Pop",
+            phone="+40722418305",
+            email="anna@mail.ru",
+            company="Pop SRL",
+            source="google",
+        ),
+    )
+    first = out.iloc[0]
+    assert (first["is_primary"], first["duplicate_of"], first["touches"]) == ("true", "", "2")
+    assert (first["email"], first["company"]) == ("anna@mail.ru", "Pop SRL")  # filled
+    second = out.iloc[1]
+    assert (second["is_primary"], second["duplicate_of"]) == ("false", "t:0")
+    assert first["sources"] == second["sources"] == "facebook;google"
+    assert (first["first_seen"], first["last_seen"]) == (
+        "2026-11-01T10:00:00Z",
+        "2026-11-02T10:00:00Z",
+    )
+    assert set(out["is_new"]) == {"true"}
+    assert first["dup_group"] == second["dup_group"]
+
+
+@pytest.mark.parametrize(
+    ("keep", "primary"),
+    [("first", "t:0"), ("last", "t:2"), ("complete", "t:1"), ("priority", "t:2")],
+)
+def test_keep_rules(keep: str, primary: str) -> None:
+    out, _, _ = run(
+        lead(0, phone="+40722418305", source="vk"),
+        lead(1, phone="+40722418305", name="Anna Pop", email="a@mail.ru", company="X", source="vk"),
+        lead(2, phone="+40722418305", source="google"),
+        keep=keep,
+        source_priority=("google",) if keep == "priority" else (),
+    )
+    assert out.loc[out["is_primary"] == "true", "lead_id"].tolist() == [primary]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"keep": "best"}, "--keep must be"),
+        ({"keep": "priority"}, "needs --source-priority"),
+        ({"threshold": 1.5}, "--threshold"),
+    ],
+)
+def test_bad_options(options, message: str) -> None:
+    with pytest.raises(LeadtoolError, match=message):
+        run(lead(0, phone="+40722418305"), **options)
+
+
+def test_history_marks_returning_people_and_reruns_change_nothing() -> None:
+    past = pd.DataFrame(
+        [
+            lead(
+                0,
+                lead_id="old:1",
+                name="Anna Pop",
+                phone="+40722418305",
+                created_at="2026-10-01T10:00:00Z",
+            )
+        ]
+    )
+    tonight = [
+        lead(1, name="Anna Pop", email="anna@mail.ru", phone="+40722418305"),
+        lead(2, name="New Person", phone="+40722418399"),
+    ]
+    out, _, stats = run(*tonight, history=past)
+    assert out["is_new"].tolist() == ["false", "true"]
+    assert out["duplicate_of"].tolist() == ["old:1", ""]
+    assert out["is_primary"].tolist() == ["false", "true"]
+    assert out.loc[0, "first_seen"] == "2026-10-01T10:00:00Z"
+    assert stats.matched_history == 1
+    updated = history_update(past, out)
+    assert updated["lead_id"].tolist() == ["old:1", "t:1", "t:2"]
+    again, _, _ = run(*tonight, history=updated)
+    pd.testing.assert_frame_equal(again, out)
+    assert history_update(updated, again)["lead_id"].tolist() == updated["lead_id"].tolist()
+
+
+def test_quality_on_generated_duplicates() -> None:
+    """The issue's targets: pairwise precision >= 0.98 and recall >= 0.95."""
+    from benchmarks.duplicates import generate_duplicates, pairwise_scores
+
+    leads = generate_duplicates(20000, seed=9)
+    out, _, _ = dedupe(leads)
+    precision, recall = pairwise_scores(out["x_person"], out["dup_group"])
+    assert precision >= 0.98, precision
+    assert recall >= 0.95, recall
+    assert len(out) == len(leads)

@@ -1,0 +1,86 @@
+"""leadtool dedupe from the command line: pipelines, history across nights, pairs, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def leads_csv(run, tmp_path):
+    result = run(
+        "-q", "import", str(FIXTURES / "facebook_leads.tsv"), str(FIXTURES / "tilda_form.csv")
+    )
+    path = tmp_path / "leads.csv"
+    path.write_text(result.stdout, encoding="utf-8")
+    return path
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_dedupe_pipeline_and_pairs(run, leads_csv, tmp_path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    result = run("dedupe", str(leads_csv), "--pairs", str(pairs))
+    assert result.exit_code == 0, result.output
+    out = rows(result.stdout)
+    assert len(out) == 8
+    dupes = [r for r in out if r["is_primary"] == "false"]
+    assert {r["duplicate_of"] for r in dupes} == {"facebook:2231857610465551"}
+    assert "8 leads, 6 people, 2 duplicates; matches: phone 2" in result.stderr
+    table = pd.read_csv(pairs, dtype=str)
+    assert list(table.columns) == ["lead_id_a", "lead_id_b", "rule", "fields", "score"]
+    assert set(table["rule"]) == {"phone"}
+
+
+def test_drop_duplicates(run, leads_csv) -> None:
+    result = run("dedupe", str(leads_csv), "--drop-duplicates")
+    assert {r["is_primary"] for r in rows(result.stdout)} == {"true"}
+    assert len(rows(result.stdout)) == 6
+
+
+def test_nightly_history_is_idempotent(run, leads_csv, tmp_path) -> None:
+    history = tmp_path / "history.parquet"
+    first = run("-q", "dedupe", str(leads_csv), "--history", str(history), "--update-history")
+    assert first.exit_code == 0, first.output
+    assert len(pd.read_parquet(history)) == 8
+    before = history.read_bytes()
+    second = run("-q", "dedupe", str(leads_csv), "--history", str(history), "--update-history")
+    assert second.stdout == first.stdout
+    assert history.read_bytes() == before
+    # the next night: one returning person, one new
+    night2 = tmp_path / "night2.csv"
+    night2.write_text(
+        "lead_id,name,phone,email,created_at\n"
+        "site:9,Ivan P.,+79163857142,,2026-11-20T10:00:00Z\n"
+        "site:10,Nou Client,+40722418377,,2026-11-20T11:00:00Z\n",
+        encoding="utf-8",
+    )
+    third = run("dedupe", str(night2), "--history", str(history), "--update-history")
+    out = rows(third.stdout)
+    assert [r["is_new"] for r in out] == ["false", "true"]
+    assert out[0]["duplicate_of"] == "facebook:2231857610465551"
+    assert "1 seen on earlier nights" in third.stderr
+    assert len(pd.read_parquet(history)) == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--update-history"], 2, "needs --history"),
+        (["--keep", "best"], 2, "must be one of"),
+        (["--threshold", "2"], 2, ""),
+        (["--fields", "nope"], 1, "no column 'nope'"),
+        (["--keep", "priority"], 1, "needs --source-priority"),
+    ],
+)
+def test_errors(run, leads_csv, args: list[str], code: int, message: str) -> None:
+    result = run("dedupe", str(leads_csv), *args)
+    assert result.exit_code == code
+    assert message in result.output
