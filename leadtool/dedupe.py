@@ -82,9 +82,9 @@ class DedupeStats:
 def email_key(emails: pd.Series) -> pd.Series:
     """E-mail as compared: lowercase, ``+tag`` dropped, dots ignored at Gmail."""
     email = emails.fillna("").astype(str).str.strip().str.casefold()
-    parts = email.str.rsplit("@", n=1)
-    local = parts.str[0].fillna("").str.split("+").str[0]
-    domain = parts.str[1].fillna("").replace("googlemail.com", "gmail.com")
+    parts = email.str.rpartition("@")
+    local = parts[0].astype(str).str.split("+").str[0]
+    domain = parts[2].astype(str).replace("googlemail.com", "gmail.com")
     local = local.where(~domain.isin(_GMAIL), local.str.replace(".", "", regex=False))
     return (local + "@" + domain).where(email.str.contains("@", regex=False), "")
 
