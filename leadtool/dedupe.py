@@ -245,10 +245,9 @@ def dedupe(
     pairs = _exact_pairs(combined, partition)
     if options.fuzzy:
         supports = {f: field_values(combined, f) for f in options.fields}
-        pairs = pd.concat(
-            [pairs, fuzzy_pairs(name_key(combined), supports, partition, options.threshold)],
-            ignore_index=True,
-        )
+        fuzzy = fuzzy_pairs(name_key(combined), supports, partition, options.threshold)
+        if len(fuzzy):
+            pairs = pd.concat([pairs, fuzzy], ignore_index=True)
     labels = components(len(combined), pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))
     result = _assign(combined, labels, is_past, options)
     mine = result.iloc[n_past:].reset_index(drop=True)
@@ -310,7 +309,8 @@ def _exact_pairs(combined: pd.DataFrame, partition: np.ndarray) -> pd.DataFrame:
     ):
         a, b = _star_edges(keys, partition)
         frames.append(pd.DataFrame({"a": a, "b": b, "rule": rule, "fields": rule, "score": 1.0}))
-    return pd.concat(frames, ignore_index=True)
+    filled = [f for f in frames if len(f)]
+    return pd.concat(filled, ignore_index=True) if filled else frames[0]
 
 
 def _assign(
@@ -375,7 +375,9 @@ def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
 def _fill_primary(frame: pd.DataFrame, ranked: pd.DataFrame) -> None:
     """The primary's empty fields take the group's first filled value (in keep order)."""
     columns = [c for c in FILL_COLUMNS if c in frame.columns]
-    filled = ranked[["_group", *columns]].replace("", np.nan).groupby("_group", sort=False).first()
+    values = ranked[columns].astype(object)
+    values = values.where(values != "")  # empty -> missing, so first() skips it
+    filled = values.groupby(ranked["_group"].to_numpy(), sort=False).first()
     primary = frame["is_primary"].eq("true")
     for column in columns:
         best = frame.loc[primary, "_group"].map(filled[column]).fillna("")
