@@ -247,7 +247,7 @@ def dedupe(
         supports = {f: field_values(combined, f) for f in options.fields}
         fuzzy = fuzzy_pairs(name_key(combined), supports, partition, options.threshold)
         if len(fuzzy):
-            pairs = pd.concat([pairs, fuzzy], ignore_index=True)
+            pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
     labels = components(len(combined), pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))
     result = _assign(combined, labels, is_past, options)
     mine = result.iloc[n_past:].reset_index(drop=True)
