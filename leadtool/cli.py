@@ -13,8 +13,10 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import phonenumbers
 import typer
 from rich.console import Console
@@ -624,6 +626,140 @@ def dedupe_cmd(
             + "; matches: "
             + (", ".join(f"{k} {v}" for k, v in sorted(stats.pairs_by_rule.items())) or "none")
         )
+
+
+# --------------------------------------------------------------------------- qualify
+
+
+@app.command("qualify")
+def qualify_cmd(
+    input_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="IN", help="Lead file (from import, clean or dedupe); - reads stdin."
+        ),
+    ],
+    output: Output = None,
+    rules_file: Annotated[
+        str | None,
+        typer.Option(
+            "--rules",
+            metavar="FILE",
+            show_default="the shipped default rules",
+            help="Rules file (YAML; see docs/rules.md).",
+        ),
+    ] = None,
+    evaluate_column: Annotated[
+        str | None,
+        typer.Option(
+            "--evaluate",
+            metavar="COLUMN",
+            help="Backtest the rules against this outcome column (e.g. Converted).",
+        ),
+    ] = None,
+    outcomes_file: Annotated[
+        str | None,
+        typer.Option(
+            "--outcomes",
+            metavar="FILE",
+            help="Outcomes in a separate file, joined on lead_id, e-mail or phone.",
+        ),
+    ] = None,
+    metrics_file: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics", metavar="FILE", help="Write the backtest to FILE (.json or .md)."
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            show_default="now",
+            help="Reference time for days_since() and decay (ISO date).",
+        ),
+    ] = None,
+    input_format: InputFormat = None,
+    out_format: OutputFormat = None,
+) -> None:
+    """Score leads with readable rules: score, stage (junk / IQL / MQL / SQL), temperature
+    (cold / warm / hot), BANT letters and the reasons behind each score."""
+    from leadtool.qualify import (
+        backtest,
+        backtest_markdown,
+        join_outcomes,
+        load_rules,
+        outcome_column,
+        outcomes_from,
+        prepare,
+        qualify,
+    )
+
+    now = _timestamp(as_of)
+    with handled_errors():
+        if output not in (None, "-"):
+            output_format(output, out_format)
+        leads = read_leads(input_file, input_format)
+        rules = load_rules(rules_file, list(prepare(leads).columns))
+        if outcomes_file:
+            outcome = join_outcomes(
+                leads, read_tables(outcomes_file)[0].data, evaluate_column or "converted"
+            )
+        elif evaluate_column:
+            outcome = outcomes_from(leads[outcome_column(leads, evaluate_column)])
+        else:
+            outcome = None
+        out, stats = qualify(leads, rules, now)
+        write_table(out, output, out_format)
+        name = "stdin" if input_file == "-" else input_file
+        say(
+            f"{name}: {stats.rows} leads: "
+            + ", ".join(f"{stats.stages[s]} {s}" for s in ("SQL", "MQL", "IQL", "junk"))
+            + "; "
+            + ", ".join(f"{stats.temperatures[t]} {t}" for t in ("hot", "warm", "cold"))
+        )
+        if outcome is not None:
+            metrics = backtest(out, outcome)
+            _print_backtest(metrics)
+            if metrics_file:
+                if metrics_file.endswith(".md"):
+                    Path(metrics_file).write_text(
+                        backtest_markdown(metrics) + "\n", encoding="utf-8"
+                    )
+                else:
+                    write_json(metrics, metrics_file)
+
+
+def _timestamp(value: str | None) -> pd.Timestamp:
+    if value is None:
+        return pd.Timestamp.now(tz="UTC")
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date such as 2026-11-23", param_hint="--as-of"
+        ) from exc
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _print_backtest(metrics: dict) -> None:
+    if STATE.quiet:
+        return
+    say(
+        f"backtest: {metrics['leads_with_outcome']} leads with an outcome, base rate "
+        f"{metrics['base_rate']:.1%}, score AUC {metrics['auc']}, SQL precision "
+        f"{metrics['sql_precision']}, SQL recall {metrics['sql_recall']}"
+    )
+    for key, title in (("by_stage", "stage"), ("by_temperature", "temperature")):
+        table = RichTable(title=f"conversion by {title}", title_justify="left")
+        for col in (title, "leads", "converted", "conversion", "lift"):
+            table.add_column(col, justify="left" if col == title else "right")
+        for row in metrics[key]:
+            rate = "" if row["conversion_rate"] is None else f"{row['conversion_rate']:.1%}"
+            lift = "" if row["lift"] is None else f"{row['lift']:.2f}x"
+            table.add_row(row[title], str(row["leads"]), str(row["converted"]), rate, lift)
+        console.print(table)
 
 
 def main() -> None:

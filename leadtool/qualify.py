@@ -1,0 +1,419 @@
+"""The qualify stage: rule-based score, BANT, stage (junk/IQL/MQL/SQL), temperature — each
+explained per lead — and the backtest that tells whether the rules predict conversions.
+
+Rules come from a YAML file (``data/rules/default.yml`` by default) whose conditions are
+written in the language of :mod:`leadtool.rules`. Everything is checked before any lead is
+scored, so a bad rule stops the run with one line naming the file, the rule and the problem.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from leadtool.errors import LeadtoolError
+from leadtool.rules import NUM, Node, RuleError, compile_condition, evaluate
+from leadtool.schema import CANONICAL, snake_case
+
+STAGES = ("junk", "IQL", "MQL", "SQL")
+TEMPERATURES = ("hot", "warm", "cold")
+BANT_LETTERS = {"budget": "B", "authority": "A", "need": "N", "timeframe": "T"}
+QUALIFY_COLUMNS = ("score", "stage", "temperature", "bant", "score_reasons")
+# Columns earlier stages add; rules may name them even when a stage was skipped.
+STAGE_COLUMNS = (
+    "quality",
+    "reasons",
+    "dup_group",
+    "is_primary",
+    "duplicate_of",
+    "touches",
+    "sources",
+    "first_seen",
+    "last_seen",
+    "is_new",
+)
+TRUE_OUTCOMES = frozenset({"1", "true", "yes", "y", "won", "converted", "да", "da", "1.0"})
+STAGE_NAMES = {"score": NUM, "bant_count": NUM}
+
+
+@dataclass
+class Rule:
+    name: str
+    condition: Node
+    points: float
+    group: str | None = None
+    half_life_days: float | None = None
+
+
+@dataclass
+class RuleSet:
+    """A checked rules file."""
+
+    source: str
+    groups: dict[str, float]
+    rules: list[Rule]
+    bant: dict[str, tuple[Node, float]]
+    stages: list[tuple[str, Node]]
+    hot: float
+    warm: float
+
+
+@dataclass
+class QualifyStats:
+    rows: int
+    stages: dict[str, int]
+    temperatures: dict[str, int]
+    rules_fired: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def default_rules_path() -> str:
+    return str(resources.files("leadtool").joinpath("data", "rules", "default.yml"))
+
+
+def load_rules(path: str | None, columns: list[str]) -> RuleSet:
+    """Read and check a rules file against the lead columns. Raises LeadtoolError."""
+    source = path or default_rules_path()
+    label = path or "default rules"
+    p = Path(source)
+    if not p.is_file():
+        raise LeadtoolError(f"{label}: no such rules file")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise LeadtoolError(f"{label}: not valid YAML ({' '.join(str(exc).split())})") from exc
+    if not isinstance(doc, dict):
+        raise LeadtoolError(f"{label}: expected a mapping with rules, bant, stages, temperature")
+    unknown = set(doc) - {"version", "groups", "rules", "bant", "stages", "temperature"}
+    if unknown:
+        raise LeadtoolError(f"{label}: unknown section {sorted(unknown)[0]!r}")
+    known = set(columns) | set(CANONICAL) | set(STAGE_COLUMNS)
+    groups = _groups(label, doc.get("groups") or {})
+    rules = [_rule(label, i, spec, known, groups) for i, spec in enumerate(doc.get("rules") or [])]
+    names = [r.name for r in rules]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise LeadtoolError(f"{label}: rule {duplicate!r} is defined twice")
+    bant = _bant(label, doc.get("bant") or {}, known)
+    stages = _stages(label, doc.get("stages"), known)
+    hot, warm = _temperature(label, doc.get("temperature") or {"hot": 60, "warm": 30})
+    return RuleSet(label, groups, rules, bant, stages, hot, warm)
+
+
+def _compile(
+    label: str, where: str, text: Any, known: set[str], extra: dict[str, str] | None = None
+) -> Node:
+    try:
+        return compile_condition(text, known, extra)
+    except RuleError as exc:
+        raise LeadtoolError(f"{label}: {where}: {exc}") from exc
+
+
+def _number(label: str, where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise LeadtoolError(f"{label}: {where}: expected a number, got {value!r}")
+    return float(value)
+
+
+def _groups(label: str, spec: Any) -> dict[str, float]:
+    if not isinstance(spec, dict):
+        raise LeadtoolError(f"{label}: groups: expected a mapping of name: {{cap: N}}")
+    caps = {}
+    for name, value in spec.items():
+        if not isinstance(value, dict) or set(value) - {"cap"}:
+            raise LeadtoolError(f"{label}: group {name!r}: expected {{cap: N}}")
+        caps[str(name)] = _number(label, f"group {name!r} cap", value.get("cap", math.inf))
+    return caps
+
+
+def _rule(label: str, i: int, spec: Any, known: set[str], groups: dict[str, float]) -> Rule:
+    if not isinstance(spec, dict):
+        raise LeadtoolError(f"{label}: rule #{i + 1}: expected name, when, points")
+    name = str(spec.get("name") or f"#{i + 1}")
+    where = f"rule {name!r}"
+    unknown = set(spec) - {"name", "when", "points", "group", "decay"}
+    if unknown:
+        raise LeadtoolError(f"{label}: {where}: unknown key {sorted(unknown)[0]!r}")
+    for key in ("name", "when", "points"):
+        if key not in spec:
+            raise LeadtoolError(f"{label}: {where}: missing {key!r}")
+    group = spec.get("group")
+    if group is not None and group not in groups:
+        raise LeadtoolError(f"{label}: {where}: unknown group {group!r} (declare it under groups)")
+    half_life = None
+    if "decay" in spec:
+        decay = spec["decay"]
+        if not isinstance(decay, dict) or set(decay) != {"half_life_days"}:
+            raise LeadtoolError(f"{label}: {where}: decay must be {{half_life_days: N}}")
+        half_life = _number(label, f"{where} half_life_days", decay["half_life_days"])
+        if half_life <= 0:
+            raise LeadtoolError(f"{label}: {where}: half_life_days must be positive")
+    return Rule(
+        name=name,
+        condition=_compile(label, where, spec["when"], known),
+        points=_number(label, f"{where} points", spec["points"]),
+        group=group,
+        half_life_days=half_life,
+    )
+
+
+def _bant(label: str, spec: Any, known: set[str]) -> dict[str, tuple[Node, float]]:
+    if not isinstance(spec, dict):
+        raise LeadtoolError(f"{label}: bant: expected budget, authority, need, timeframe")
+    out = {}
+    for key, value in spec.items():
+        if key not in BANT_LETTERS:
+            raise LeadtoolError(
+                f"{label}: bant: unknown criterion {key!r} (budget, authority, need, timeframe)"
+            )
+        if not isinstance(value, dict) or "when" not in value:
+            raise LeadtoolError(f"{label}: bant {key}: expected {{when: …, points: N}}")
+        points = _number(label, f"bant {key} points", value.get("points", 0))
+        out[key] = (_compile(label, f"bant {key}", value["when"], known), points)
+    return out
+
+
+def _stages(label: str, spec: Any, known: set[str]) -> list[tuple[str, Node]]:
+    if spec is None:
+        spec = [{"stage": "junk", "when": 'quality == "junk"'}, {"stage": "IQL", "when": True}]
+    if not isinstance(spec, list) or not spec:
+        raise LeadtoolError(f"{label}: stages: expected a list of {{stage, when}}")
+    out = []
+    for item in spec:
+        if not isinstance(item, dict) or "stage" not in item or "when" not in item:
+            raise LeadtoolError(f"{label}: stages: each entry needs stage and when")
+        stage = str(item["stage"])
+        if stage not in STAGES:
+            raise LeadtoolError(f"{label}: stage {stage!r}: not one of {', '.join(STAGES)}")
+        out.append((stage, _compile(label, f"stage {stage}", item["when"], known, STAGE_NAMES)))
+    return out
+
+
+def _temperature(label: str, spec: Any) -> tuple[float, float]:
+    if not isinstance(spec, dict) or set(spec) - {"hot", "warm"}:
+        raise LeadtoolError(f"{label}: temperature: expected {{hot: N, warm: N}}")
+    hot = _number(label, "temperature hot", spec.get("hot", 60))
+    warm = _number(label, "temperature warm", spec.get("warm", 30))
+    if warm > hot:
+        raise LeadtoolError(f"{label}: temperature: warm ({warm:g}) is above hot ({hot:g})")
+    return hot, warm
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def prepare(leads: pd.DataFrame) -> pd.DataFrame:
+    """Leads with every canonical and stage column present (empty when a stage was skipped)
+    and earlier qualify results removed."""
+    frame = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns])
+    frame = frame.fillna("").astype(object)
+    missing = [c for c in (*CANONICAL, *STAGE_COLUMNS) if c not in frame.columns]
+    if missing:
+        frame = pd.concat(
+            [frame, pd.DataFrame("", index=frame.index, columns=missing, dtype=object)], axis=1
+        )
+    return frame
+
+
+def qualify(
+    leads: pd.DataFrame, rules: RuleSet, now: pd.Timestamp | None = None
+) -> tuple[pd.DataFrame, QualifyStats]:
+    """Score every lead; add score, stage, temperature, bant and score_reasons."""
+    now = now or pd.Timestamp.now(tz="UTC")
+    frame = prepare(leads)
+    index = frame.index
+    age = _age_days(frame, now)
+    groups: dict[str | None, pd.Series] = {}
+    reasons = pd.Series("", index=index, dtype=object)
+    fired: dict[str, int] = {}
+    for rule in rules.rules:
+        mask = evaluate(rule.condition, frame, now)
+        fired[rule.name] = int(mask.sum())
+        points = pd.Series(np.where(mask, rule.points, 0.0), index=index)
+        if rule.half_life_days:
+            points = points * np.power(0.5, (age / rule.half_life_days).fillna(0).clip(lower=0))
+        groups[rule.group] = groups.get(rule.group, 0.0) + points
+        reasons = _append(reasons, mask, rule.name, points)
+    bant_letters = pd.Series("", index=index, dtype=object)
+    bant_count = pd.Series(0, index=index)
+    for key, (condition, pts) in rules.bant.items():
+        mask = evaluate(condition, frame, now)
+        fired[f"bant_{key}"] = int(mask.sum())
+        bant_letters = bant_letters.mask(mask, bant_letters + BANT_LETTERS[key])
+        bant_count = bant_count + mask.astype(int)
+        if pts:
+            points = pd.Series(np.where(mask, pts, 0.0), index=index)
+            groups[None] = groups.get(None, 0.0) + points
+            reasons = _append(reasons, mask, f"bant_{key}", points)
+    score = pd.Series(0.0, index=index)
+    for group, total in groups.items():
+        if group is not None and group in rules.groups:
+            cap = rules.groups[group]
+            capped = total.clip(upper=cap)
+            reasons = reasons.mask(total > cap, reasons + f"; {group} capped at {cap:g}")
+            total = capped
+        score = score + total
+    score = score.round(0)
+    stage = _stages_for(frame.assign(score=score, bant_count=bant_count.astype(float)), rules, now)
+    temperature = np.where(score >= rules.hot, "hot", np.where(score >= rules.warm, "warm", "cold"))
+    temperature = np.where(stage == "junk", "cold", temperature)
+    out = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns]).fillna("").copy()
+    out["score"] = score.astype(int).astype(str).to_numpy()
+    out["stage"] = stage
+    out["temperature"] = temperature
+    out["bant"] = bant_letters.to_numpy()
+    out["score_reasons"] = reasons.str.lstrip("; ").to_numpy()
+    stats = QualifyStats(
+        rows=len(out),
+        stages={s: int((stage == s).sum()) for s in STAGES},
+        temperatures={t: int((temperature == t).sum()) for t in TEMPERATURES},
+        rules_fired=fired,
+    )
+    return out, stats
+
+
+def _age_days(frame: pd.DataFrame, now: pd.Timestamp) -> pd.Series:
+    stamps = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
+    return (now - stamps).dt.total_seconds() / 86400
+
+
+def _append(reasons: pd.Series, mask: pd.Series, name: str, points: pd.Series) -> pd.Series:
+    shown = points.map(lambda p: f"{p:+.1f}".rstrip("0").rstrip(".") if p % 1 else f"{p:+.0f}")
+    return reasons.mask(mask, reasons + "; " + name + " " + shown)
+
+
+def _stages_for(frame: pd.DataFrame, rules: RuleSet, now: pd.Timestamp) -> np.ndarray:
+    stage = np.full(len(frame), "", dtype=object)
+    for name, condition in rules.stages:
+        mask = evaluate(condition, frame, now).to_numpy() & (stage == "")
+        stage[mask] = name
+    stage[stage == ""] = "IQL"
+    return stage
+
+
+# --------------------------------------------------------------------------- backtest
+
+
+def outcome_column(frame: pd.DataFrame, name: str) -> str:
+    """The column an outcome name refers to: as given, or as import keeps it (``x_…``)."""
+    for candidate in (name, "x_" + snake_case(name), snake_case(name)):
+        if candidate in frame.columns:
+            return candidate
+    raise LeadtoolError(f"no outcome column {name!r} in the leads")
+
+
+def outcomes_from(values: pd.Series) -> pd.Series:
+    """Outcome cells -> 1.0 / 0.0, NaN where empty (unknown outcomes are left out)."""
+    text = values.fillna("").astype(str).str.strip().str.casefold()
+    result = text.isin(TRUE_OUTCOMES).astype(float)
+    return result.where(text != "", np.nan)
+
+
+def join_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame, column: str) -> pd.Series:
+    """Outcomes from a separate file, joined on lead_id, else e-mail, else phone."""
+    col = outcome_column(outcomes, column)
+    values = outcomes_from(outcomes[col])
+    result = pd.Series(np.nan, index=leads.index)
+    for key in ("lead_id", "email", "phone"):
+        if key in leads.columns and key in outcomes.columns:
+            keys = outcomes[key].fillna("").astype(str).str.strip().str.casefold()
+            table = values[keys != ""].groupby(keys[keys != ""]).max()
+            mine = leads[key].fillna("").astype(str).str.strip().str.casefold()
+            result = result.fillna(mine.map(table))
+    if result.notna().sum() == 0:
+        raise LeadtoolError("outcomes: no lead matched on lead_id, email or phone")
+    return result
+
+
+def auc(score: pd.Series, outcome: pd.Series) -> float:
+    """Area under the ROC curve of ``score`` for ``outcome`` (Mann-Whitney, ties averaged)."""
+    known = outcome.notna()
+    s, y = score[known].astype(float), outcome[known].astype(float)
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    ranks = s.rank(method="average")
+    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def backtest(qualified: pd.DataFrame, outcome: pd.Series) -> dict[str, Any]:
+    """Per stage and temperature: count, conversions, rate, lift; SQL precision and recall;
+    the score's AUC. Leads without a known outcome are left out."""
+    known = outcome.notna()
+    frame = qualified[known]
+    y = outcome[known].astype(float)
+    base = float(y.mean()) if len(y) else float("nan")
+    score = pd.to_numeric(frame["score"], errors="coerce").fillna(0)
+
+    def table(column: str, order: tuple[str, ...]) -> list[dict[str, Any]]:
+        rows = []
+        for value in order:
+            m = frame[column] == value
+            n = int(m.sum())
+            conv = int(y[m].sum())
+            rate = conv / n if n else float("nan")
+            rows.append(
+                {
+                    column: value,
+                    "leads": n,
+                    "converted": conv,
+                    "conversion_rate": _r(rate),
+                    "lift": _r(rate / base) if n and base else None,
+                }
+            )
+        return rows
+
+    sql = frame["stage"] == "SQL"
+    positives = float(y.sum())
+    return {
+        "leads_with_outcome": len(y),
+        "converted": int(positives),
+        "base_rate": _r(base),
+        "auc": _r(auc(score, y)),
+        "sql_precision": _r(float(y[sql].mean())) if sql.any() else None,
+        "sql_recall": _r(float(y[sql].sum() / positives)) if positives else None,
+        "by_stage": table("stage", STAGES),
+        "by_temperature": table("temperature", TEMPERATURES),
+    }
+
+
+def _r(value: float) -> float | None:
+    return (
+        None
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else round(value, 4)
+    )
+
+
+def backtest_markdown(metrics: dict[str, Any]) -> str:
+    """The backtest as a Markdown page (what docs show and ``--metrics x.md`` writes)."""
+    lines = [
+        f"- leads with an outcome: {metrics['leads_with_outcome']}, converted: {metrics['converted']} "
+        f"(base rate {metrics['base_rate']:.1%})",
+        f"- score AUC: **{metrics['auc']}**",
+        f"- SQL precision: {metrics['sql_precision']}, SQL recall: {metrics['sql_recall']}",
+        "",
+    ]
+    for key, title in (("by_stage", "stage"), ("by_temperature", "temperature")):
+        lines += [
+            f"| {title} | leads | converted | conversion | lift |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for row in metrics[key]:
+            rate = "" if row["conversion_rate"] is None else f"{row['conversion_rate']:.1%}"
+            lift = "" if row["lift"] is None else f"{row['lift']:.2f}×"
+            lines.append(
+                f"| {row[title]} | {row['leads']} | {row['converted']} | {rate} | {lift} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
