@@ -398,8 +398,8 @@ def _r(value: float) -> float | None:
 def backtest_markdown(metrics: dict[str, Any]) -> str:
     """The backtest as a Markdown page (what docs show and ``--metrics x.md`` writes)."""
     lines = [
-        f"- leads with an outcome: {metrics['leads_with_outcome']}, converted: {metrics['converted']} "
-        f"(base rate {metrics['base_rate']:.1%})",
+        f"- leads with an outcome: {metrics['leads_with_outcome']}, "
+        f"converted: {metrics['converted']} (base rate {metrics['base_rate']:.1%})",
         f"- score AUC: **{metrics['auc']}**",
         f"- SQL precision: {metrics['sql_precision']}, SQL recall: {metrics['sql_recall']}",
         "",

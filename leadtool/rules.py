@@ -176,7 +176,7 @@ class Parser:
         if self.accept("kw", "not"):
             inner = self.not_expr()
             _need(inner, BOOL, "not")
-            return Node(BOOL, lambda c, f=inner.run: ~f(c))
+            return Node(BOOL, _negate(inner.run))
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -193,7 +193,7 @@ class Parser:
         if tok.kind == "kw" and tok.text == "in":
             self.take()
             node = _in(left, self.literal_list())
-            return Node(BOOL, lambda c, f=node.run: ~f(c)) if negate else node
+            return Node(BOOL, _negate(node.run)) if negate else node
         if tok.kind == "kw" and tok.text == "between":
             self.take()
             low = self.additive()
@@ -223,20 +223,18 @@ class Parser:
         if self.accept("op", "-"):
             inner = self.unary()
             _need(inner, NUM, "-")
-            return Node(NUM, lambda c, f=_as_number(inner): -f(c))
+            return Node(NUM, _minus(_as_number(inner)))
         return self.primary()
 
     def primary(self) -> Node:
         tok = self.take()
         if tok.kind == "number":
-            value = float(tok.text)
-            return Node(NUM, lambda c, v=value: pd.Series(v, index=c.frame.index))
+            return Node(NUM, _const(float(tok.text)))
         if tok.kind == "string":
-            value = _unquote(tok.text)
-            return Node(TEXT, lambda c, v=value: pd.Series(v, index=c.frame.index, dtype=object))
+            return Node(TEXT, _const(_unquote(tok.text)))
         if tok.kind == "kw" and tok.text in ("true", "false"):
             flag = tok.text == "true"
-            return Node(BOOL, lambda c, v=flag: pd.Series(v, index=c.frame.index))
+            return Node(BOOL, _const(flag))
         if tok.kind == "op" and tok.text == "(":
             node = self.or_expr()
             self.expect("op", ")")
@@ -252,12 +250,12 @@ class Parser:
     def column(self, name: str, tok: Token) -> Node:
         if name in self.extra:
             kind = self.extra[name]
-            return Node(kind, lambda c, n=name: c.frame[n])
+            return Node(kind, _frame_column(name))
         if name not in self.columns:
             close = difflib.get_close_matches(name, sorted(self.columns), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise RuleError(f"unknown column {name!r}{hint}")
-        return Node(TEXT, lambda c, n=name: c.text(n), column=name)
+        return Node(TEXT, _text_column(name), column=name)
 
     def call(self, tok: Token) -> Node:
         name = tok.text.casefold()
@@ -294,6 +292,55 @@ class Parser:
             self.expect("op", ",")
 
 
+Run = Callable[[Context], pd.Series]
+
+
+def _const(value: Any) -> Run:
+    def run(c: Context) -> pd.Series:
+        return pd.Series(
+            value, index=c.frame.index, dtype=object if isinstance(value, str) else None
+        )
+
+    return run
+
+
+def _frame_column(name: str) -> Run:
+    return lambda c: c.frame[name]
+
+
+def _text_column(name: str) -> Run:
+    return lambda c: c.text(name)
+
+
+def _number_column(name: str) -> Run:
+    return lambda c: c.number(name)
+
+
+def _negate(f: Run) -> Run:
+    return lambda c: ~f(c)
+
+
+def _minus(f: Run) -> Run:
+    return lambda c: -f(c)
+
+
+def _both(a: Run, b: Run) -> Run:
+    return lambda c: a(c) & b(c)
+
+
+def _either(a: Run, b: Run) -> Run:
+    return lambda c: a(c) | b(c)
+
+
+def _text_in(f: Run, wanted: set[str]) -> Run:
+    return lambda c: f(c).astype(str).str.strip().str.casefold().isin(wanted)
+
+
+def _map_text(f: Run, op: Callable[[pd.Series], pd.Series]) -> Run:
+    """Apply a vectorized string operation to an argument's values as text."""
+    return lambda c: op(f(c).astype(str))
+
+
 def _unquote(text: str) -> str:
     body = text[1:-1]
     return re.sub(r"\\(.)", r"\1", body)
@@ -310,7 +357,7 @@ def _as_number(node: Node) -> Callable[[Context], pd.Series]:
     if node.type == NUM:
         return node.run
     if node.column:
-        return lambda c, n=node.column: c.number(n)
+        return _number_column(node.column)
     raise RuleError(f"expected a number, got a {node.type}")
 
 
@@ -318,8 +365,8 @@ def _logic(left: Node, right: Node, op: str) -> Node:
     _need(left, BOOL, op)
     _need(right, BOOL, op)
     if op == "and":
-        return Node(BOOL, lambda c, a=left.run, b=right.run: a(c) & b(c))
-    return Node(BOOL, lambda c, a=left.run, b=right.run: a(c) | b(c))
+        return Node(BOOL, _both(left.run, right.run))
+    return Node(BOOL, _either(left.run, right.run))
 
 
 def _compare(left: Node, op: str, right: Node) -> Node:
@@ -360,9 +407,7 @@ def _in(left: Node, values: list[Any]) -> Node:
     if left.type == NUM:
         raise RuleError("a number can only be `in` a list of numbers")
     wanted = {str(v).strip().casefold() for v in values}
-    return Node(
-        BOOL, lambda c, f=left.run: f(c).astype(str).str.strip().str.casefold().isin(wanted)
-    )
+    return Node(BOOL, _text_in(left.run, wanted))
 
 
 def _between(value: Node, low: Node, high: Node) -> Node:
@@ -379,12 +424,11 @@ def _text_test(left: Node, op: str, right: Node) -> Node:
             pattern = re.compile(probe, re.IGNORECASE)
         except re.error as exc:
             raise RuleError(f"regular expression {probe!r} does not compile: {exc}") from exc
-        return Node(
-            BOOL,
-            lambda c, f=left.run: per_distinct(
-                f(c).astype(str), lambda t: bool(pattern.search(t))
-            ).astype(bool),
-        )
+
+        def search(text: pd.Series) -> pd.Series:
+            return per_distinct(text, lambda v: bool(pattern.search(v))).astype(bool)
+
+        return Node(BOOL, _map_text(left.run, search))
     needle = probe.casefold()
     method = {"contains": "contains", "startswith": "startswith", "endswith": "endswith"}[op]
 
@@ -437,12 +481,16 @@ def amounts(text: str) -> list[float]:
         if number is None:
             continue
         unit = (m.group(2) or "").casefold().rstrip(".")
-        unit = "миллион" if unit.startswith("миллион") else unit
-        mult = _MULTIPLIERS.get(unit, 1e6 if unit == "миллион" else None)
+        mult = 1e6 if unit.startswith("миллион") else _MULTIPLIERS.get(unit)
         found.append((number, mult))
     # "100-500 тыс": a range takes the multiplier written after its last number
     last_mult = next((m for _, m in reversed(found) if m), None)
-    return [n * (m or (last_mult if len(found) > 1 and n < 1000 else 1)) for n, m in found]
+    out = []
+    for number, mult in found:
+        if mult is None:
+            mult = last_mult if last_mult and len(found) > 1 and number < 1000 else 1.0
+        out.append(number * mult)
+    return out
 
 
 def _parse_number(text: str) -> float | None:
@@ -478,7 +526,7 @@ def _text_arg(args: list[Node], name: str, count: int = 1) -> list[Node]:
 
 def _fn_isblank(args: list[Node]) -> Node:
     (arg,) = _text_arg(args, "isblank")
-    return Node(BOOL, lambda c, f=arg.run: f(c).astype(str).str.strip().eq(""))
+    return Node(BOOL, _map_text(arg.run, lambda t: t.str.strip().eq("")))
 
 
 def _fn_days_since(args: list[Node]) -> Node:
@@ -520,12 +568,12 @@ def _fn_num(args: list[Node]) -> Node:
 
 def _fn_len(args: list[Node]) -> Node:
     (arg,) = _text_arg(args, "len")
-    return Node(NUM, lambda c, f=arg.run: f(c).astype(str).str.strip().str.len().astype(float))
+    return Node(NUM, _map_text(arg.run, lambda t: t.str.strip().str.len().astype(float)))
 
 
 def _fn_lower(args: list[Node]) -> Node:
     (arg,) = _text_arg(args, "lower")
-    return Node(TEXT, lambda c, f=arg.run: f(c).astype(str).str.casefold())
+    return Node(TEXT, _map_text(arg.run, lambda t: t.str.casefold()))
 
 
 @cache
@@ -539,7 +587,7 @@ def _title_pattern() -> re.Pattern[str]:
 def _fn_decision_maker(args: list[Node]) -> Node:
     (arg,) = _text_arg(args, "decision_maker")
     pattern = _title_pattern()
-    return Node(BOOL, lambda c, f=arg.run: f(c).astype(str).str.contains(pattern, regex=True))
+    return Node(BOOL, _map_text(arg.run, lambda t: t.str.contains(pattern, regex=True)))
 
 
 FUNCTIONS: dict[str, Callable[[list[Node]], Node]] = {
