@@ -323,9 +323,10 @@ def join_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame, column: str) -> p
     col = outcome_column(outcomes, column)
     values = outcomes_from(outcomes[col])
     result = pd.Series(np.nan, index=leads.index)
+    by_name = {snake_case(str(c)): c for c in outcomes.columns}
     for key in ("lead_id", "email", "phone"):
-        if key in leads.columns and key in outcomes.columns:
-            keys = outcomes[key].fillna("").astype(str).str.strip().str.casefold()
+        if key in leads.columns and key in by_name:
+            keys = outcomes[by_name[key]].fillna("").astype(str).str.strip().str.casefold()
             table = values[keys != ""].groupby(keys[keys != ""]).max()
             mine = leads[key].fillna("").astype(str).str.strip().str.casefold()
             result = result.fillna(mine.map(table))

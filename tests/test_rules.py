@@ -1,0 +1,108 @@
+"""The rules language: parsing, checking, vectorized evaluation, errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from leadtool.rules import RuleError, amounts, compile_condition, evaluate
+
+NOW = pd.Timestamp("2026-11-23", tz="UTC")
+FRAME = pd.DataFrame(
+    {
+        "job_title": ["CEO", "Генеральный директор", "intern", "", "Director General"],
+        "budget": ["до 100 000 ₽", "$10,000 - $50,000", "100-500 тыс", "", "Over $50,000"],
+        "visits": ["3", "12", "x", "", "7,5"],
+        "created_at": ["2026-11-22T10:00:00Z", "2026-11-01T00:00:00Z", "", "2026-11-23T00:00:00Z", ""],
+        "message": ["Send the price please", "", "Перезвоните", "hello", ""],
+        "x_lead_origin": ["Lead Add Form", "API", "api", "", "Landing Page Submission"],
+    }
+)
+COLUMNS = set(FRAME.columns)
+
+
+def check(expr: str) -> list[bool]:
+    return evaluate(compile_condition(expr, COLUMNS), FRAME, NOW).tolist()
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("decision_maker(job_title)", [True, True, False, False, True]),
+        ("amount(budget) >= 100000", [True, False, True, False, False]),
+        ("amount_min(budget) >= 50000", [True, False, True, False, True]),
+        ("num(visits) between 3 and 10", [True, False, False, False, True]),
+        ("visits > 5", [False, True, False, False, True]),
+        ("isblank(message)", [False, True, False, False, True]),
+        ("not isblank(message) and len(message) > 6", [True, False, True, False, False]),
+        ("days_since(created_at) <= 2", [True, False, False, True, False]),
+        ('x_lead_origin in ["lead add form", "API"]', [True, True, True, False, False]),
+        ('x_lead_origin not in ["API"]', [True, False, False, True, True]),
+        ('x_lead_origin == "api"', [False, True, True, False, False]),
+        ('x_lead_origin != "API"', [True, False, False, True, True]),
+        ('message contains "PRICE"', [True, False, False, False, False]),
+        ('message startswith "hel"', [False, False, False, True, False]),
+        ('job_title endswith "тор"', [False, True, False, False, False]),
+        ('message matches "(price|перезвон)"', [True, False, True, False, False]),
+        ('`x_lead_origin` == "API" or job_title == "CEO"', [True, True, True, False, False]),
+        ("num(visits) * 2 - 1 >= 5", [True, True, False, False, True]),
+        ("-num(visits) < -10", [False, True, False, False, False]),
+        ("true", [True] * 5),
+        ("not (visits > 5 or isblank(visits))", [True, False, True, False, False]),
+    ],
+)
+def test_conditions(expr: str, expected: list[bool]) -> None:
+    assert check(expr) == expected
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("budgett > 3", "unknown column 'budgett' (did you mean 'budget'?)"),
+        ("visits >", "unexpected 'end of rule'"),
+        ("visits > 3 and", "unexpected 'end of rule'"),
+        ("(visits > 3", "expected ')'"),
+        ("visits > 3 )", "unexpected ')'"),
+        ("foo(visits)", "unknown function 'foo'"),
+        ("amount(budget, visits) > 1", "amount() takes 1 argument"),
+        ("num(visits)", "the condition is a number"),
+        ('message matches "(unclosed"', "does not compile"),
+        ('message > "a"', "text can only be == or !="),
+        ("visits and true", "and needs a boolean"),
+        ("not visits", "not needs a boolean"),
+        ('message contains visits', "quoted string on the right"),
+        ("visits in [true]", "a list holds strings or numbers"),
+        ("visits ; drop", "unexpected character ';'"),
+        ("__import__('os')", "unknown function '__import__'"),
+        ("", "non-empty expression"),
+    ],
+)
+def test_errors(expr: str, message: str) -> None:
+    with pytest.raises(RuleError) as err:
+        compile_condition(expr, COLUMNS)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("до 100 000 ₽", [100000]),
+        ("$10,000 - $50,000", [10000, 50000]),
+        ("100-500 тыс", [100000, 500000]),
+        ("Over $50,000", [50000]),
+        ("1,5 млн", [1500000]),
+        ("50k", [50000]),
+        ("1.250.000 руб", [1250000]),
+        ("2 миллиона", [2000000]),
+        ("не знаю", []),
+    ],
+)
+def test_amounts(text: str, values: list[float]) -> None:
+    assert amounts(text) == values
+
+
+def test_evaluation_is_vectorized_over_a_million_rows_shape() -> None:
+    big = pd.concat([FRAME] * 2000, ignore_index=True)
+    node = compile_condition('decision_maker(job_title) and amount(budget) >= 50000', COLUMNS)
+    result = evaluate(node, big, NOW)
+    assert len(result) == len(big) and result.sum() == 2000 * 3
