@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from leadtool.errors import LeadtoolError
+from leadtool.normalize import per_distinct
 from leadtool.rules import NUM, Node, RuleError, compile_condition, evaluate
 from leadtool.schema import CANONICAL, snake_case
 
@@ -287,8 +288,18 @@ def _age_days(frame: pd.DataFrame, now: pd.Timestamp) -> pd.Series:
 
 
 def _append(reasons: pd.Series, mask: pd.Series, name: str, points: pd.Series) -> pd.Series:
-    shown = points.map(lambda p: f"{p:+.1f}".rstrip("0").rstrip(".") if p % 1 else f"{p:+.0f}")
-    return reasons.mask(mask, reasons + "; " + name + " " + shown)
+    """Add "name +points" to the reasons of the rows where a rule fired (formatted once per
+    distinct value of points: decay makes them vary, constants do not)."""
+    if not mask.any():
+        return reasons
+    shown = per_distinct(points[mask], _signed)
+    out = reasons.copy()
+    out[mask] = reasons[mask] + "; " + name + " " + shown
+    return out
+
+
+def _signed(points: float) -> str:
+    return f"{points:+.1f}".rstrip("0").rstrip(".") if points % 1 else f"{points:+.0f}"
 
 
 def _stages_for(frame: pd.DataFrame, rules: RuleSet, now: pd.Timestamp) -> np.ndarray:

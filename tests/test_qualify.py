@@ -46,8 +46,12 @@ temperature: {hot: 40, warm: 15}
 
 def test_scoring_caps_decay_bant_and_stages(tmp_path) -> None:
     frame = leads(
-        {"job_title": "CEO", "company": "Romashka", "created_at": "2026-11-13T00:00:00Z",
-         "budget": "100 000"},
+        {
+            "job_title": "CEO",
+            "company": "Romashka",
+            "created_at": "2026-11-13T00:00:00Z",
+            "budget": "100 000",
+        },
         {"job_title": "intern", "company": "X", "message": "spam spam"},
         {"job_title": "CEO", "quality": "junk"},
     )
@@ -67,8 +71,9 @@ def test_scoring_caps_decay_bant_and_stages(tmp_path) -> None:
 
 
 def test_default_rules_load_and_run() -> None:
-    frame = pd.read_csv(REPO / "tests" / "golden" / "clean_all_fixtures.csv", dtype=str,
-                        keep_default_na=False)
+    frame = pd.read_csv(
+        REPO / "tests" / "golden" / "clean_all_fixtures.csv", dtype=str, keep_default_na=False
+    )
     rules = load_rules(None, list(prepare(frame).columns))
     out, stats = qualify(frame, rules, NOW)
     assert len(out) == len(frame)
@@ -87,19 +92,38 @@ def test_rerun_replaces_previous_scores(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("rules:\n  - {name: a, when: budgett > 1, points: 1}\n",
-         "rule 'a': unknown column 'budgett' (did you mean 'budget'?)"),
+        (
+            "rules:\n  - {name: a, when: budgett > 1, points: 1}\n",
+            "rule 'a': unknown column 'budgett' (did you mean 'budget'?)",
+        ),
         ("rules:\n  - {name: a, when: 'x((', points: 1}\n", "rule 'a': "),
-        ("rules:\n  - {name: a, when: 'foo(budget)', points: 1}\n", "rule 'a': unknown function 'foo'"),
+        (
+            "rules:\n  - {name: a, when: 'foo(budget)', points: 1}\n",
+            "rule 'a': unknown function 'foo'",
+        ),
         ("rules:\n  - {name: a, when: 'budget matches \"(\"', points: 1}\n", "does not compile"),
-        ("rules:\n  - {name: a, when: 'isblank(budget)', points: many}\n", "rule 'a' points: expected a number"),
+        (
+            "rules:\n  - {name: a, when: 'isblank(budget)', points: many}\n",
+            "rule 'a' points: expected a number",
+        ),
         ("rules:\n  - {name: a, when: 'isblank(budget)'}\n", "rule 'a': missing 'points'"),
-        ("rules:\n  - {name: a, when: 'isblank(budget)', points: 1, group: fit}\n", "unknown group 'fit'"),
-        ("rules:\n  - {name: a, when: 'isblank(budget)', points: 1, decay: {days: 3}}\n", "decay must be"),
-        ("rules:\n  - {name: a, when: 'true', points: 1}\n  - {name: a, when: 'true', points: 2}\n",
-         "rule 'a' is defined twice"),
+        (
+            "rules:\n  - {name: a, when: 'isblank(budget)', points: 1, group: fit}\n",
+            "unknown group 'fit'",
+        ),
+        (
+            "rules:\n  - {name: a, when: 'isblank(budget)', points: 1, decay: {days: 3}}\n",
+            "decay must be",
+        ),
+        (
+            "rules:\n  - {name: a, when: 'true', points: 1}\n  - {name: a, when: 'true', points: 2}\n",
+            "rule 'a' is defined twice",
+        ),
         ("stages:\n  - {stage: HOT, when: 'true'}\n", "stage 'HOT': not one of"),
-        ("stages:\n  - {stage: SQL, when: 'score >= \"high\"'}\n", "stage SQL: expected a number, got a text"),
+        (
+            "stages:\n  - {stage: SQL, when: 'score >= \"high\"'}\n",
+            "stage SQL: expected a number, got a text",
+        ),
         ("temperature: {hot: 10, warm: 20}\n", "warm (20) is above hot (10)"),
         ("bant:\n  money: {when: 'true'}\n", "unknown criterion 'money'"),
         ("scoring: []\n", "unknown section 'scoring'"),
@@ -118,8 +142,13 @@ def test_auc_and_backtest() -> None:
     score = pd.Series([90, 80, 70, 10, 20, 30])
     outcome = pd.Series([1, 1, 0, 0, 0, 1.0])
     assert auc(score, outcome) == pytest.approx(8 / 9)
-    frame = pd.DataFrame({"score": score.astype(str), "stage": ["SQL", "SQL", "MQL", "IQL", "IQL", "MQL"],
-                          "temperature": ["hot", "hot", "warm", "cold", "cold", "warm"]})
+    frame = pd.DataFrame(
+        {
+            "score": score.astype(str),
+            "stage": ["SQL", "SQL", "MQL", "IQL", "IQL", "MQL"],
+            "temperature": ["hot", "hot", "warm", "cold", "cold", "warm"],
+        }
+    )
     metrics = backtest(frame, outcome)
     assert metrics["sql_precision"] == 1.0 and metrics["sql_recall"] == pytest.approx(0.6667)
     sql = next(r for r in metrics["by_stage"] if r["stage"] == "SQL")
@@ -137,7 +166,9 @@ def test_x_education_rules_reach_the_auc_target(real_data) -> None:
 
     (table,) = read_tables(str(real_data / "x_education_leads.csv"))
     frame, _ = import_table(table)
-    rules = load_rules(str(REPO / "examples" / "x_education" / "rules.yml"), list(prepare(frame).columns))
+    rules = load_rules(
+        str(REPO / "examples" / "x_education" / "rules.yml"), list(prepare(frame).columns)
+    )
     out, _ = qualify(frame, rules, NOW)
     metrics = backtest(out, outcomes_from(frame["x_converted"]))
     assert metrics["auc"] >= 0.85
@@ -154,13 +185,24 @@ def test_cli_qualify_with_evaluate_and_metrics(run, tmp_path) -> None:
         encoding="utf-8",
     )
     metrics = tmp_path / "m.json"
-    result = run("qualify", str(data), "--evaluate", "Converted", "--metrics", str(metrics),
-                 "--as-of", "2026-11-23")
+    result = run(
+        "qualify",
+        str(data),
+        "--evaluate",
+        "Converted",
+        "--metrics",
+        str(metrics),
+        "--as-of",
+        "2026-11-23",
+    )
     assert result.exit_code == 0, result.output
     assert "score AUC 1.0" in result.stderr and "conversion by stage" in result.stderr
     assert json.loads(metrics.read_text(encoding="utf-8"))["auc"] == 1.0
     md = tmp_path / "m.md"
-    assert run("-q", "qualify", str(data), "--evaluate", "Converted", "--metrics", str(md)).exit_code == 0
+    assert (
+        run("-q", "qualify", str(data), "--evaluate", "Converted", "--metrics", str(md)).exit_code
+        == 0
+    )
     assert "| SQL |" in md.read_text(encoding="utf-8")
 
 

@@ -13,7 +13,13 @@ FRAME = pd.DataFrame(
         "job_title": ["CEO", "Генеральный директор", "intern", "", "Director General"],
         "budget": ["до 100 000 ₽", "$10,000 - $50,000", "100-500 тыс", "", "Over $50,000"],
         "visits": ["3", "12", "x", "", "7,5"],
-        "created_at": ["2026-11-22T10:00:00Z", "2026-11-01T00:00:00Z", "", "2026-11-23T00:00:00Z", ""],
+        "created_at": [
+            "2026-11-22T10:00:00Z",
+            "2026-11-01T00:00:00Z",
+            "",
+            "2026-11-23T00:00:00Z",
+            "",
+        ],
         "message": ["Send the price please", "", "Перезвоните", "hello", ""],
         "x_lead_origin": ["Lead Add Form", "API", "api", "", "Landing Page Submission"],
     }
@@ -70,7 +76,7 @@ def test_conditions(expr: str, expected: list[bool]) -> None:
         ('message > "a"', "text can only be == or !="),
         ("visits and true", "and needs a boolean"),
         ("not visits", "not needs a boolean"),
-        ('message contains visits', "quoted string on the right"),
+        ("message contains visits", "quoted string on the right"),
         ("visits in [true]", "a list holds strings or numbers"),
         ("visits ; drop", "unexpected character ';'"),
         ("__import__('os')", "unknown function '__import__'"),
@@ -103,6 +109,6 @@ def test_amounts(text: str, values: list[float]) -> None:
 
 def test_evaluation_is_vectorized_over_a_million_rows_shape() -> None:
     big = pd.concat([FRAME] * 2000, ignore_index=True)
-    node = compile_condition('decision_maker(job_title) and amount(budget) >= 50000', COLUMNS)
+    node = compile_condition("decision_maker(job_title) and amount(budget) >= 50000", COLUMNS)
     result = evaluate(node, big, NOW)
     assert len(result) == len(big) and result.sum() == 2000 * 3
