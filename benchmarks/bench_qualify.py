@@ -17,8 +17,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_clean import imported_leads  # noqa: E402
-from leadtool.qualify import load_rules, prepare, qualify  # noqa: E402
+from benchmarks.bench_clean import imported_leads
+from leadtool.qualify import load_rules, prepare, qualify
 
 
 def main(argv: list[str]) -> int:
