@@ -116,7 +116,8 @@ def test_rerun_replaces_previous_scores(tmp_path) -> None:
             "decay must be",
         ),
         (
-            "rules:\n  - {name: a, when: 'true', points: 1}\n  - {name: a, when: 'true', points: 2}\n",
+            "rules:\n  - {name: a, when: 'true', points: 1}\n"
+            "  - {name: a, when: 'true', points: 2}\n",
             "rule 'a' is defined twice",
         ),
         ("stages:\n  - {stage: HOT, when: 'true'}\n", "stage 'HOT': not one of"),
