@@ -7,6 +7,7 @@ usage errors exit 2 (Typer/Click); ``--debug`` adds the traceback.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 import zoneinfo
@@ -25,7 +26,16 @@ from rich.table import Table as RichTable
 from leadtool import __version__
 from leadtool.errors import LeadtoolError
 from leadtool.importer import ImportOptions, ImportStats, combine, import_table
-from leadtool.io import iter_paths, output_format, read_leads, read_tables, write_json, write_table
+from leadtool.io import (
+    iter_paths,
+    output_format,
+    read_leads,
+    read_tables,
+    write_json,
+    write_table,
+    write_text,
+    write_workbook,
+)
 from leadtool.sources import load_user_mapping, profile_by_key
 
 app = typer.Typer(
@@ -760,6 +770,195 @@ def _print_backtest(metrics: dict) -> None:
             lift = "" if row["lift"] is None else f"{row['lift']:.2f}x"
             table.add_row(row[title], str(row["leads"]), str(row["converted"]), rate, lift)
         console.print(table)
+
+
+# --------------------------------------------------------------------------- spend
+
+
+@app.command("spend")
+def spend_cmd(
+    files: Files,
+    output: Output = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency", metavar="CUR", help="Currency of the amounts (ISO code, e.g. USD)."
+        ),
+    ] = None,
+    source: Source = None,
+    sheet: Sheet = None,
+    input_format: InputFormat = None,
+    out_format: OutputFormat = None,
+) -> None:
+    """Read ad-spend exports (Meta Ads Manager, Google Ads, Yandex Direct, VK Ads or any table
+    with a cost column) into canonical spend: date, source, campaign, campaign_id, spend,
+    currency, impressions, clicks."""
+    from leadtool.spend import combine_spend, spend_table
+
+    if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise typer.BadParameter(
+            f"{currency!r} is not a currency code such as USD", param_hint="--currency"
+        )
+    with handled_errors():
+        if output not in (None, "-"):
+            output_format(output, out_format)
+        frames = []
+        for path in _paths(files):
+            for table in read_tables(path, input_format, sheet):
+                frame, stats = spend_table(table, currency, source)
+                frames.append(frame)
+                totals = ", ".join(
+                    f"{v:,.2f} {k or '(currency unknown)'}" for k, v in stats.total.items()
+                )
+                say(
+                    f"{stats.file}: profile {stats.profile}, {stats.rows} rows, "
+                    f"spend {totals or '0'}"
+                    + (
+                        "; currency unknown: give --currency"
+                        if stats.currency_from == "unknown"
+                        else f" (currency from {stats.currency_from})"
+                    )
+                )
+        write_table(combine_spend(frames), output, out_format)
+
+
+# --------------------------------------------------------------------------- report
+
+REPORT_FORMATS = ("csv", "json", "md", "xlsx", "html")
+
+
+@app.command("report")
+def report_cmd(
+    input_file: Annotated[
+        str, typer.Argument(metavar="IN", help="Lead file (best after qualify); - reads stdin.")
+    ],
+    spend_files: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--spend",
+            metavar="FILE",
+            help="Spend: a canonical file from leadtool spend, or raw exports. Repeatable.",
+        ),
+    ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", metavar="DIMS", help="Any of source, medium, campaign, day, week, month."
+        ),
+    ] = "source,campaign",
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            show_default="a table on the terminal",
+            help="Report file: .csv .json .md .xlsx (a sheet per view) .html (with charts).",
+        ),
+    ] = None,
+    outcomes_file: Annotated[
+        str | None,
+        typer.Option(
+            "--outcomes",
+            metavar="FILE",
+            help="Won deals and revenue, joined on lead_id, e-mail or phone.",
+        ),
+    ] = None,
+    fx_file: Annotated[
+        str | None,
+        typer.Option(
+            "--fx",
+            metavar="FILE",
+            help="Currency rates (currency,rate) to add spend across currencies.",
+        ),
+    ] = None,
+    input_format: InputFormat = None,
+) -> None:
+    """CPL, cost per valid / MQL / SQL lead, junk rate and conversion by source, campaign and
+    period, joined with spend. Aggregates only: no names, e-mails or phones."""
+    from leadtool.report import (
+        build_report,
+        load_fx,
+        parse_dimensions,
+        to_html,
+        to_json,
+        to_markdown,
+        workbook_sheets,
+    )
+    from leadtool.report import machine as machine_table
+    from leadtool.spend import combine_spend, read_spend_frame, spend_table
+
+    try:
+        dims = parse_dimensions(by)
+    except LeadtoolError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--by") from exc
+    fmt = None
+    if output not in (None, "-"):
+        fmt = Path(str(output)).suffix.lower().lstrip(".")
+        if fmt not in REPORT_FORMATS:
+            raise typer.BadParameter(
+                f"use one of .{', .'.join(REPORT_FORMATS)}", param_hint="--output"
+            )
+    with handled_errors():
+        leads = read_leads(input_file, input_format)
+        frames = []
+        for path in spend_files or []:
+            for table in read_tables(path):
+                if {"spend", "source", "campaign"} <= set(table.data.columns):
+                    frames.append(read_spend_frame(table.data))
+                else:
+                    frames.append(spend_table(table)[0])
+        spend = combine_spend(frames) if frames else None
+        outcomes = read_tables(outcomes_file)[0].data if outcomes_file else None
+        fx = load_fx(read_tables(fx_file)[0].data) if fx_file else None
+        report = build_report(leads, spend, dims, outcomes, fx)
+        for note in report.notes:
+            say(f"note: {note}")
+        if fmt is None and output is None:
+            _print_report(report)
+        elif fmt in (None, "csv"):
+            write_table(machine_table(report.table), output)
+        elif fmt == "json":
+            write_text(to_json(report), output)
+        elif fmt == "md":
+            write_text(to_markdown(report), output)
+        elif fmt == "xlsx":
+            write_workbook(workbook_sheets(report), str(output))
+        else:
+            write_text(to_html(report), output)
+        if output not in (None, "-"):
+            say(f"report by {', '.join(dims)}: {len(report.table)} rows written to {output}")
+
+
+def _print_report(report: object) -> None:
+    from leadtool.report import Report, formatted
+
+    assert isinstance(report, Report)
+    shown = [
+        *report.by,
+        "leads",
+        "junk_rate",
+        "valid",
+        "mql",
+        "sql",
+        "spend",
+        "currency",
+        "cpl",
+        "cost_per_sql",
+    ]
+    table = formatted(report.table)[[c for c in shown if c in report.table.columns]]
+    out = Console(highlight=False)
+    view = RichTable(title=f"leads by {', '.join(report.by)}", title_justify="left")
+    labels = {"junk_rate": "junk", "currency": "cur", "cost_per_sql": "per SQL"}
+    for col in table.columns:
+        if col in report.by:
+            width = min(30, max(len(str(v)) for v in [col, *table[col]]))
+            view.add_column(str(col), min_width=width, overflow="fold")
+        else:
+            view.add_column(labels.get(str(col), str(col)), justify="right", no_wrap=True)
+    for row in table.itertuples(index=False):
+        view.add_row(*[str(v) for v in row])
+    out.print(view)
 
 
 def main() -> None:

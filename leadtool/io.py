@@ -577,17 +577,7 @@ def write_table(frame: pd.DataFrame, path: str | None, fmt: str | None = None) -
         sys.stdout.write(_render_text(frame, fmt))
         sys.stdout.flush()
         return
-    target = Path(str(path))
-    if target.parent and not target.parent.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _write_binary(frame, fmt, handle)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic(Path(str(path)), lambda handle: _write_binary(frame, fmt, handle))
 
 
 def _render_text(frame: pd.DataFrame, fmt: str) -> str:
@@ -627,19 +617,58 @@ def _write_xlsx(frame: pd.DataFrame, handle: Any) -> None:
     book.close()
 
 
-def write_json(doc: Any, path: str) -> None:
-    """Write a JSON document (stats, manifests) atomically, keys in a stable order."""
-    target = Path(path)
+def write_text(text: str, path: str | None) -> None:
+    """Write a rendered report (Markdown, HTML, JSON) atomically, or to stdout."""
+    if path in (None, STDIN):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    _atomic(Path(str(path)), lambda handle: handle.write(text.encode("utf-8")))
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: str) -> None:
+    """An XLSX workbook with one sheet per frame (text cells, never formulas)."""
+    import xlsxwriter
+
+    def write(handle: Any) -> None:
+        book = xlsxwriter.Workbook(
+            handle,
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        book.set_properties({"created": _XLSX_EPOCH})
+        bold = book.add_format({"bold": True})
+        for name, frame in sheets.items():
+            sheet = book.add_worksheet(name[:31])
+            sheet.write_row(0, 0, [str(c) for c in frame.columns], bold)
+            for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+                for j, value in enumerate(row):
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        if value == value:  # NaN stays an empty cell
+                            sheet.write_number(i, j, float(value))
+                    else:
+                        sheet.write_string(i, j, "" if value is None else str(value))
+            sheet.freeze_panes(1, 0)
+        book.close()
+
+    _atomic(Path(path), write)
+
+
+def _atomic(target: Path, write: Any) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(doc, handle, ensure_ascii=False, indent=2, sort_keys=False)
-            handle.write("\n")
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json(doc: Any, path: str) -> None:
+    """Write a JSON document (stats, manifests) atomically, keys in a stable order."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    _atomic(Path(path), lambda handle: handle.write(text.encode("utf-8")))
 
 
 def iter_paths(paths: Iterable[str]) -> list[str]:

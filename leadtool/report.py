@@ -1,0 +1,674 @@
+"""The report: CPL, cost per valid/MQL/SQL lead, junk rate and conversion by source, campaign
+and period, joined with spend — and its renderers (terminal, CSV, JSON, Markdown, XLSX, HTML).
+
+Reports are aggregates only: no names, e-mails or phones ever reach them. Amounts in
+different currencies are never added together unless an FX table converts them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadtool.errors import LeadtoolError
+from leadtool.normalize import source_key
+from leadtool.schema import snake_case
+from leadtool.sources import load_yaml_data
+
+DIMENSIONS = ("source", "medium", "campaign", "day", "week", "month")
+COUNTS = ("leads", "junk", "valid", "unique", "iql", "mql", "sql", "won")
+METRICS = (
+    *COUNTS,
+    "revenue",
+    "spend",
+    "currency",
+    "cpl",
+    "cost_per_valid",
+    "cost_per_mql",
+    "cost_per_sql",
+    "junk_rate",
+    "mql_rate",
+    "sql_rate",
+    "win_rate",
+    "roas",
+)
+MONEY = ("revenue", "spend", "cpl", "cost_per_valid", "cost_per_mql", "cost_per_sql", "roas")
+NONE_LABEL = "(none)"
+TOTAL_LABEL = "(total)"
+WON_COLUMNS = ("won", "converted", "is_won", "outcome", "успешно", "closed_won")
+REVENUE_COLUMNS = (
+    "revenue",
+    "amount",
+    "deal_amount",
+    "value",
+    "deal_value",
+    "сумма",
+    "выручка",
+    "бюджет",
+)
+
+
+@dataclass
+class Report:
+    """Every view of one report run."""
+
+    by: tuple[str, ...]
+    table: pd.DataFrame
+    views: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def parse_dimensions(text: str) -> tuple[str, ...]:
+    dims = tuple(d.strip().casefold() for d in text.split(",") if d.strip())
+    bad = [d for d in dims if d not in DIMENSIONS]
+    if bad or not dims:
+        raise LeadtoolError(
+            f"--by: unknown dimension {bad[0] if bad else text!r} (use {', '.join(DIMENSIONS)})"
+        )
+    return dims
+
+
+def load_fx(frame: pd.DataFrame) -> dict[str, float]:
+    """FX table: ``currency, rate`` — the value of one unit in the report's base currency."""
+    cols = {snake_case(str(c)): c for c in frame.columns}
+    if "currency" not in cols or "rate" not in cols:
+        raise LeadtoolError(
+            "--fx: expected columns currency and rate (one unit in the base currency)"
+        )
+    rates = {}
+    for cur, rate in zip(frame[cols["currency"]], frame[cols["rate"]], strict=True):
+        try:
+            rates[str(cur).strip().upper()] = float(str(rate).replace(",", "."))
+        except ValueError as exc:
+            raise LeadtoolError(f"--fx: rate {rate!r} for {cur} is not a number") from exc
+    return rates
+
+
+def outcomes_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None, str | None]:
+    """Find the won and revenue columns of an outcomes file (CRM deals export)."""
+    cols = {snake_case(str(c)): c for c in frame.columns}
+    won = next((cols[c] for c in WON_COLUMNS if c in cols), None)
+    revenue = next((cols[c] for c in REVENUE_COLUMNS if c in cols), None)
+    if won is None and revenue is None:
+        raise LeadtoolError(
+            "--outcomes: no won or revenue column "
+            "(expected one of: won, converted, revenue, amount)"
+        )
+    return (
+        frame.rename(columns={v: k for k, v in cols.items()}),
+        won and snake_case(won),
+        revenue and snake_case(revenue),
+    )
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@dataclass
+class _SpendIndex:
+    """What spend knows about campaigns: ids -> name, normalized name -> display name."""
+
+    by_id: dict[tuple[str, str], str]
+    by_name: dict[tuple[str, str], str]
+
+
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column as text, or empty text when the file lacks it (a stage was skipped)."""
+    if name not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[name].fillna("").astype(str)
+
+
+def _norm(text: pd.Series) -> pd.Series:
+    return (
+        text.fillna("").astype(str).str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
+    )
+
+
+def _platform(source: pd.Series) -> pd.Series:
+    """Source key used to join spend: Meta bills Facebook and Instagram together."""
+    aliases = load_yaml_data("spend_profiles.yml").get("spend_platform", {})
+    keys = source.fillna("").astype(str).map(lambda s: source_key(s) if s else "")
+    return keys.map(lambda s: aliases.get(s, s))
+
+
+def _periods(dates: pd.Series) -> dict[str, pd.Series]:
+    stamps = pd.to_datetime(dates.replace("", None), utc=True, errors="coerce")
+    day = stamps.dt.strftime("%Y-%m-%d").fillna("")
+    iso = stamps.dt.isocalendar()
+    week = (
+        iso["year"].astype("Int64").astype(str)
+        + "-W"
+        + iso["week"].astype("Int64").astype(str).str.zfill(2)
+    )
+    week = week.where(stamps.notna(), "")
+    month = stamps.dt.strftime("%Y-%m").fillna("")
+    return {"day": day, "week": week.astype(object), "month": month}
+
+
+def _lead_keys(leads: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
+    def col(name: str) -> pd.Series:
+        return text_column(leads, name)
+
+    source = _platform(col("source"))
+    name = col("campaign").where(col("campaign").str.strip() != "", col("utm_campaign"))
+    key = _norm(name)
+    cid = _norm(col("campaign_id"))
+    by_id = pd.Series(
+        [index.by_id.get((s, c), "") for s, c in zip(source, cid, strict=True)], index=leads.index
+    )
+    by_utm_id = pd.Series(
+        [index.by_id.get((s, k), "") for s, k in zip(source, key, strict=True)], index=leads.index
+    )
+    resolved = by_id.where(by_id != "", by_utm_id)
+    label = pd.Series(
+        [index.by_name.get((s, k), n) for s, k, n in zip(source, key, name, strict=True)],
+        index=leads.index,
+    )
+    campaign = resolved.where(resolved != "", label)
+    keys = pd.DataFrame({"source": source, "medium": _norm(col("medium")), "campaign": campaign})
+    keys["_campaign_key"] = _norm(keys["campaign"])
+    for k, v in _periods(col("created_at")).items():
+        keys[k] = v
+    return keys
+
+
+def _spend_index(spend: pd.DataFrame) -> _SpendIndex:
+    source = _platform(spend["source"])
+    name = spend["campaign"].fillna("").astype(str).str.strip()
+    by_id = {
+        (s, c): n
+        for s, c, n in zip(source, _norm(spend["campaign_id"]), name, strict=True)
+        if c and n
+    }
+    by_name = {(s, k): n for s, k, n in zip(source, _norm(name), name, strict=True) if k}
+    return _SpendIndex(by_id, by_name)
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def build_report(
+    leads: pd.DataFrame,
+    spend: pd.DataFrame | None = None,
+    by: tuple[str, ...] = ("source", "campaign"),
+    outcomes: pd.DataFrame | None = None,
+    fx: dict[str, float] | None = None,
+) -> Report:
+    """Aggregate leads (and spend) by ``by``; also every standard view (source, campaign,
+    day, funnel) for the workbook and HTML renderers."""
+    spend = (
+        spend
+        if spend is not None
+        else pd.DataFrame(
+            columns=["date", "source", "campaign", "campaign_id", "spend", "currency"]
+        )
+    )
+    spend = spend.fillna("").astype(object)
+    notes: list[str] = []
+    index = _spend_index(spend)
+    keys = _lead_keys(leads, index)
+    flags = _lead_flags(leads, outcomes)
+    spend_keys = _spend_keys(spend, index)
+    amounts, currency = _spend_amounts(spend, fx, notes)
+    table = _aggregate(keys, flags, spend_keys, amounts, currency, by)
+    report = Report(by=by, table=table, notes=notes)
+    for name, dims in (
+        ("by_source", ("source",)),
+        ("by_campaign", ("source", "campaign")),
+        ("by_day", ("day",)),
+    ):
+        report.views[name] = _aggregate(keys, flags, spend_keys, amounts, currency, dims)
+    report.views["summary"] = _aggregate(keys, flags, spend_keys, amounts, currency, ())
+    report.views["funnel"] = _funnel(report.views["summary"])
+    if (currency.nunique() > 1) and not fx:
+        notes.append(
+            "spend is in several currencies; totals are per currency (give --fx to convert)"
+        )
+    if len(spend) and (currency == "").any():
+        notes.append("some spend has no currency (give --currency to leadtool spend)")
+    return report
+
+
+def _lead_flags(leads: pd.DataFrame, outcomes: pd.DataFrame | None) -> pd.DataFrame:
+    def col(name: str) -> pd.Series:
+        return text_column(leads, name)
+
+    junk = col("quality").eq("junk")
+    stage = col("stage")
+    has_stage = "stage" in leads.columns
+    primary = col("is_primary")
+    unique = ~junk & (primary.ne("false") if "is_primary" in leads.columns else True)
+    flags = pd.DataFrame(
+        {
+            "leads": 1,
+            "junk": junk.astype(int),
+            "valid": (~junk).astype(int),
+            "unique": pd.Series(unique, index=leads.index).astype(int),
+            "iql": stage.isin(["IQL", "MQL", "SQL"]).astype(int) if has_stage else np.nan,
+            "mql": stage.isin(["MQL", "SQL"]).astype(int) if has_stage else np.nan,
+            "sql": stage.eq("SQL").astype(int) if has_stage else np.nan,
+            "won": np.nan,
+            "revenue": np.nan,
+        },
+        index=leads.index,
+    )
+    if outcomes is not None:
+        won, revenue = _join_outcomes(leads, outcomes)
+        flags["won"] = won.fillna(0)
+        flags["revenue"] = revenue.fillna(0)
+    return flags
+
+
+def _join_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    from leadtool.qualify import outcomes_from
+    from leadtool.spend import parse_amounts
+
+    table, won_col, revenue_col = outcomes_table(outcomes)
+    won_values = outcomes_from(table[won_col]) if won_col else None
+    revenue_values = parse_amounts(table[revenue_col]) if revenue_col else None
+    if won_values is None and revenue_values is not None:
+        won_values = (revenue_values.fillna(0) > 0).astype(float)
+    won = pd.Series(np.nan, index=leads.index)
+    revenue = pd.Series(np.nan, index=leads.index)
+    matched = False
+    for key in ("lead_id", "email", "phone"):
+        if key not in leads.columns or key not in table.columns:
+            continue
+        theirs = _norm(table[key])
+        ours = _norm(leads[key])
+        ok = theirs != ""
+        if won_values is not None:
+            won = won.fillna(ours.map(won_values[ok].groupby(theirs[ok]).max()))
+        if revenue_values is not None:
+            revenue = revenue.fillna(ours.map(revenue_values[ok].groupby(theirs[ok]).sum()))
+        matched = matched or bool(ours.isin(set(theirs[ok])).any())
+    if not matched:
+        raise LeadtoolError("--outcomes: no lead matched on lead_id, email or phone")
+    return won, revenue
+
+
+def _spend_keys(spend: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
+    source = _platform(spend["source"])
+    name = spend["campaign"].fillna("").astype(str).str.strip()
+    keys = pd.DataFrame({"source": source, "medium": "", "campaign": name})
+    keys["_campaign_key"] = _norm(name)
+    for k, v in _periods(spend["date"].fillna("").astype(str)).items():
+        keys[k] = v
+    return keys
+
+
+def _spend_amounts(
+    spend: pd.DataFrame, fx: dict[str, float] | None, notes: list[str]
+) -> tuple[pd.Series, pd.Series]:
+    amount = pd.to_numeric(
+        spend["spend"].astype(str).str.replace(",", "."), errors="coerce"
+    ).fillna(0.0)
+    currency = spend["currency"].fillna("").astype(str).str.upper()
+    if fx:
+        missing = sorted(set(currency[currency != ""]) - set(fx))
+        if missing:
+            raise LeadtoolError(f"--fx: no rate for {', '.join(missing)}")
+        base = next((c for c, r in fx.items() if r == 1.0), "BASE")
+        amount = amount * currency.map(lambda c: fx.get(c, 1.0))
+        currency = pd.Series(base, index=spend.index, dtype=object)
+        notes.append(f"spend converted to {base} with the --fx rates")
+    return amount, currency
+
+
+def _aggregate(
+    keys: pd.DataFrame,
+    flags: pd.DataFrame,
+    spend_keys: pd.DataFrame,
+    amounts: pd.Series,
+    currency: pd.Series,
+    dims: tuple[str, ...],
+) -> pd.DataFrame:
+    group_cols = [("_campaign_key" if d == "campaign" else d) for d in dims]
+    lead_part = pd.concat(
+        [keys[group_cols + (["campaign"] if "campaign" in dims else [])], flags], axis=1
+    )
+    if group_cols:
+        agg = {c: "sum" for c in flags.columns}
+        if "campaign" in dims:
+            agg["campaign"] = "first"
+        leads_g = lead_part.groupby(group_cols, dropna=False).agg(agg)
+        leads_g[list(flags.columns)] = lead_part.groupby(group_cols, dropna=False)[
+            list(flags.columns)
+        ].sum(min_count=1)
+    else:
+        leads_g = pd.DataFrame([flags.sum(min_count=1)], index=pd.Index([TOTAL_LABEL], name="_all"))
+    spend_part = pd.concat(
+        [
+            spend_keys[group_cols + (["campaign"] if "campaign" in dims else [])],
+            amounts.rename("spend"),
+            currency.rename("currency"),
+        ],
+        axis=1,
+    )
+    if group_cols:
+        spend_g = _spend_by(spend_part, group_cols, "campaign" in dims)
+    else:
+        spend_part["_all"] = TOTAL_LABEL
+        spend_g = _spend_by(spend_part, ["_all"], False)
+    merged = leads_g.merge(
+        spend_g, how="outer", left_index=True, right_index=True, suffixes=("", "_spend")
+    )
+    if "campaign" in dims:
+        merged["campaign"] = merged["campaign"].where(
+            merged["campaign"].notna() & (merged["campaign"] != ""), merged.get("campaign_spend")
+        )
+    merged = merged.reset_index()
+    out = pd.DataFrame()
+    for d in dims:
+        out[d] = (
+            (merged["campaign"] if d == "campaign" else merged[d])
+            .fillna("")
+            .replace("", NONE_LABEL)
+        )
+    if not dims:
+        out["scope"] = TOTAL_LABEL
+    for c in COUNTS:
+        out[c] = merged[c] if c in merged.columns else np.nan
+    for c in ("leads", "junk", "valid", "unique"):
+        out[c] = out[c].fillna(0)
+    out["revenue"] = merged["revenue"] if "revenue" in merged.columns else np.nan
+    out["spend"] = merged["spend"]
+    out["currency"] = merged["currency"].fillna("")
+    return _metrics(out).sort_values(list(dims) or ["scope"], kind="stable").reset_index(drop=True)
+
+
+def _spend_by(spend_part: pd.DataFrame, group_cols: list[str], with_campaign: bool) -> pd.DataFrame:
+    """Spend per group; a group with spend in several currencies shows them side by side and
+    no single total (amounts of different currencies are never added)."""
+    if spend_part.empty:
+        cols = ["spend", "currency"] + (["campaign"] if with_campaign else [])
+        return pd.DataFrame(
+            columns=cols,
+            index=pd.MultiIndex.from_tuples([], names=group_cols)
+            if len(group_cols) > 1
+            else pd.Index([], name=group_cols[0]),
+        )
+    per_cur = (
+        spend_part.groupby([*group_cols, "currency"], dropna=False)["spend"].sum().reset_index()
+    )
+    rows = []
+    for key, part in per_cur.groupby(group_cols, dropna=False, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        if len(part) == 1:
+            spend, cur = float(part["spend"].iloc[0]), str(part["currency"].iloc[0])
+        else:
+            spend = np.nan
+            cur = "; ".join(
+                f"{c or '?'} {s:.2f}" for c, s in zip(part["currency"], part["spend"], strict=True)
+            )
+        rows.append((*key, spend, cur))
+    frame = pd.DataFrame(rows, columns=[*group_cols, "spend", "currency"]).set_index(group_cols)
+    if with_campaign:
+        names = spend_part.groupby(group_cols, dropna=False)["campaign"].first()
+        frame["campaign"] = names
+    return frame
+
+
+def _metrics(out: pd.DataFrame) -> pd.DataFrame:
+    def div(a: pd.Series, b: pd.Series) -> pd.Series:
+        a = pd.to_numeric(a, errors="coerce")
+        b = pd.to_numeric(b, errors="coerce")
+        return (a / b.where(b != 0)).astype(float)
+
+    single = ~out["currency"].astype(str).str.contains(";", regex=False)
+    spend = out["spend"].where(single)
+    out["cpl"] = div(spend, out["leads"])
+    out["cost_per_valid"] = div(spend, out["valid"])
+    out["cost_per_mql"] = div(spend, out["mql"])
+    out["cost_per_sql"] = div(spend, out["sql"])
+    out["junk_rate"] = div(out["junk"], out["leads"])
+    out["mql_rate"] = div(out["mql"], out["valid"])
+    out["sql_rate"] = div(out["sql"], out["valid"])
+    out["win_rate"] = div(out["won"], out["valid"])
+    out["roas"] = div(out["revenue"], spend)
+    return out
+
+
+def _funnel(summary: pd.DataFrame) -> pd.DataFrame:
+    row = summary.iloc[0] if len(summary) else pd.Series(dtype=float)
+    steps = [
+        ("leads", "all leads received"),
+        ("valid", "not junk"),
+        ("unique", "one per person"),
+        ("iql", "IQL or better"),
+        ("mql", "MQL or better"),
+        ("sql", "SQL"),
+        ("won", "won"),
+    ]
+    top = float(row.get("leads", 0) or 0)
+    data = []
+    for key, label in steps:
+        value = row.get(key, np.nan)
+        if isinstance(value, float) and math.isnan(value):
+            continue
+        data.append(
+            {
+                "step": key,
+                "meaning": label,
+                "count": int(value),
+                "share": (value / top) if top else np.nan,
+            }
+        )
+    return pd.DataFrame(data)
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def formatted(table: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as text the way a person reads them: counts whole, money 2 decimals, rates %."""
+    out = table.copy()
+    for c in out.columns:
+        if c in COUNTS or c == "count":
+            out[c] = out[c].map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif c in MONEY:
+            out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+        elif c.endswith("_rate") or c == "share":
+            out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+    return out.fillna("")
+
+
+def machine(table: pd.DataFrame) -> pd.DataFrame:
+    """Numbers rounded for CSV/JSON; empty where a metric does not apply."""
+    out = table.copy()
+    for c in out.columns:
+        if c in COUNTS or c == "count":
+            out[c] = out[c].map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif c in MONEY:
+            out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+        elif out[c].dtype.kind == "f":
+            out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.4f}")
+    return out.fillna("")
+
+
+def to_json(report: Report) -> str:
+    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        return [
+            {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+            for r in frame.to_dict("records")
+        ]
+
+    doc = {
+        "by": list(report.by),
+        "rows": records(report.table),
+        "notes": report.notes,
+        "views": {k: records(v) for k, v in report.views.items()},
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=float) + "\n"
+
+
+def to_markdown(report: Report) -> str:
+    lines = [f"# Lead report by {', '.join(report.by)}", ""]
+    lines += _md_table(formatted(report.table))
+    lines += ["", "## Funnel", "", *_md_table(formatted(report.views["funnel"]))]
+    if report.notes:
+        lines += ["", *[f"> {n}" for n in report.notes]]
+    return "\n".join(lines) + "\n"
+
+
+def _md_table(frame: pd.DataFrame) -> list[str]:
+    cols = list(frame.columns)
+    esc = lambda v: str(v).replace("|", "\\|")  # noqa: E731
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    lines += [
+        "| " + " | ".join(esc(v) for v in row) + " |" for row in frame.itertuples(index=False)
+    ]
+    return lines
+
+
+def workbook_sheets(report: Report) -> dict[str, pd.DataFrame]:
+    """The XLSX workbook: one sheet per view."""
+    main = "_".join(report.by)
+    sheets = {
+        "summary": report.views["summary"],
+        "by_source": report.views["by_source"],
+        "by_campaign": report.views["by_campaign"],
+        "by_day": report.views["by_day"],
+        "funnel": report.views["funnel"],
+    }
+    if main not in ("source", "source_campaign", "day"):
+        sheets = {f"by_{main}"[:31]: report.table, **sheets}
+    return sheets
+
+
+# ---- HTML
+
+
+def to_html(report: Report, title: str = "Lead report") -> str:
+    """One self-contained page, readable offline: inline CSS and SVG charts, no scripts."""
+    campaigns = report.views["by_campaign"]
+    sources = report.views["by_source"]
+    days = report.views["by_day"]
+    funnel = report.views["funnel"]
+    label = (campaigns["source"].astype(str) + " / " + campaigns["campaign"].astype(str)).tolist()
+    parts = [
+        f"<h1>{html.escape(title)}</h1>",
+        _notes_html(report.notes),
+        "<section><h2>Cost per lead and per SQL by campaign</h2>",
+        _bar_chart(
+            "cpl-chart",
+            label,
+            [("CPL", campaigns["cpl"]), ("cost per SQL", campaigns["cost_per_sql"])],
+            money=True,
+        ),
+        "</section><section><h2>Funnel</h2>",
+        _bar_chart(
+            "funnel-chart",
+            funnel.get("step", pd.Series(dtype=object)).tolist(),
+            [("leads", funnel.get("count", pd.Series(dtype=float)))],
+        ),
+        "</section><section><h2>Junk rate by source</h2>",
+        _bar_chart(
+            "junk-chart",
+            sources["source"].tolist(),
+            [("junk rate", sources["junk_rate"])],
+            percent=True,
+        ),
+        "</section><section><h2>Leads per day</h2>",
+        _bar_chart("daily-chart", days["day"].tolist(), [("leads", days["leads"])]),
+        "</section>",
+        f"<section><h2>By {html.escape(', '.join(report.by))}</h2>",
+        _html_table(formatted(report.table)),
+        "</section>",
+    ]
+    css = (
+        "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;"
+        "font-size:.85rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}"
+        "td:first-child,th:first-child{text-align:left}svg{max-width:100%;height:auto}"
+        ".note{background:#fff6d5;padding:.5rem}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{css}</style></head><body>\n"
+        + "\n".join(parts)
+        + "\n</body></html>\n"
+    )
+
+
+def _notes_html(notes: list[str]) -> str:
+    return "".join(f'<p class="note">{html.escape(n)}</p>' for n in notes)
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756")
+
+
+def _bar_chart(
+    chart_id: str,
+    labels: list[str],
+    series: list[tuple[str, Any]],
+    money: bool = False,
+    percent: bool = False,
+) -> str:
+    """Horizontal bars, one group per label, one bar per series; values written beside."""
+    values = [pd.to_numeric(pd.Series(list(s)), errors="coerce").tolist() for _, s in series]
+    finite = [v for vs in values for v in vs if v == v and v is not None]
+    if not labels or not finite:
+        return (
+            f'<svg id="{chart_id}" role="img" width="600" height="30">'
+            '<text x="4" y="20">no data</text></svg>'
+        )
+    top = max(finite) or 1.0
+    bar, gap, left, width = 14, 10, 220, 360
+    group = bar * len(series) + gap
+    height = group * len(labels) + 30
+    out = [
+        f'<svg id="{chart_id}" role="img" xmlns="http://www.w3.org/2000/svg" '
+        f'width="{left + width + 120}" height="{height}" '
+        f'viewBox="0 0 {left + width + 120} {height}">'
+    ]
+    for i, name in enumerate(series):
+        out.append(
+            f'<rect x="{left + i * 110}" y="4" width="10" height="10" fill="{_COLORS[i % 4]}"/>'
+            f'<text x="{left + i * 110 + 14}" y="13" font-size="11">{html.escape(name[0])}</text>'
+        )
+    for row, text in enumerate(labels):
+        y = 24 + row * group
+        out.append(
+            f'<text x="{left - 6}" y="{y + bar}" font-size="11" text-anchor="end">'
+            f"{html.escape(str(text)[:40])}</text>"
+        )
+        for i, vs in enumerate(values):
+            v = vs[row] if row < len(vs) else float("nan")
+            if v != v or v is None:
+                continue
+            w = max(1.0, width * v / top)
+            shown = f"{v:.1%}" if percent else (f"{v:,.2f}" if money else f"{v:,.0f}")
+            out.append(
+                f'<rect x="{left}" y="{y + i * bar}" width="{w:.1f}" height="{bar - 2}" '
+                f'fill="{_COLORS[i % 4]}"><title>{html.escape(shown)}</title></rect>'
+                f'<text x="{left + w + 4:.1f}" y="{y + i * bar + bar - 4}" font-size="10">'
+                f"{html.escape(shown)}</text>"
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def render_terminal_rows(report: Report) -> list[list[str]]:
+    table = formatted(report.table)
+    return [list(map(str, table.columns))] + [
+        list(map(str, r)) for r in table.itertuples(index=False)
+    ]

@@ -1,0 +1,249 @@
+"""Ad-spend exports (Meta Ads Manager, Google Ads, Yandex Direct, VK Ads, generic) into
+canonical spend: ``date, source, campaign, campaign_id, spend, currency, impressions, clicks``.
+
+Recognition and header meanings live in ``data/spend_profiles.yml``. Reading (encodings,
+report title lines, ``Итого`` rows) is the I/O module's job; this module maps and parses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadtool.errors import LeadtoolError
+from leadtool.io import Table
+from leadtool.normalize import normalize_dates, per_distinct, source_key
+from leadtool.sources import header_key, load_yaml_data
+
+SPEND_COLUMNS = (
+    "date",
+    "source",
+    "campaign",
+    "campaign_id",
+    "spend",
+    "currency",
+    "impressions",
+    "clicks",
+)
+_PAREN = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
+
+
+@dataclass(frozen=True)
+class SpendProfile:
+    key: str
+    label: str
+    source: str | None
+    match_all: tuple[str, ...]
+    match_any: tuple[tuple[str, ...], ...]
+    columns: dict[str, tuple[str, ...]]
+
+    def fits(self, keys: set[str]) -> bool:
+        if self.match_all and not all(k in keys for k in self.match_all):
+            return False
+        if self.match_any and not any(all(k in keys for k in group) for group in self.match_any):
+            return False
+        return bool(self.match_all or self.match_any)
+
+
+@dataclass
+class SpendStats:
+    file: str
+    profile: str
+    rows: int
+    total: dict[str, float] = field(default_factory=dict)
+    currency_from: str = ""
+
+
+@cache
+def spend_profiles() -> tuple[SpendProfile, ...]:
+    doc = load_yaml_data("spend_profiles.yml")
+    return tuple(
+        SpendProfile(
+            key=p["key"],
+            label=p["label"],
+            source=p.get("source"),
+            match_all=tuple(header_key(h) for h in p.get("match", ())),
+            match_any=tuple(tuple(header_key(h) for h in g) for g in p.get("match_any", ())),
+            columns={f: tuple(header_key(h) for h in hs) for f, hs in p["columns"].items()},
+        )
+        for p in doc["profiles"]
+    )
+
+
+@cache
+def _currency_words() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code, words in load_yaml_data("spend_profiles.yml")["currencies"].items():
+        table[code.casefold()] = code
+        for w in words:
+            table[str(w).casefold()] = code
+    return table
+
+
+def currency_of(text: str) -> str:
+    """A currency code named or signed in text ("(USD)", "руб.", "€"), or ""."""
+    words = _currency_words()
+    folded = text.casefold().strip()
+    if folded in words:
+        return words[folded]
+    for word, code in sorted(words.items(), key=lambda kv: -len(kv[0])):
+        if len(word) >= 3 and re.search(rf"(?<![a-zа-я]){re.escape(word)}", folded):
+            return code
+        if len(word) < 3 and not word.isalpha() and word in folded:
+            return code
+    return ""
+
+
+def split_header(header: str) -> tuple[str, str]:
+    """ "Amount spent (USD)" -> ("Amount spent", "USD")."""
+    m = _PAREN.match(header.strip())
+    return (m.group(1), m.group(2)) if m else (header.strip(), "")
+
+
+def detect_spend_profile(headers: list[str]) -> SpendProfile | None:
+    keys = {header_key(split_header(h)[0]) for h in headers} | {header_key(h) for h in headers}
+    return next((p for p in spend_profiles() if p.fits(keys)), None)
+
+
+def parse_amount(text: str) -> float:
+    """Money or a count as written: "1,250.50", "1 234,56", "500,50", "$1,250", "-" -> NaN."""
+    cleaned = re.sub(r"[^\d,.\-]", "", text.replace("\u00a0", " ").replace(" ", ""))
+    if cleaned in ("", "-", ".", ","):
+        return float("nan")
+    negative = cleaned.startswith("-")
+    cleaned = cleaned.lstrip("-").replace("-", "")
+    if "," in cleaned and "." in cleaned:
+        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        cleaned = cleaned.replace(thousands, "").replace(decimal, ".")
+    elif "," in cleaned:
+        parts = cleaned.split(",")
+        if len(parts) > 2 or len(parts[-1]) == 3:
+            cleaned = cleaned.replace(",", "")  # 1,250 / 1,250,000: thousands
+        else:
+            cleaned = cleaned.replace(",", ".")  # 500,50: decimal comma
+    elif cleaned.count(".") > 1:
+        cleaned = cleaned.replace(".", "")  # 1.250.000
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return float("nan")
+    return -value if negative else value
+
+
+def parse_amounts(values: pd.Series) -> pd.Series:
+    return per_distinct(values.fillna("").astype(str), parse_amount).astype(float)
+
+
+def spend_table(
+    table: Table, currency: str | None = None, source: str | None = None
+) -> tuple[pd.DataFrame, SpendStats]:
+    """Map one spend export to canonical spend. Raises LeadtoolError when nothing fits."""
+    headers = [str(c) for c in table.data.columns]
+    profile = detect_spend_profile(headers)
+    if profile is None:
+        shown = ", ".join(headers[:8])
+        raise LeadtoolError(
+            f"{table.path}: not a spend report (headers: {shown}); "
+            "expected a cost / spend / расход column"
+        )
+    found = _find_columns(headers, profile)
+    data = table.data
+    n = len(data)
+
+    def column(name: str) -> pd.Series:
+        header = found.get(name)
+        if header is None:
+            return pd.Series("", index=data.index, dtype=object)
+        return data[header].fillna("").astype(str).str.strip()
+
+    spend = parse_amounts(column("spend"))
+    currency_col, currency_from = _currencies(column, found, currency, data.index)
+    dates, _ = normalize_dates(column("date"), "UTC")
+    out = pd.DataFrame(
+        {
+            "date": dates.str[:10],
+            "source": _sources(column("source"), source, profile, data.index),
+            "campaign": column("campaign"),
+            "campaign_id": column("campaign_id").str.replace(r"^c:", "", regex=True),
+            "spend": spend.map(lambda v: "" if np.isnan(v) else f"{v:.2f}"),
+            "currency": currency_col,
+            "impressions": _counts(column("impressions")),
+            "clicks": _counts(column("clicks")),
+        }
+    )
+    totals = pd.DataFrame({"c": currency_col, "s": spend}).groupby("c")["s"].sum()
+    stats = SpendStats(
+        file=table.label,
+        profile=profile.key,
+        rows=n,
+        total={str(k): round(float(v), 2) for k, v in totals.items()},
+        currency_from=currency_from,
+    )
+    return out, stats
+
+
+def _find_columns(headers: list[str], profile: SpendProfile) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, keys in profile.columns.items():
+        for h in headers:
+            base = header_key(split_header(h)[0])
+            if (base in keys or header_key(h) in keys) and name not in found:
+                found[name] = h
+    if "spend" not in found:
+        raise LeadtoolError(f"no spend column among {', '.join(headers[:8])}")
+    return found
+
+
+def _currencies(
+    column: Any, found: dict[str, str], currency: str | None, index: pd.Index
+) -> tuple[pd.Series, str]:
+    if currency:
+        return pd.Series(currency.upper(), index=index, dtype=object), "--currency"
+    if "currency" in found:
+        codes = per_distinct(column("currency"), lambda t: currency_of(t) or t.upper())
+        return codes, "currency column"
+    in_header = currency_of(split_header(found["spend"])[1]) or currency_of(found["spend"])
+    if in_header:
+        return pd.Series(in_header, index=index, dtype=object), "spend header"
+    signs = per_distinct(column("spend"), currency_of)
+    if (signs != "").any():
+        return signs, "amount signs"
+    return pd.Series("", index=index, dtype=object), "unknown"
+
+
+def _sources(
+    values: pd.Series, source: str | None, profile: SpendProfile, index: pd.Index
+) -> pd.Series:
+    if source:
+        return pd.Series(source_key(source), index=index, dtype=object)
+    keyed = per_distinct(values, source_key)
+    return keyed.where(keyed != "", profile.source or "")
+
+
+def _counts(values: pd.Series) -> pd.Series:
+    numbers = parse_amounts(values)
+    return numbers.map(lambda v: "" if np.isnan(v) else str(round(v)))
+
+
+def combine_spend(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in SPEND_COLUMNS})
+    return pd.concat(frames, ignore_index=True)[list(SPEND_COLUMNS)].fillna("")
+
+
+def read_spend_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A canonical spend file read back (from ``leadtool spend``), checked."""
+    missing = {"spend", "source", "campaign"} - set(frame.columns)
+    if missing:
+        raise LeadtoolError(f"not a canonical spend file: missing {', '.join(sorted(missing))}")
+    out = frame.fillna("").astype(object)
+    for c in SPEND_COLUMNS:
+        if c not in out.columns:
+            out[c] = ""
+    return out[list(SPEND_COLUMNS)]

@@ -1,0 +1,351 @@
+"""leadtool spend and leadtool report: every spend format, CPL arithmetic, currencies,
+unmatched rows, every output format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from leadtool.errors import LeadtoolError
+from leadtool.io import read_tables
+from leadtool.report import build_report, to_html, to_markdown
+from leadtool.spend import currency_of, parse_amount, spend_table
+from tests.conftest import FIXTURES
+
+
+def spend_of(name: str, **kwargs) -> pd.DataFrame:
+    frames = [spend_table(t, **kwargs)[0] for t in read_tables(str(FIXTURES / name))]
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "meta_ads_spend.csv",
+            [
+                ["2026-11-05", "facebook", "Leadgen RU Nov", "", "1250.50", "USD", "48210", "912"],
+                ["2026-11-05", "facebook", "Leadgen US Nov", "", "310.00", "USD", "12004", "233"],
+                ["2026-11-06", "facebook", "Leadgen RU Nov", "", "980.25", "USD", "40100", "701"],
+            ],
+        ),
+        (
+            "google_ads_spend.csv",
+            [
+                [
+                    "2026-11-03",
+                    "google",
+                    "Search RO - Servicii",
+                    "21000000001",
+                    "402.10",
+                    "RON",
+                    "5120",
+                    "311",
+                ],
+                [
+                    "2026-11-04",
+                    "google",
+                    "Search RO - Servicii",
+                    "21000000001",
+                    "388.00",
+                    "RON",
+                    "4980",
+                    "290",
+                ],
+                ["2026-11-04", "google", "PMax MD", "21000000002", "95.35", "RON", "9410", "120"],
+            ],
+        ),
+        (
+            "google_ads_spend_ru.csv",
+            [
+                ["2026-11-05", "google", "Поиск Москва", "", "12400.00", "RUB", "3210", "154"],
+                ["2026-11-06", "google", "Поиск Москва", "", "11950.50", "RUB", "2980", "140"],
+            ],
+        ),
+        (
+            "yandex_direct_spend.csv",
+            [
+                [
+                    "2026-11-05",
+                    "yandex",
+                    "direct_search_ekb",
+                    "70000001",
+                    "5400.50",
+                    "RUB",
+                    "1520",
+                    "88",
+                ],
+                ["2026-11-06", "yandex", "direct_search_ekb", "70000001", "", "RUB", "1411", ""],
+                ["2026-11-06", "yandex", "Бренд", "70000002", "1200.00", "RUB", "300", "41"],
+            ],
+        ),
+        (
+            "vk_ads_spend.csv",
+            [["2026-11-06", "vk", "vk_retarget", "9100001", "3050.00", "RUB", "8000", "120"]],
+        ),
+        (
+            "generic_spend.csv",
+            [
+                ["2026-11-05", "tilda", "", "", "150.00", "EUR", "", ""],
+                ["2026-11-04", "tiktok", "TT Lead KZ", "", "75.50", "USD", "", ""],
+            ],
+        ),
+    ],
+)
+def test_spend_formats(name: str, expected: list[list[str]]) -> None:
+    assert spend_of(name).values.tolist() == expected
+
+
+def test_currency_override_and_unknown() -> None:
+    assert set(spend_of("vk_ads_spend.csv", currency="KZT")["currency"]) == {"KZT"}
+    table = read_tables(str(FIXTURES / "generic_spend.csv"))[0]
+    table.data = table.data.drop(columns=["currency"])
+    frame, stats = spend_table(table)
+    assert set(frame["currency"]) == {""} and stats.currency_from == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,250.50", 1250.5),
+        ("1 234,56", 1234.56),
+        ("500,50", 500.5),
+        ("$1,250", 1250.0),
+        ("12 400,00 ₽", 12400.0),
+        ("1.250.000", 1250000.0),
+        ("-", None),
+        ("", None),
+        ("-15.5", -15.5),
+    ],
+)
+def test_parse_amount(text: str, value: float | None) -> None:
+    result = parse_amount(text)
+    assert (result != result) if value is None else result == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("USD", "USD"), ("руб.", "RUB"), ("€", "EUR"), ("lei", "RON"), ("", "")]
+)
+def test_currency_of(text: str, code: str) -> None:
+    assert currency_of(text) == code
+
+
+def test_not_a_spend_file() -> None:
+    with pytest.raises(LeadtoolError, match="not a spend report"):
+        spend_of("not_spend.csv")
+
+
+# --------------------------------------------------------------------------- report
+
+
+LEADS = pd.DataFrame(
+    [
+        {
+            "lead_id": "a",
+            "source": "facebook",
+            "campaign": "Leadgen RU Nov",
+            "created_at": "2026-11-05T10:00:00Z",
+            "quality": "ok",
+            "is_primary": "true",
+            "stage": "SQL",
+            "email": "a@x.io",
+        },
+        {
+            "lead_id": "b",
+            "source": "instagram",
+            "campaign": "leadgen  ru nov",
+            "created_at": "2026-11-05T11:00:00Z",
+            "quality": "ok",
+            "is_primary": "true",
+            "stage": "MQL",
+            "email": "b@x.io",
+        },
+        {
+            "lead_id": "c",
+            "source": "fb",
+            "campaign": "Leadgen RU Nov",
+            "created_at": "2026-11-06T11:00:00Z",
+            "quality": "junk",
+            "is_primary": "true",
+            "stage": "junk",
+            "email": "c@x.io",
+        },
+        {
+            "lead_id": "d",
+            "source": "google",
+            "campaign": "",
+            "utm_campaign": "21000000001",
+            "created_at": "2026-11-04T09:00:00Z",
+            "quality": "ok",
+            "is_primary": "false",
+            "stage": "IQL",
+            "email": "d@x.io",
+        },
+        {
+            "lead_id": "e",
+            "source": "tilda",
+            "campaign": "",
+            "created_at": "2026-11-07T09:00:00Z",
+            "quality": "ok",
+            "is_primary": "true",
+            "stage": "IQL",
+            "email": "e@x.io",
+        },
+    ]
+)
+
+
+def test_cpl_arithmetic_and_joins() -> None:
+    spend = pd.concat(
+        [spend_of("meta_ads_spend.csv"), spend_of("google_ads_spend.csv")], ignore_index=True
+    )
+    report = build_report(LEADS, spend, ("source", "campaign"))
+    rows = {(r["source"], r["campaign"]): r for r in report.table.to_dict("records")}
+    fb = rows[("facebook", "Leadgen RU Nov")]  # Instagram and "fb" leads join Meta's spend
+    assert (fb["leads"], fb["junk"], fb["valid"], fb["mql"], fb["sql"]) == (3, 1, 2, 2, 1)
+    assert fb["spend"] == pytest.approx(2230.75) and fb["currency"] == "USD"
+    assert fb["cpl"] == pytest.approx(2230.75 / 3)
+    assert fb["cost_per_valid"] == pytest.approx(2230.75 / 2)
+    assert fb["cost_per_sql"] == pytest.approx(2230.75)
+    assert fb["junk_rate"] == pytest.approx(1 / 3)
+    search = rows[("google", "Search RO - Servicii")]  # utm_campaign held the campaign id
+    assert (search["leads"], search["unique"], search["spend"]) == (1, 0, pytest.approx(790.10))
+    # spend without leads and leads without spend are both kept
+    assert rows[("facebook", "Leadgen US Nov")]["leads"] == 0
+    assert rows[("google", "PMax MD")]["leads"] == 0
+    assert pd.isna(rows[("tilda", "(none)")]["spend"])
+
+
+def test_currencies_are_never_added_without_fx() -> None:
+    spend = pd.concat(
+        [spend_of("meta_ads_spend.csv"), spend_of("google_ads_spend.csv")], ignore_index=True
+    )
+    report = build_report(LEADS, spend, ("day",))
+    day4 = report.table[report.table["day"] == "2026-11-05"].iloc[0]
+    assert day4["currency"] == "USD"
+    total = report.views["summary"].iloc[0]
+    assert pd.isna(total["spend"]) and total["currency"] == "RON 885.45; USD 2540.75"
+    assert pd.isna(total["cpl"])
+    assert any("several currencies" in n for n in report.notes)
+    fx = build_report(LEADS, spend, ("source",), fx={"USD": 1.0, "RON": 0.2})
+    total = fx.views["summary"].iloc[0]
+    assert total["currency"] == "USD" and total["spend"] == pytest.approx(2540.75 + 885.45 * 0.2)
+
+
+def test_outcomes_won_and_revenue() -> None:
+    outcomes = pd.DataFrame(
+        {"Email": ["A@x.io", "d@x.io"], "Won": ["yes", "no"], "Revenue": ["1 000,00", "0"]}
+    )
+    spend = spend_of("meta_ads_spend.csv")
+    report = build_report(LEADS, spend, ("source",), outcomes=outcomes)
+    fb = report.table[report.table["source"] == "facebook"].iloc[0]
+    assert (fb["won"], fb["revenue"]) == (1, 1000.0)
+    assert fb["roas"] == pytest.approx(1000 / 2540.75)
+    assert fb["win_rate"] == pytest.approx(1 / 2)
+
+
+def test_periods_and_medium() -> None:
+    report = build_report(LEADS, None, ("week", "month"))
+    assert set(report.table["week"]) == {"2026-W45"}
+    assert set(report.table["month"]) == {"2026-11"}
+
+
+def test_no_personal_data_in_any_rendering() -> None:
+    report = build_report(LEADS, spend_of("meta_ads_spend.csv"), ("source", "campaign"))
+    for text in (to_html(report), to_markdown(report)):
+        assert "@x.io" not in text
+
+
+def test_html_is_self_contained_with_charts() -> None:
+    leads = LEADS.assign(campaign=LEADS["campaign"].replace("", "<script>alert(1)</script>"))
+    html = to_html(build_report(leads, spend_of("meta_ads_spend.csv"), ("source", "campaign")))
+    for chart in ("cpl-chart", "funnel-chart", "junk-chart", "daily-chart"):
+        assert f'id="{chart}"' in html
+    assert html.count("<rect") > 10
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert not re.search(r"(src|href)=\"https?://", html)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture
+def qualified(run, tmp_path):
+    data = run(
+        "-q", "import", str(FIXTURES / "facebook_leads.tsv"), str(FIXTURES / "google_ads_leads.csv")
+    ).stdout
+    data = run("-q", "clean", "-", input=data).stdout
+    data = run("-q", "qualify", "-", "--as-of", "2026-11-08", input=data).stdout
+    path = tmp_path / "q.csv"
+    path.write_text(data, encoding="utf-8")
+    return path
+
+
+def test_cli_spend(run, tmp_path) -> None:
+    out = tmp_path / "spend.csv"
+    result = run(
+        "spend",
+        str(FIXTURES / "meta_ads_spend.csv"),
+        str(FIXTURES / "yandex_direct_spend.csv"),
+        "-o",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "meta_ads_spend.csv: profile meta_ads, 3 rows, spend 2,540.75 USD "
+        "(currency from spend header)" in result.stderr
+    )
+    assert len(pd.read_csv(out)) == 6
+    assert run("spend", str(FIXTURES / "not_spend.csv")).exit_code == 1
+    assert run("spend", str(FIXTURES / "vk_ads_spend.csv"), "--currency", "rubles").exit_code == 2
+
+
+@pytest.mark.parametrize("ext", ["csv", "json", "md", "xlsx", "html"])
+def test_cli_report_formats(run, qualified, tmp_path, ext: str) -> None:
+    spend = tmp_path / "spend.csv"
+    run(
+        "-q",
+        "spend",
+        str(FIXTURES / "meta_ads_spend.csv"),
+        str(FIXTURES / "google_ads_spend.csv"),
+        "-o",
+        str(spend),
+    )
+    out = tmp_path / f"report.{ext}"
+    result = run("report", str(qualified), "--spend", str(spend), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    if ext == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+        ru = next(r for r in rows if r["campaign"] == "Leadgen RU Nov")
+        assert ru["spend"] == "2230.75" and ru["currency"] == "USD"
+    elif ext == "json":
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert set(doc["views"]) == {"by_source", "by_campaign", "by_day", "summary", "funnel"}
+    elif ext == "xlsx":
+        sheets = [t.sheet for t in read_tables(str(out))]
+        assert {"summary", "by_source", "by_campaign", "by_day", "funnel"} <= set(sheets)
+    else:
+        text = out.read_text(encoding="utf-8")
+        assert "Leadgen RU Nov" in text
+        assert "ivan.petrov" not in text.lower()
+
+
+def test_cli_report_terminal_raw_spend_and_errors(run, qualified, tmp_path) -> None:
+    result = run(
+        "report", str(qualified), "--spend", str(FIXTURES / "meta_ads_spend.csv"), "--by", "source"
+    )
+    assert result.exit_code == 0, result.output
+    assert "leads by source" in result.stdout and "facebook" in result.stdout
+    assert run("report", str(qualified), "--by", "planet").exit_code == 2
+    assert run("report", str(qualified), "-o", str(tmp_path / "r.pdf")).exit_code == 2
+    fx = tmp_path / "fx.csv"
+    fx.write_text("currency,rate\nUSD,1\n", encoding="utf-8")
+    result = run(
+        "report", str(qualified), "--spend", str(FIXTURES / "google_ads_spend.csv"), "--fx", str(fx)
+    )
+    assert result.exit_code == 1 and "no rate for RON" in result.stderr
