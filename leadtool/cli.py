@@ -686,8 +686,8 @@ def qualify_cmd(
         typer.Option(
             "--as-of",
             metavar="DATE",
-            show_default="now",
-            help="Reference time for days_since() and decay (ISO date).",
+            show_default="the newest lead's time",
+            help="Reference time for days_since() and decay: an ISO date, or now.",
         ),
     ] = None,
     input_format: InputFormat = None,
@@ -741,8 +741,10 @@ def qualify_cmd(
                     write_json(metrics, metrics_file)
 
 
-def _timestamp(value: str | None) -> pd.Timestamp:
+def _timestamp(value: str | None) -> pd.Timestamp | None:
     if value is None:
+        return None
+    if value.strip().casefold() == "now":
         return pd.Timestamp.now(tz="UTC")
     try:
         stamp = pd.Timestamp(value)

@@ -229,8 +229,8 @@ def qualify(
     leads: pd.DataFrame, rules: RuleSet, now: pd.Timestamp | None = None
 ) -> tuple[pd.DataFrame, QualifyStats]:
     """Score every lead; add score, stage, temperature, bant and score_reasons."""
-    now = now or pd.Timestamp.now(tz="UTC")
     frame = prepare(leads)
+    now = now or reference_time(frame)
     index = frame.index
     age = _age_days(frame, now)
     groups: dict[str | None, pd.Series] = {}
@@ -280,6 +280,14 @@ def qualify(
         rules_fired=fired,
     )
     return out, stats
+
+
+def reference_time(frame: pd.DataFrame) -> pd.Timestamp:
+    """"Now" for days_since() and decay when none is given: the newest lead's time, so the
+    same file always scores the same (a nightly file's newest lead is about today)."""
+    stamps = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
+    newest = stamps.max()
+    return pd.Timestamp(newest) if pd.notna(newest) else pd.Timestamp("1970-01-01", tz="UTC")
 
 
 def _age_days(frame: pd.DataFrame, now: pd.Timestamp) -> pd.Series:
