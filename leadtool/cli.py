@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import phonenumbers
@@ -961,6 +961,104 @@ def _print_report(report: object) -> None:
     for row in table.itertuples(index=False):
         view.add_row(*[str(v) for v in row])
     out.print(view)
+
+
+# --------------------------------------------------------------------------- run
+
+
+@app.command("run")
+def run_cmd(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[FILE|DIR]...",
+            show_default=False,
+            help="Lead exports or folders. [default: inputs: in the config]",
+        ),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option("--out", metavar="DIR", help="Output folder. [default: out: in the config]"),
+    ] = None,
+    spend_files: Annotated[
+        list[str] | None,
+        typer.Option("--spend", metavar="FILE", help="Spend exports or folders. Repeatable."),
+    ] = None,
+    config_file: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            show_default="leadtool.yml if present",
+            help="Settings a team sets once (docs/run.md).",
+        ),
+    ] = None,
+    history: Annotated[
+        str | None,
+        typer.Option(
+            "--history", metavar="FILE", help="Leads of earlier nights; updated after the run."
+        ),
+    ] = None,
+    inbox: Annotated[
+        bool,
+        typer.Option(
+            "--inbox", help="Only files not seen before (by hash); go on past a bad file."
+        ),
+    ] = False,
+) -> None:
+    """Run import, clean, dedupe, qualify and report in one go, into an output folder with
+    each stage's file, the rejected leads, report.html, report.md and manifest.json."""
+    from leadtool.pipeline import find_config, load_run_config, run_pipeline
+
+    with handled_errors():
+        config = load_run_config(find_config(config_file))
+        if inputs:
+            config.inputs = list(inputs)
+        if spend_files:
+            config.spend = list(spend_files)
+        if history:
+            config.history = history
+        folder = out or config.out
+        if not folder:
+            raise LeadtoolError("no output folder: give --out DIR (or out: in the config)")
+        result = _run_with_progress(config, folder, inbox, run_pipeline)
+        manifest = result.manifest
+        if manifest.get("nothing_new"):
+            say(f"{folder}: nothing new in the inbox")
+        else:
+            rows = manifest["rows"]
+            stages = rows["stages"]
+            say(
+                f"{folder}: {rows['imported']} leads, {rows['junk']} junk, {rows['people']} people "
+                f"({rows['seen_before']} seen before); {stages['SQL']} SQL, {stages['MQL']} MQL, "
+                f"{stages['IQL']} IQL; report: {Path(folder) / 'report.html'}"
+            )
+        if result.failures:
+            for failure in result.failures:
+                console.print(f"Error: {failure}", markup=False, soft_wrap=True)
+            raise typer.Exit(1)
+
+
+def _run_with_progress(config: object, folder: str, inbox: bool, runner: Any) -> Any:
+    """Stage-by-stage progress on a terminal; nothing in logs or with --quiet."""
+    if STATE.quiet or not console.is_terminal:
+        return runner(config, folder, inbox)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    stages = ["import", "clean", "dedupe", "qualify", "report"]
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("starting", total=len(stages))
+
+        def step(name: str) -> None:
+            progress.update(task, description=name, completed=stages.index(name))
+
+        return runner(config, folder, inbox, step)
 
 
 def main() -> None:

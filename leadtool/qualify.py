@@ -283,7 +283,7 @@ def qualify(
 
 
 def reference_time(frame: pd.DataFrame) -> pd.Timestamp:
-    """"Now" for days_since() and decay when none is given: the newest lead's time, so the
+    """ "Now" for days_since() and decay when none is given: the newest lead's time, so the
     same file always scores the same (a nightly file's newest lead is about today)."""
     stamps = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
     newest = stamps.max()

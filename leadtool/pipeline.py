@@ -1,0 +1,390 @@
+"""``leadtool run``: import → clean → dedupe → qualify → report into one output folder.
+
+One config file (``leadtool.yml``) holds what a team sets once. The run takes a lock on the
+folder, writes every file atomically, and records a ``manifest.json`` (inputs with sha256,
+rows per stage, options, versions, durations). The same inputs give byte-identical outputs.
+Inbox mode processes only files it has not seen before (remembered by hash) and keeps going
+past a bad file, reporting it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from leadtool import __version__
+from leadtool.clean import clean
+from leadtool.clean import load_config as load_checks
+from leadtool.dedupe import DedupeOptions, dedupe, history_update
+from leadtool.errors import LeadtoolError
+from leadtool.importer import ImportOptions, combine, import_table
+from leadtool.io import iter_paths, read_leads, read_tables, write_json, write_table, write_text
+from leadtool.qualify import load_rules, prepare, qualify
+from leadtool.report import build_report, machine, parse_dimensions, to_html, to_markdown
+from leadtool.sources import load_user_mapping
+from leadtool.spend import combine_spend, read_spend_frame, spend_table
+
+CONFIG_NAME = "leadtool.yml"
+LOCK_NAME = ".leadtool.lock"
+SEEN_NAME = "inbox-seen.json"
+CONFIG_KEYS = {
+    "inputs",
+    "spend",
+    "out",
+    "region",
+    "timezone",
+    "mapping",
+    "profile",
+    "source",
+    "checks",
+    "target_countries",
+    "block_domains",
+    "rules",
+    "history",
+    "dedupe",
+    "report",
+    "as_of",
+}
+DEDUPE_KEYS = {"keep", "fuzzy", "fields", "threshold", "source_priority"}
+
+
+@dataclass
+class RunConfig:
+    """Everything a run needs; paths already resolved against the config file's folder."""
+
+    inputs: list[str] = field(default_factory=list)
+    spend: list[str] = field(default_factory=list)
+    out: str | None = None
+    region: str | None = None
+    timezone: str | None = None
+    mapping: str | None = None
+    profile: str | None = None
+    source: str | None = None
+    checks: str | None = None
+    target_countries: list[str] = field(default_factory=list)
+    block_domains: str | None = None
+    rules: str | None = None
+    history: str | None = None
+    dedupe: dict[str, Any] = field(default_factory=dict)
+    report_by: tuple[str, ...] = ("source", "campaign")
+    as_of: str | None = None
+    config_file: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("inputs", "spend")}
+
+
+def find_config(path: str | None) -> str | None:
+    """``--config`` as given, else ``leadtool.yml`` in the working directory, else none."""
+    if path:
+        if not Path(path).is_file():
+            raise LeadtoolError(f"{path}: no such config file")
+        return path
+    return CONFIG_NAME if Path(CONFIG_NAME).is_file() else None
+
+
+def load_run_config(path: str | None) -> RunConfig:
+    """Read and check a config file; relative paths are taken from the file's folder."""
+    if path is None:
+        return RunConfig()
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
+    except yaml.YAMLError as exc:
+        raise LeadtoolError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from exc
+    if not isinstance(doc, dict):
+        raise LeadtoolError(f"{path}: expected a mapping of settings")
+    unknown = set(doc) - CONFIG_KEYS
+    if unknown:
+        raise LeadtoolError(
+            f"{path}: unknown setting {sorted(unknown)[0]!r} "
+            f"(known: {', '.join(sorted(CONFIG_KEYS))})"
+        )
+    base = Path(path).resolve().parent
+
+    def rel(value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        p = Path(str(value))
+        return str(p if p.is_absolute() else base / p)
+
+    def rel_list(value: Any) -> list[str]:
+        items = value if isinstance(value, list) else [value] if value else []
+        return [r for r in (rel(v) for v in items) if r]
+
+    dedupe_opts = doc.get("dedupe") or {}
+    if not isinstance(dedupe_opts, dict) or set(dedupe_opts) - DEDUPE_KEYS:
+        raise LeadtoolError(f"{path}: dedupe: expected some of {', '.join(sorted(DEDUPE_KEYS))}")
+    report = doc.get("report") or {}
+    by = (
+        report.get("by", ["source", "campaign"])
+        if isinstance(report, dict)
+        else ["source", "campaign"]
+    )
+    by_text = ",".join(by) if isinstance(by, list) else str(by)
+    countries = doc.get("target_countries") or []
+    return RunConfig(
+        inputs=rel_list(doc.get("inputs")),
+        spend=rel_list(doc.get("spend")),
+        out=rel(doc.get("out")),
+        region=doc.get("region"),
+        timezone=doc.get("timezone"),
+        mapping=rel(doc.get("mapping")),
+        profile=doc.get("profile"),
+        source=doc.get("source"),
+        checks=rel(doc.get("checks")),
+        target_countries=countries if isinstance(countries, list) else str(countries).split(","),
+        block_domains=rel(doc.get("block_domains")),
+        rules=rel(doc.get("rules")),
+        history=rel(doc.get("history")),
+        dedupe=dedupe_opts,
+        report_by=parse_dimensions(by_text),
+        as_of=str(doc["as_of"]) if doc.get("as_of") else None,
+        config_file=str(Path(path).resolve()),
+    )
+
+
+# --------------------------------------------------------------------------- lock
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """One run per output folder: a lock file holding the pid; a stale one is taken over."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / LOCK_NAME
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if _lock_alive(lock):
+                raise LeadtoolError(
+                    f"{folder}: another leadtool run is using this folder (lock {lock})"
+                ) from None
+            lock.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(os.getpid()))
+        break
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _lock_alive(lock: Path) -> bool:
+    try:
+        pid = int(lock.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class RunResult:
+    manifest: dict[str, Any]
+    failures: list[str]
+
+
+def sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_pipeline(
+    config: RunConfig,
+    out: str,
+    inbox: bool = False,
+    step: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run every stage into ``out``. Returns the manifest and the inputs that failed (inbox
+    mode only; otherwise the first bad input raises)."""
+    folder = Path(out)
+    step = step or (lambda _name: None)
+    with folder_lock(folder):
+        return _run(config, folder, inbox, step)
+
+
+def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], None]) -> RunResult:
+    durations: dict[str, float] = {}
+    seen_path = folder / SEEN_NAME
+    seen: dict[str, str] = json.loads(seen_path.read_text()) if inbox and seen_path.exists() else {}
+    paths = iter_paths(config.inputs)
+    if not paths:
+        raise LeadtoolError("no input files (give FILE or DIR, or inputs: in the config)")
+
+    step("import")
+    started = time.perf_counter()
+    options = ImportOptions(
+        source=config.source,
+        region=config.region,
+        timezone=config.timezone,
+        mapping=load_user_mapping(config.mapping) if config.mapping else None,
+        profile=config.profile,
+    )
+    frames, inputs, failures = [], [], []
+    for path in paths:
+        digest = sha256(path) if path != "-" else ""
+        record: dict[str, Any] = {"path": path, "sha256": digest}
+        if inbox and digest in seen:
+            record["skipped"] = f"seen before ({seen[digest]})"
+            inputs.append(record)
+            continue
+        try:
+            imported = [import_table(table, options) for table in read_tables(path)]
+        except LeadtoolError as exc:
+            if not inbox:
+                raise
+            record["error"] = str(exc)
+            failures.append(str(exc))
+            imported = []
+        for frame, stats in imported:
+            frames.append(frame)
+            record.setdefault("tables", []).append(
+                {"table": stats.file, "profile": stats.profile, "rows": stats.rows_written}
+            )
+        inputs.append(record)
+    leads = combine(frames)
+    durations["import"] = time.perf_counter() - started
+    if inbox and not frames:
+        # Nothing new tonight: yesterday's outputs stay as they are.
+        manifest = {
+            "leadtool": __version__,
+            "inputs": inputs,
+            "failures": failures,
+            "nothing_new": True,
+            "options": config.options() | {"inbox": inbox},
+        }
+        write_json(manifest, str(folder / "manifest.json"))
+        return RunResult(manifest, failures)
+
+    # Check everything a later stage reads before writing anything.
+    checks = load_checks(config.checks, config.block_domains, config.target_countries)
+    rules = load_rules(config.rules, list(prepare(leads).columns))
+    dedupe_options = _dedupe_options(config.dedupe)
+    as_of = pd.Timestamp(config.as_of, tz="UTC") if config.as_of else None
+
+    write_table(leads, str(folder / "leads.csv"))
+    step("clean")
+    started = time.perf_counter()
+    cleaned, clean_stats = clean(leads, checks)
+    junk = cleaned["quality"].eq("junk")
+    write_table(cleaned, str(folder / "clean.csv"))
+    write_table(cleaned[junk], str(folder / "rejected.csv"))
+    write_json(clean_stats.as_dict(), str(folder / "clean-stats.json"))
+    durations["clean"] = time.perf_counter() - started
+
+    step("dedupe")
+    started = time.perf_counter()
+    history = (
+        read_leads(config.history) if config.history and Path(config.history).exists() else None
+    )
+    deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history)
+    write_table(deduped, str(folder / "deduped.csv"))
+    write_table(pairs, str(folder / "pairs.csv"))
+    durations["dedupe"] = time.perf_counter() - started
+
+    step("qualify")
+    started = time.perf_counter()
+    qualified, qualify_stats = qualify(deduped, rules, as_of)
+    write_table(qualified, str(folder / "qualified.csv"))
+    durations["qualify"] = time.perf_counter() - started
+
+    step("report")
+    started = time.perf_counter()
+    spend_frames, spend_inputs = [], []
+    for path in iter_paths(config.spend):
+        spend_inputs.append({"path": path, "sha256": sha256(path)})
+        for table in read_tables(path):
+            if {"spend", "source", "campaign"} <= set(table.data.columns):
+                spend_frames.append(read_spend_frame(table.data))
+            else:
+                spend_frames.append(spend_table(table)[0])
+    spend = combine_spend(spend_frames) if spend_frames else None
+    if spend is not None:
+        write_table(spend, str(folder / "spend.csv"))
+    report = build_report(qualified, spend, config.report_by)
+    write_text(to_html(report), str(folder / "report.html"))
+    write_text(to_markdown(report), str(folder / "report.md"))
+    write_table(machine(report.table), str(folder / "report.csv"))
+    durations["report"] = time.perf_counter() - started
+
+    if config.history:
+        write_table(history_update(history, deduped), config.history)
+    if inbox:
+        for record in inputs:
+            if "error" not in record and "skipped" not in record and record["sha256"]:
+                seen[record["sha256"]] = record["path"]
+        write_json(dict(sorted(seen.items())), str(seen_path))
+    manifest = {
+        "leadtool": __version__,
+        "versions": _versions(),
+        "inputs": inputs,
+        "spend": spend_inputs,
+        "rows": {
+            "imported": len(leads),
+            "junk": int(junk.sum()),
+            "clean": int((~junk).sum()),
+            "people": dedupe_stats.groups,
+            "duplicates": dedupe_stats.duplicates,
+            "seen_before": dedupe_stats.matched_history,
+            "stages": qualify_stats.stages,
+        },
+        "options": config.options() | {"inbox": inbox},
+        "report_notes": report.notes,
+        "failures": failures,
+        "durations_seconds": {k: round(v, 3) for k, v in durations.items()},
+        "outputs": sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")),
+    }
+    write_json(manifest, str(folder / "manifest.json"))
+    return RunResult(manifest, failures)
+
+
+def _dedupe_options(spec: dict[str, Any]) -> DedupeOptions:
+    defaults = DedupeOptions()
+    fields = spec.get("fields", defaults.fields)
+    priority = spec.get("source_priority", defaults.source_priority)
+    return DedupeOptions(
+        fuzzy=bool(spec.get("fuzzy", defaults.fuzzy)),
+        fields=tuple(fields if isinstance(fields, list | tuple) else str(fields).split(",")),
+        threshold=float(spec.get("threshold", defaults.threshold)),
+        keep=str(spec.get("keep", defaults.keep)),
+        source_priority=tuple(
+            priority if isinstance(priority, list | tuple) else str(priority).split(",")
+        ),
+    )
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for package in ("pandas", "phonenumbers", "email-validator", "rapidfuzz", "pyarrow"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = ""
+    return out

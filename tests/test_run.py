@@ -1,0 +1,186 @@
+"""leadtool run: the whole chain, the config file, idempotence, the lock, inbox mode,
+and the shell pipeline that gives the same result."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from leadtool.errors import LeadtoolError
+from leadtool.pipeline import LOCK_NAME, folder_lock, load_run_config
+from tests.conftest import FIXTURES, REPO
+
+EXAMPLES = REPO / "examples"
+OUTPUTS = {
+    "leads.csv",
+    "clean.csv",
+    "rejected.csv",
+    "clean-stats.json",
+    "deduped.csv",
+    "pairs.csv",
+    "qualified.csv",
+    "spend.csv",
+    "report.html",
+    "report.md",
+    "report.csv",
+    "manifest.json",
+}
+
+
+def test_run_on_the_examples(run, tmp_path) -> None:
+    out = tmp_path / "demo"
+    result = run("run", "--config", str(EXAMPLES / "leadtool.yml"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= OUTPUTS
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["rows"]["imported"] == 15
+    assert {i["sha256"] for i in manifest["inputs"]} and all(
+        len(i["sha256"]) == 64 for i in manifest["inputs"]
+    )
+    assert set(manifest["durations_seconds"]) == {"import", "clean", "dedupe", "qualify", "report"}
+    assert manifest["options"]["timezone"] == "Europe/Moscow"
+    assert manifest["versions"]["pandas"]
+    qualified = pd.read_csv(out / "qualified.csv", dtype=str, keep_default_na=False)
+    assert len(qualified) == 15 and {"quality", "dup_group", "stage", "score"} <= set(
+        qualified.columns
+    )
+    rejected = pd.read_csv(out / "rejected.csv", dtype=str, keep_default_na=False)
+    assert set(rejected["quality"]) == {"junk"}
+    assert "report.html" in result.stderr
+
+
+def test_same_inputs_same_bytes(run, tmp_path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        assert (
+            run(
+                "-q", "run", "--config", str(EXAMPLES / "leadtool.yml"), "--out", str(folder)
+            ).exit_code
+            == 0
+        )
+    for name in OUTPUTS - {"manifest.json"}:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    ma = json.loads((a / "manifest.json").read_text())
+    mb = json.loads((b / "manifest.json").read_text())
+    for m in (ma, mb):
+        m.pop("durations_seconds")
+        m["options"].pop("out", None)
+    assert ma == mb
+
+
+def test_shell_pipeline_gives_the_same_result(tmp_path) -> None:
+    leads = tmp_path / "in"
+    leads.mkdir()
+    for name in ("facebook_leads.tsv", "tilda_form.csv", "typeform_responses.csv"):
+        shutil.copy(FIXTURES / name, leads / name)
+    lt = f"'{sys.executable}' -m leadtool -q"
+    shell = (
+        f"{lt} import '{leads}' | {lt} clean - | {lt} dedupe - | {lt} qualify - "
+        f"> '{tmp_path / 'piped.csv'}'"
+    )
+    subprocess.run(shell, shell=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "leadtool", "-q", "run", str(leads), "--out", str(tmp_path / "run")],
+        check=True,
+        cwd=tmp_path,
+    )
+    assert (tmp_path / "piped.csv").read_bytes() == (
+        tmp_path / "run" / "qualified.csv"
+    ).read_bytes()
+
+
+def test_config_found_in_working_directory(tmp_path, monkeypatch, run) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    (tmp_path / "leadtool.yml").write_text(
+        "inputs: [examples/leads]\nout: nightly\nhistory: seen.parquet\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    first = run("-q", "run")
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "nightly" / "report.html").exists()
+    assert len(pd.read_parquet(tmp_path / "seen.parquet")) == 15
+    second = run("run")  # the same night again: nothing changes
+    assert "0 seen before" in second.stderr
+    assert len(pd.read_parquet(tmp_path / "seen.parquet")) == 15
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("outputs: x\n", "unknown setting 'outputs'"),
+        ("- a\n", "expected a mapping"),
+        ("dedupe: {keep_all: true}\n", "dedupe: expected"),
+        ("report: {by: [planet]}\n", "unknown dimension"),
+        ("inputs: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_config(tmp_path, text: str, message: str) -> None:
+    path = tmp_path / "leadtool.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LeadtoolError, match=message):
+        load_run_config(str(path))
+
+
+def test_run_errors(run, tmp_path) -> None:
+    assert "no output folder" in run("run", str(FIXTURES / "tilda_form.csv")).stderr
+    assert (
+        "no such config file"
+        in run("run", "--config", str(tmp_path / "x.yml"), "--out", "o").stderr
+    )
+    result = run("run", str(FIXTURES / "empty.csv"), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1 and "file is empty" in result.stderr
+    assert not (tmp_path / "o" / "leads.csv").exists()
+    assert not (tmp_path / "o" / LOCK_NAME).exists()  # the lock is released on errors
+
+
+def test_lock_blocks_a_second_run_and_stale_locks_are_taken_over(tmp_path) -> None:
+    with (
+        folder_lock(tmp_path),
+        pytest.raises(LeadtoolError, match="another leadtool run"),
+        folder_lock(tmp_path),
+    ):
+        pass
+    (tmp_path / LOCK_NAME).write_text("999999999", encoding="utf-8")  # no such process
+    with folder_lock(tmp_path):
+        assert (tmp_path / LOCK_NAME).read_text() == str(os.getpid())
+    assert not (tmp_path / LOCK_NAME).exists()
+
+
+def test_inbox_processes_new_files_only_and_goes_on_past_bad_ones(run, tmp_path) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(FIXTURES / "facebook_leads.tsv", inbox)
+    first = run("run", str(inbox), "--out", str(out), "--inbox")
+    assert first.exit_code == 0, first.output
+    assert json.loads((out / "manifest.json").read_text())["rows"]["imported"] == 5
+    again = run("run", str(inbox), "--out", str(out), "--inbox")
+    assert again.exit_code == 0 and "nothing new" in again.stderr
+    assert (out / "report.html").exists()  # yesterday's outputs stay
+    shutil.copy(FIXTURES / "tilda_form.csv", inbox)
+    shutil.copy(FIXTURES / "binary.csv", inbox / "broken.csv")
+    third = run("run", str(inbox), "--out", str(out), "--inbox")
+    assert third.exit_code == 1
+    assert "Error: " in third.stderr and "broken.csv: binary file" in third.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["rows"]["imported"] == 3  # only the new, good file
+    assert manifest["failures"] and "broken.csv" in manifest["failures"][0]
+    seen = json.loads((out / "inbox-seen.json").read_text())
+    assert len(seen) == 2 and not any(p.endswith("broken.csv") for p in seen.values())
+
+
+def test_quiet_run_prints_nothing(run, tmp_path) -> None:
+    result = run("-q", "run", str(FIXTURES / "tilda_form.csv"), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout == ""
+
+
+def test_run_reads_relative_paths_from_the_config_folder(tmp_path) -> None:
+    config = load_run_config(str(EXAMPLES / "leadtool.yml"))
+    assert Path(config.inputs[0]) == EXAMPLES / "leads"
+    assert Path(config.rules or "") == EXAMPLES / "rules.yml"
