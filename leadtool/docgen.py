@@ -40,6 +40,8 @@ def render_command_page(name: str, current: str | None) -> str:
         head, rest = current.split(BEGIN.format(name=name), 1)
         tail = rest.split(END, 1)[1]
         return head + block + tail
+    if current:  # a hand-written page without the block yet: keep it, add the block
+        return current.rstrip("\n") + "\n\n## Options\n\n" + block + "\n"
     return f"# leadtool {name}\n\n{block}\n"
 
 

@@ -247,16 +247,19 @@ def _lead_flags(leads: pd.DataFrame, outcomes: pd.DataFrame | None) -> pd.DataFr
     stage = col("stage")
     has_stage = "stage" in leads.columns
     primary = col("is_primary")
-    unique = ~junk & (primary.ne("false") if "is_primary" in leads.columns else True)
+    unique = ~junk & primary.ne("false") if "is_primary" in leads.columns else ~junk
     flags = pd.DataFrame(
         {
             "leads": 1,
             "junk": junk.astype(int),
             "valid": (~junk).astype(int),
-            "unique": pd.Series(unique, index=leads.index).astype(int),
-            "iql": stage.isin(["IQL", "MQL", "SQL"]).astype(int) if has_stage else np.nan,
-            "mql": stage.isin(["MQL", "SQL"]).astype(int) if has_stage else np.nan,
-            "sql": stage.eq("SQL").astype(int) if has_stage else np.nan,
+            "unique": unique.astype(int),
+            # the funnel counts people: unique valid leads at each stage
+            "iql": (unique & stage.isin(["IQL", "MQL", "SQL"])).astype(int)
+            if has_stage
+            else np.nan,
+            "mql": (unique & stage.isin(["MQL", "SQL"])).astype(int) if has_stage else np.nan,
+            "sql": (unique & stage.eq("SQL")).astype(int) if has_stage else np.nan,
             "won": np.nan,
             "revenue": np.nan,
         },
@@ -264,8 +267,8 @@ def _lead_flags(leads: pd.DataFrame, outcomes: pd.DataFrame | None) -> pd.DataFr
     )
     if outcomes is not None:
         won, revenue = _join_outcomes(leads, outcomes)
-        flags["won"] = won.fillna(0)
-        flags["revenue"] = revenue.fillna(0)
+        flags["won"] = won.fillna(0).where(unique, 0)
+        flags["revenue"] = revenue.fillna(0).where(unique, 0)
     return flags
 
 
@@ -432,9 +435,9 @@ def _metrics(out: pd.DataFrame) -> pd.DataFrame:
     out["cost_per_mql"] = div(spend, out["mql"])
     out["cost_per_sql"] = div(spend, out["sql"])
     out["junk_rate"] = div(out["junk"], out["leads"])
-    out["mql_rate"] = div(out["mql"], out["valid"])
-    out["sql_rate"] = div(out["sql"], out["valid"])
-    out["win_rate"] = div(out["won"], out["valid"])
+    out["mql_rate"] = div(out["mql"], out["unique"])
+    out["sql_rate"] = div(out["sql"], out["unique"])
+    out["win_rate"] = div(out["won"], out["unique"])
     out["roas"] = div(out["revenue"], spend)
     return out
 
@@ -559,14 +562,8 @@ def to_html(report: Report, title: str = "Lead report") -> str:
     parts = [
         f"<h1>{html.escape(title)}</h1>",
         _notes_html(report.notes),
-        "<section><h2>Cost per lead and per SQL by campaign</h2>",
-        _bar_chart(
-            "cpl-chart",
-            label,
-            [("CPL", campaigns["cpl"]), ("cost per SQL", campaigns["cost_per_sql"])],
-            money=True,
-        ),
-        "</section><section><h2>Funnel</h2>",
+        _cost_charts(campaigns, label),
+        "<section><h2>Funnel</h2>",
         _bar_chart(
             "funnel-chart",
             funnel.get("step", pd.Series(dtype=object)).tolist(),
@@ -598,6 +595,35 @@ def to_html(report: Report, title: str = "Lead report") -> str:
         + "\n".join(parts)
         + "\n</body></html>\n"
     )
+
+
+def _cost_charts(campaigns: pd.DataFrame, label: list[str]) -> str:
+    """CPL and cost per SQL by campaign, one chart per currency: bars of different currencies
+    on one axis would compare roubles with dollars."""
+    labels = pd.Series(label, index=campaigns.index)
+    has_cost = campaigns["cpl"].notna()
+    currencies = sorted(c for c in campaigns.loc[has_cost, "currency"].unique() if c)
+    if not currencies:
+        return (
+            "<section><h2>Cost per lead and per SQL by campaign</h2>"
+            + _bar_chart("cpl-chart", [], [])
+            + "</section>"
+        )
+    parts = []
+    for i, currency in enumerate(currencies):
+        rows = campaigns[has_cost & (campaigns["currency"] == currency)]
+        chart_id = "cpl-chart" if i == 0 else f"cpl-chart-{i + 1}"
+        parts.append(
+            f"<section><h2>Cost per lead and per SQL by campaign, {html.escape(currency)}</h2>"
+            + _bar_chart(
+                chart_id,
+                labels[rows.index].tolist(),
+                [("CPL", rows["cpl"]), ("cost per SQL", rows["cost_per_sql"])],
+                money=True,
+            )
+            + "</section>"
+        )
+    return "".join(parts)
 
 
 def _notes_html(notes: list[str]) -> str:

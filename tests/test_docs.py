@@ -37,3 +37,10 @@ def test_sources_page_lists_every_profile() -> None:
     page = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
     for profile in profiles():
         assert f"`{profile.key}`" in page, profile.key
+
+
+def test_command_pages_keep_their_hand_written_text() -> None:
+    for name in command_names():
+        page = (REPO / "docs" / "commands" / f"{name}.md").read_text(encoding="utf-8")
+        before = page.split("<!-- BEGIN GENERATED", 1)[0]
+        assert len(before.split()) > 30, f"{name}.md has no explanation beside its --help"
