@@ -36,6 +36,7 @@ from leadtool.io import (
     write_text,
     write_workbook,
 )
+from leadtool.normalize import resolve_jobs
 from leadtool.sources import load_user_mapping, profile_by_key
 
 app = typer.Typer(
@@ -245,6 +246,16 @@ Source = Annotated[
         "--source", metavar="NAME", help="Set the source of every lead (facebook, tilda…)."
     ),
 ]
+Jobs = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        metavar="N",
+        min=0,
+        help="Processes for phone and e-mail validation on large files (0: every core).",
+    ),
+]
 ProfileOpt = Annotated[
     str | None,
     typer.Option(
@@ -272,6 +283,7 @@ def import_cmd(
     input_format: InputFormat = None,
     out_format: OutputFormat = None,
     profile: ProfileOpt = None,
+    jobs: Jobs = 1,
 ) -> None:
     """Read lead exports (Meta, Google Ads, LinkedIn, TikTok, Typeform, Google Forms, Tilda,
     Bitrix24, amoCRM, HubSpot or any table with recognizable columns) into one canonical,
@@ -285,6 +297,7 @@ def import_cmd(
             timezone=timezone,
             mapping=load_user_mapping(mapping) if mapping else None,
             profile=profile,
+            jobs=resolve_jobs(jobs),
         )
         frames = []
         for path in _paths(files):
@@ -1005,6 +1018,7 @@ def run_cmd(
             "--inbox", help="Only files not seen before (by hash); go on past a bad file."
         ),
     ] = False,
+    jobs: Jobs = 1,
 ) -> None:
     """Run import, clean, dedupe, qualify and report in one go, into an output folder with
     each stage's file, the rejected leads, report.html, report.md and manifest.json."""
@@ -1018,6 +1032,8 @@ def run_cmd(
             config.spend = list(spend_files)
         if history:
             config.history = history
+        if jobs != 1:
+            config.jobs = jobs
         folder = out or config.out
         if not folder:
             raise LeadtoolError("no output folder: give --out DIR (or out: in the config)")

@@ -38,6 +38,7 @@ class ImportOptions:
     timezone: str | None = None
     mapping: dict[str, str | None] | None = None
     profile: str | None = None
+    jobs: int = 1  # processes for the per-value phone / e-mail work
 
 
 @dataclass
@@ -96,8 +97,10 @@ def import_table(
 
     _strip_id_prefixes(out, extras, headers, mapping, profile)
     region, region_from = _file_region(out, options, profile)
-    extras["x_phone_extra"] = _phones(out, region, issues, explicit=bool(options.region))
-    _emails(out)
+    extras["x_phone_extra"] = _phones(
+        out, region, issues, explicit=bool(options.region), jobs=options.jobs
+    )
+    _emails(out, options.jobs)
     _names(out)
     dates, bad_dates = nz.normalize_dates(out["created_at"], timezone, region)
     extras["x_created_at_raw"] = out["created_at"].where(bad_dates, "")
@@ -227,7 +230,11 @@ def _city_regions(cities: pd.Series) -> pd.Series:
 
 
 def _phones(
-    out: dict[str, pd.Series], region: str | None, issues: list[pd.Series], explicit: bool
+    out: dict[str, pd.Series],
+    region: str | None,
+    issues: list[pd.Series],
+    explicit: bool,
+    jobs: int = 1,
 ) -> pd.Series:
     """E.164 into ``phone``, the cell as typed into ``phone_raw``; returns further numbers."""
     raw = out["phone"]
@@ -238,15 +245,15 @@ def _phones(
         row_regions = _city_regions(out["city"]).where(lambda r: r != "", row_regions)
         per_row = nz.normalize_countries(out["country"])[0]
         row_regions = per_row.where(per_row != "", row_regions)
-    phone, more = nz.normalize_phones(text, row_regions)
+    phone, more = nz.normalize_phones(text, row_regions, jobs)
     out["phone"] = phone
     issues.append(pd.Series(np.where(more != "", "extra_phones", ""), index=raw.index))
     return more
 
 
-def _emails(out: dict[str, pd.Series]) -> None:
+def _emails(out: dict[str, pd.Series], jobs: int = 1) -> None:
     out["email_raw"] = out["email"]
-    out["email"] = nz.normalize_emails(out["email"])
+    out["email"] = nz.normalize_emails(out["email"], jobs)
 
 
 def _names(out: dict[str, pd.Series]) -> None:

@@ -30,6 +30,7 @@ from leadtool.dedupe import DedupeOptions, dedupe, history_update
 from leadtool.errors import LeadtoolError
 from leadtool.importer import ImportOptions, combine, import_table
 from leadtool.io import iter_paths, read_leads, read_tables, write_json, write_table, write_text
+from leadtool.normalize import resolve_jobs
 from leadtool.qualify import load_rules, prepare, qualify
 from leadtool.report import build_report, machine, parse_dimensions, to_html, to_markdown
 from leadtool.sources import load_user_mapping
@@ -55,6 +56,7 @@ CONFIG_KEYS = {
     "dedupe",
     "report",
     "as_of",
+    "jobs",
 }
 DEDUPE_KEYS = {"keep", "fuzzy", "fields", "threshold", "source_priority"}
 
@@ -79,6 +81,7 @@ class RunConfig:
     dedupe: dict[str, Any] = field(default_factory=dict)
     report_by: tuple[str, ...] = ("source", "campaign")
     as_of: str | None = None
+    jobs: int = 1
     config_file: str | None = None
 
     def options(self) -> dict[str, Any]:
@@ -150,6 +153,7 @@ def load_run_config(path: str | None) -> RunConfig:
         dedupe=dedupe_opts,
         report_by=parse_dimensions(by_text),
         as_of=str(doc["as_of"]) if doc.get("as_of") else None,
+        jobs=int(doc.get("jobs", 1)),
         config_file=str(Path(path).resolve()),
     )
 
@@ -244,6 +248,7 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
         timezone=config.timezone,
         mapping=load_user_mapping(config.mapping) if config.mapping else None,
         profile=config.profile,
+        jobs=resolve_jobs(config.jobs),
     )
     frames, inputs, failures = [], [], []
     for path in paths:
