@@ -37,6 +37,8 @@ from leadtool.io import (
     write_workbook,
 )
 from leadtool.normalize import resolve_jobs
+from leadtool.privacy import REDACT_MODES
+from leadtool.privacy import redact as redact_frame
 from leadtool.sources import load_user_mapping, profile_by_key
 
 app = typer.Typer(
@@ -56,6 +58,8 @@ class State:
     quiet: bool = False
     verbose: bool = False
     debug: bool = False
+    escape_formulas: bool = True
+    redact: str | None = None
 
 
 STATE = State()
@@ -87,9 +91,35 @@ def root(
         bool, typer.Option("-v", "--verbose", help="Print more detail (column mappings).")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    no_escape_formulas: Annotated[
+        bool,
+        typer.Option(
+            "--no-escape-formulas",
+            help="Write CSV cells as they are, for machine consumers (default: cells that "
+            "start like a spreadsheet formula get a leading ').",
+        ),
+    ] = False,
+    redact: Annotated[
+        str | None,
+        typer.Option(
+            "--redact",
+            metavar="MODE",
+            help="Mask (mask) or hash (hash) e-mails and phones in lead files, for sharing.",
+        ),
+    ] = None,
 ) -> None:
     """leadtool: any lead export in, one clean, deduplicated, qualified list out."""
+    if redact is not None and redact not in REDACT_MODES:
+        raise typer.BadParameter("use mask or hash", param_hint="--redact")
     STATE.quiet, STATE.verbose, STATE.debug = quiet, verbose and not quiet, debug
+    STATE.escape_formulas, STATE.redact = not no_escape_formulas, redact
+
+
+def emit(frame: pd.DataFrame, output: str | None, fmt: str | None = None) -> None:
+    """Write a data file with the global output safety options applied."""
+    if STATE.redact:
+        frame = redact_frame(frame, STATE.redact)
+    write_table(frame, output, fmt, escape=STATE.escape_formulas)
 
 
 @contextmanager
@@ -104,7 +134,17 @@ def handled_errors() -> Iterator[None]:
     except BrokenPipeError:
         _quiet_broken_pipe()
     except Exception as exc:  # a bug: still one line, the traceback with --debug
-        _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        # The message itself is not shown: it may quote a cell, i.e. a person's data.
+        _fail(
+            f"unexpected {type(exc).__name__} at {_where(exc)} (run with --debug for the traceback)"
+        )
+
+
+def _where(exc: BaseException) -> str:
+    """file:line of the deepest leadtool frame of an exception."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "leadtool" in f.filename]
+    last = frames[-1] if frames else None
+    return f"{Path(last.filename).name}:{last.lineno}" if last else "unknown place"
 
 
 def _fail(message: str) -> None:
@@ -306,7 +346,7 @@ def import_cmd(
                 frames.append(frame)
                 _summary(stats)
         leads = combine(frames)
-        write_table(leads, output, out_format)
+        emit(leads, output, out_format)
         if len(frames) > 1:
             say(f"{len(leads)} leads from {len(frames)} tables written to {output or 'stdout'}")
 
@@ -503,10 +543,10 @@ def clean_cmd(
         cleaned, stats = clean(leads, config)
         junk = cleaned["quality"].eq("junk")
         if rejected:
-            write_table(cleaned[junk], rejected)
+            emit(cleaned[junk], rejected)
         if stats_file:
             write_json(stats.as_dict(), stats_file)
-        write_table(cleaned[~junk] if drop_junk else cleaned, output, out_format)
+        emit(cleaned[~junk] if drop_junk else cleaned, output, out_format)
         _clean_summary(input_file, stats, dropped=int(junk.sum()) if drop_junk else 0)
 
 
@@ -636,11 +676,11 @@ def dedupe_cmd(
         past = read_leads(history) if history and os.path.exists(history) else None
         out, pairs, stats = dedupe(leads, options, past)
         if pairs_file:
-            write_table(pairs, pairs_file)
+            emit(pairs, pairs_file)
         if update_history and history:
-            write_table(history_update(past, out), history)
+            write_table(history_update(past, out), history, escape=False)
         primary = out["is_primary"].eq("true")
-        write_table(out[primary] if drop_duplicates else out, output, out_format)
+        emit(out[primary] if drop_duplicates else out, output, out_format)
         say(
             f"{'stdin' if input_file == '-' else input_file}: {stats.rows} leads, "
             f"{stats.groups} people, {stats.duplicates} duplicates"
@@ -734,7 +774,7 @@ def qualify_cmd(
         else:
             outcome = None
         out, stats = qualify(leads, rules, now)
-        write_table(out, output, out_format)
+        emit(out, output, out_format)
         name = "stdin" if input_file == "-" else input_file
         say(
             f"{name}: {stats.rows} leads: "
@@ -834,7 +874,7 @@ def spend_cmd(
                         else f" (currency from {stats.currency_from})"
                     )
                 )
-        write_table(combine_spend(frames), output, out_format)
+        emit(combine_spend(frames), output, out_format)
 
 
 # --------------------------------------------------------------------------- report
@@ -932,7 +972,7 @@ def report_cmd(
         if fmt is None and output is None:
             _print_report(report)
         elif fmt in (None, "csv"):
-            write_table(machine_table(report.table), output)
+            emit(machine_table(report.table), output)
         elif fmt == "json":
             write_text(to_json(report), output)
         elif fmt == "md":
@@ -1034,6 +1074,7 @@ def run_cmd(
             config.history = history
         if jobs != 1:
             config.jobs = jobs
+        config.escape_formulas, config.redact = STATE.escape_formulas, STATE.redact
         folder = out or config.out
         if not folder:
             raise LeadtoolError("no output folder: give --out DIR (or out: in the config)")

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from leadtool.errors import LeadtoolError
+from leadtool.privacy import escape_formulas
 
 STDIN = "-"
 READ_FORMATS = ("csv", "tsv", "txt", "xlsx", "json", "jsonl", "parquet")
@@ -32,6 +33,11 @@ DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 256 * 1024
 SNIFF_RECORDS = 60
 XLSX_MAX_ROWS = 1_048_575
+# A real XLSX unpacks to a few times its size; a zip bomb to thousands of times.
+XLSX_MAX_UNPACKED = 2_000_000_000
+XLSX_MAX_RATIO = 200
+# Free-text answers can be long; the csv module's default cap is 128 KB.
+csv.field_size_limit(64 * 1024 * 1024)
 # A trailing row whose first filled cell is one of these is a report total, not a lead.
 FOOTER_RE = re.compile(r"^\s*(итого|всего|total|totals|grand total|сумма)\b", re.IGNORECASE)
 # Fixed timestamp written into XLSX metadata so the same data gives the same bytes.
@@ -138,8 +144,8 @@ def decode(raw: bytes, path: str) -> tuple[str, str]:
     utf16 = _utf16_without_bom(raw)
     if utf16:
         return _strict(raw, utf16, path), utf16
-    if b"\x00" in raw[:SNIFF_BYTES]:
-        raise LeadtoolError(f"{path}: binary file, not a text table (NUL bytes)")
+    if _looks_binary(raw[:SNIFF_BYTES]):
+        raise LeadtoolError(f"{path}: binary file, not a text table")
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -151,6 +157,15 @@ def decode(raw: bytes, path: str) -> tuple[str, str]:
             f"(byte offset {utf8_error.start}); re-save the file as UTF-8"
         )
     return _decode_legacy(raw, path)
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """Many NUL or control bytes: an image, an archive, an executable — not a table. A stray
+    NUL in a text export is tolerated (and removed)."""
+    if not sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return sample.count(0) > max(8, len(sample) // 100) or controls > max(8, len(sample) // 10)
 
 
 def _strict(raw: bytes, encoding: str, path: str) -> str:
@@ -384,9 +399,28 @@ def _drop_empty_unnamed(data: pd.DataFrame, header: list[str]) -> pd.DataFrame:
 # ---- spreadsheets
 
 
+def _check_archive(path: str, raw: bytes) -> None:
+    """Refuse XLSX files that would unpack to far more than they weigh (zip bombs)."""
+    import zipfile
+
+    if not raw.startswith(b"PK"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise LeadtoolError(f"{path}: not a readable spreadsheet (broken archive: {exc})") from exc
+    if unpacked > XLSX_MAX_UNPACKED or unpacked > max(len(raw), 1) * XLSX_MAX_RATIO:
+        raise LeadtoolError(
+            f"{path}: spreadsheet would unpack to {unpacked // 1_000_000} MB "
+            f"from {len(raw) // 1000} KB; refusing it as a possible zip bomb"
+        )
+
+
 def _read_xlsx(path: str, name: str, raw: bytes, sheet: str | None) -> list[Table]:
     from python_calamine import CalamineWorkbook
 
+    _check_archive(path, raw)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except Exception as exc:
@@ -567,10 +601,18 @@ def output_format(path: str | None, fmt: str | None = None) -> str:
     return fmt
 
 
-def write_table(frame: pd.DataFrame, path: str | None, fmt: str | None = None) -> None:
-    """Write ``frame`` to ``path`` (``None``/``-`` for stdout) atomically: temp file + rename."""
+def write_table(
+    frame: pd.DataFrame, path: str | None, fmt: str | None = None, escape: bool = True
+) -> None:
+    """Write ``frame`` to ``path`` (``None``/``-`` for stdout) atomically: temp file + rename.
+
+    CSV and TSV cells that a spreadsheet would run as formulas are escaped unless ``escape``
+    is off (machine consumers); XLSX cells are always written as text, never formulas.
+    """
     fmt = output_format(path, fmt)
     frame = frame.fillna("")
+    if escape and fmt in ("csv", "tsv"):
+        frame = escape_formulas(frame)
     if path in (None, STDIN):
         if fmt in ("parquet", "xlsx"):
             raise LeadtoolError(f"cannot write {fmt} to stdout; give -o FILE")

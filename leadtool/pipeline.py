@@ -31,6 +31,7 @@ from leadtool.errors import LeadtoolError
 from leadtool.importer import ImportOptions, combine, import_table
 from leadtool.io import iter_paths, read_leads, read_tables, write_json, write_table, write_text
 from leadtool.normalize import resolve_jobs
+from leadtool.privacy import redact
 from leadtool.qualify import load_rules, prepare, qualify
 from leadtool.report import build_report, machine, parse_dimensions, to_html, to_markdown
 from leadtool.sources import load_user_mapping
@@ -82,6 +83,8 @@ class RunConfig:
     report_by: tuple[str, ...] = ("source", "campaign")
     as_of: str | None = None
     jobs: int = 1
+    escape_formulas: bool = True
+    redact: str | None = None
     config_file: str | None = None
 
     def options(self) -> dict[str, Any]:
@@ -292,13 +295,13 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
     dedupe_options = _dedupe_options(config.dedupe)
     as_of = pd.Timestamp(config.as_of, tz="UTC") if config.as_of else None
 
-    write_table(leads, str(folder / "leads.csv"))
+    _emit(config, leads, folder / "leads.csv")
     step("clean")
     started = time.perf_counter()
     cleaned, clean_stats = clean(leads, checks)
     junk = cleaned["quality"].eq("junk")
-    write_table(cleaned, str(folder / "clean.csv"))
-    write_table(cleaned[junk], str(folder / "rejected.csv"))
+    _emit(config, cleaned, folder / "clean.csv")
+    _emit(config, cleaned[junk], folder / "rejected.csv")
     write_json(clean_stats.as_dict(), str(folder / "clean-stats.json"))
     durations["clean"] = time.perf_counter() - started
 
@@ -308,14 +311,14 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
         read_leads(config.history) if config.history and Path(config.history).exists() else None
     )
     deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history)
-    write_table(deduped, str(folder / "deduped.csv"))
-    write_table(pairs, str(folder / "pairs.csv"))
+    _emit(config, deduped, folder / "deduped.csv")
+    _emit(config, pairs, folder / "pairs.csv")
     durations["dedupe"] = time.perf_counter() - started
 
     step("qualify")
     started = time.perf_counter()
     qualified, qualify_stats = qualify(deduped, rules, as_of)
-    write_table(qualified, str(folder / "qualified.csv"))
+    _emit(config, qualified, folder / "qualified.csv")
     durations["qualify"] = time.perf_counter() - started
 
     step("report")
@@ -330,15 +333,15 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
                 spend_frames.append(spend_table(table)[0])
     spend = combine_spend(spend_frames) if spend_frames else None
     if spend is not None:
-        write_table(spend, str(folder / "spend.csv"))
+        _emit(config, spend, folder / "spend.csv")
     report = build_report(qualified, spend, config.report_by)
     write_text(to_html(report), str(folder / "report.html"))
     write_text(to_markdown(report), str(folder / "report.md"))
-    write_table(machine(report.table), str(folder / "report.csv"))
+    _emit(config, machine(report.table), folder / "report.csv")
     durations["report"] = time.perf_counter() - started
 
     if config.history:
-        write_table(history_update(history, deduped), config.history)
+        write_table(history_update(history, deduped), config.history, escape=False)
     if inbox:
         for record in inputs:
             if "error" not in record and "skipped" not in record and record["sha256"]:
@@ -366,6 +369,13 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
     }
     write_json(manifest, str(folder / "manifest.json"))
     return RunResult(manifest, failures)
+
+
+def _emit(config: RunConfig, frame: pd.DataFrame, path: Path) -> None:
+    """A data file of the run, with the output safety options applied."""
+    if config.redact:
+        frame = redact(frame, config.redact)
+    write_table(frame, str(path), escape=config.escape_formulas)
 
 
 def _dedupe_options(spec: dict[str, Any]) -> DedupeOptions:

@@ -420,10 +420,7 @@ def _text_test(left: Node, op: str, right: Node) -> Node:
         raise RuleError(f"{op} needs text on the left and a quoted string on the right")
     probe = right.run(Context(pd.DataFrame(index=[0]), pd.Timestamp.now(tz="UTC"))).iloc[0]
     if op == "matches":
-        try:
-            pattern = re.compile(probe, re.IGNORECASE)
-        except re.error as exc:
-            raise RuleError(f"regular expression {probe!r} does not compile: {exc}") from exc
+        pattern = compile_user_regex(probe)
 
         def search(text: pd.Series) -> pd.Series:
             return per_distinct(text, lambda v: bool(pattern.search(v))).astype(bool)
@@ -450,6 +447,22 @@ def _arith(left: Node, op: str, right: Node) -> Node:
     if op == "*":
         return Node(NUM, lambda c: a(c) * b(c))
     return Node(NUM, lambda c: a(c) / b(c).replace(0, np.nan))
+
+
+def compile_user_regex(pattern: str) -> Any:
+    """A user's regular expression, compiled with RE2: matching takes linear time, so no
+    pattern and no cell can hang a run (no catastrophic backtracking). Case-insensitive.
+    Backreferences and lookaround, which need backtracking, are refused with a clear message."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.case_sensitive = False
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise RuleError(f"regular expression {pattern!r} does not compile: {reason}") from exc
 
 
 # --------------------------------------------------------------------------- functions

@@ -112,3 +112,20 @@ def test_evaluation_is_vectorized_over_a_million_rows_shape() -> None:
     node = compile_condition("decision_maker(job_title) and amount(budget) >= 50000", COLUMNS)
     result = evaluate(node, big, NOW)
     assert len(result) == len(big) and result.sum() == 2000 * 3
+
+
+def test_catastrophic_patterns_run_in_linear_time() -> None:
+    """(a+)+$ on "aaaa…b" takes exponential time with backtracking engines; RE2 does not."""
+    import time
+
+    frame = pd.DataFrame({"message": ["a" * 5000 + "b"] * 3})
+    node = compile_condition('message matches "(a+)+$"', {"message"})
+    start = time.perf_counter()
+    assert evaluate(node, frame, NOW).tolist() == [False] * 3
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\\1", "(?<=a)b"])
+def test_backtracking_only_syntax_is_refused(pattern: str) -> None:
+    with pytest.raises(RuleError, match="does not compile"):
+        compile_condition(f'message matches "{pattern}"', {"message"})

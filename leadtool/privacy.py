@@ -1,0 +1,91 @@
+"""Safety of what leadtool writes: spreadsheet formula injection and personal data.
+
+Lead forms are filled in by strangers, and their exports are opened in Excel by analysts: a
+"name" of ``=HYPERLINK("http://evil","click")`` must not become a live formula there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+
+import pandas as pd
+
+# OWASP "CSV injection": cells starting with these are formulas to a spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# ... except values that are plainly data: E.164 phones and plain (negative) numbers.
+_SAFE = re.compile(r"(?:\+\d{6,15}|-?\d+(?:[.,]\d+)?)")
+PERSONAL_COLUMNS = ("email", "email_raw", "phone", "phone_raw", "x_phone_extra")
+REDACT_MODES = ("mask", "hash")
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix formula-like text cells with a single quote (OWASP's advice), vectorized.
+
+    ``+79161234567`` and ``-15.5`` stay as they are; ``=1+1``, ``@SUM(A1)``, ``-2+3``,
+    ``+cmd|' /C calc'!A0`` become ``'=1+1`` … and show as text in Excel and LibreOffice.
+    """
+    out = frame
+    copied = False
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        text = values.astype(str)
+        risky = text.str[:1].isin(FORMULA_START)
+        if not risky.any():
+            continue
+        risky &= ~text.str.fullmatch(_SAFE).fillna(False).astype(bool)
+        if risky.any():
+            if not copied:
+                out = frame.copy()
+                copied = True
+            out[column] = text.mask(risky, "'" + text)
+    return out
+
+
+def redact(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """Mask (``a***@example.com``, ``+7*******42``) or hash the e-mails and phones, so a
+    file can be shared. Hashes are HMAC-SHA256 with the key in ``LEADTOOL_REDACT_KEY``: the
+    same value gives the same hash (files still join), and without the key a phone's hash
+    cannot be reversed by trying every number."""
+    if mode not in REDACT_MODES:
+        raise ValueError(f"redact mode must be one of {REDACT_MODES}")
+    out = frame.copy()
+    key = os.environ.get("LEADTOOL_REDACT_KEY", "").encode()
+    for column in PERSONAL_COLUMNS:
+        if column not in out.columns:
+            continue
+        values = out[column].fillna("").astype(str)
+        if mode == "hash":
+            out[column] = values.map(lambda v: _hash(v, key) if v else "")
+        elif column.startswith("email"):
+            out[column] = values.map(_mask_email)
+        else:
+            out[column] = values.map(_mask_phone)
+    return out
+
+
+def _hash(value: str, key: bytes) -> str:
+    return "h:" + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _mask_email(value: str) -> str:
+    if "@" not in value:
+        return "***" if value else ""
+    local, _, domain = value.rpartition("@")
+    return (local[:1] or "") + "***@" + domain
+
+
+def _mask_phone(value: str) -> str:
+    digits = [c for c in value if c.isdigit()]
+    if len(digits) < 5:
+        return "***" if value else ""
+    return (
+        ("+" if value.lstrip().startswith("+") else "")
+        + digits[0]
+        + "*" * (len(digits) - 3)
+        + "".join(digits[-2:])
+    )
