@@ -17,7 +17,7 @@ import re
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -645,7 +645,17 @@ def _render_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     return (frame.to_csv(index=False, sep=sep, lineterminator="\n") or "").encode("utf-8")
 
 
-def csv_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:
+CSV_CHUNK_ROWS = 200_000
+
+
+def csv_chunks(frame: pd.DataFrame, sep: str = ",") -> Iterator[bytes]:
+    """The CSV of ``frame`` in pieces of CSV_CHUNK_ROWS rows, so writing a million leads
+    never holds a second full copy of them in memory."""
+    for start in range(0, max(len(frame), 1), CSV_CHUNK_ROWS):
+        yield csv_bytes(frame.iloc[start : start + CSV_CHUNK_ROWS], sep, header=start == 0)
+
+
+def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes:
     """CSV as ``DataFrame.to_csv(index=False, lineterminator="\\n")`` writes it (minimal
     quoting, doubled quotes) — except that a carriage return is quoted too, so it cannot split
     a row — built column-wise with Arrow's string kernels: about twice as fast on a million
@@ -667,7 +677,10 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:
         )
         return pc.if_else(needs, quoted, values)
 
-    header = sep.join(escaped(pa.array([str(c)], type=text))[0].as_py() for c in frame.columns)
+    head = sep.join(escaped(pa.array([str(c)], type=text))[0].as_py() for c in frame.columns)
+    head = head + "\n" if header else ""
+    if not len(frame):
+        return head.encode("utf-8")
     columns = [
         escaped(pa.array(frame[c].astype(str).to_numpy(dtype=object), type=text))
         for c in frame.columns
@@ -676,11 +689,14 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:
     lines = pc.binary_join_element_wise(lines, pa.scalar("\n", type=text), empty)
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
     start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
-    return (header + "\n").encode("utf-8") + lines.buffers()[2].to_pybytes()[start:end]
+    return head.encode("utf-8") + lines.buffers()[2].to_pybytes()[start:end]
 
 
 def _write_binary(frame: pd.DataFrame, fmt: str, handle: Any) -> None:
-    if fmt in ("csv", "tsv", "jsonl"):
+    if fmt in ("csv", "tsv") and len(frame.columns) > 1 and len(frame):
+        for piece in csv_chunks(frame, "\t" if fmt == "tsv" else ","):
+            handle.write(piece)
+    elif fmt in ("csv", "tsv", "jsonl"):
         handle.write(_render_bytes(frame, fmt))
     elif fmt == "parquet":
         frame.astype(str).to_parquet(handle, index=False, engine="pyarrow")

@@ -270,3 +270,12 @@ def test_fast_csv_writer_on_every_golden_file() -> None:
     for path in (FIXTURES.parent / "golden").glob("*.csv"):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert csv_bytes(frame) == frame.to_csv(index=False, lineterminator="\n").encode(), path
+
+
+def test_csv_is_written_in_chunks_with_the_same_bytes(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr("leadtool.io.CSV_CHUNK_ROWS", 3)
+    frame = pd.DataFrame({"a": [str(i) for i in range(10)], "b": ['x,"y"'] * 10})
+    write_table(frame, str(tmp_path / "c.csv"), escape=False)
+    assert (tmp_path / "c.csv").read_bytes() == frame.to_csv(
+        index=False, lineterminator="\n"
+    ).encode()
