@@ -182,7 +182,7 @@ def clean(
 
 def ensure_columns(leads: pd.DataFrame) -> pd.DataFrame:
     """Canonical columns a stage reads, added empty when a file lacks them."""
-    frame = leads.fillna("").astype(object)
+    frame = leads.fillna("").astype("str")
     missing = [c for c in CANONICAL if c not in frame.columns]
     if missing:
         frame = pd.concat(

@@ -283,7 +283,7 @@ def _check_options(options: DedupeOptions) -> None:
 
 
 def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.fillna("").astype(object).reset_index(drop=True)
+    out = frame.fillna("").astype("str").reset_index(drop=True)
     for column in (
         "lead_id",
         "email",

@@ -216,7 +216,7 @@ def prepare(leads: pd.DataFrame) -> pd.DataFrame:
     """Leads with every canonical and stage column present (empty when a stage was skipped)
     and earlier qualify results removed."""
     frame = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns])
-    frame = frame.fillna("").astype(object)
+    frame = frame.fillna("").astype("str")
     missing = [c for c in (*CANONICAL, *STAGE_COLUMNS) if c not in frame.columns]
     if missing:
         frame = pd.concat(
