@@ -338,9 +338,7 @@ def _assign(
     frame["dup_group"] = frame["_group"].map(group_id).map(_group_label)
     grouped = frame.groupby("_group", sort=False)
     frame["touches"] = grouped["_row"].transform("size").astype(str)
-    frame["sources"] = frame["_group"].map(
-        grouped["source"].agg(lambda s: ";".join(sorted({v for v in s if v})))
-    )
+    frame["sources"] = _group_sources(frame)
     iso = "%Y-%m-%dT%H:%M:%SZ"
     frame["first_seen"] = grouped["_t"].transform("min").dt.strftime(iso).fillna("")
     frame["last_seen"] = grouped["_t"].transform("max").dt.strftime(iso).fillna("")
@@ -348,6 +346,23 @@ def _assign(
     frame["is_new"] = np.where(has_past, "false", "true")
     _fill_primary(frame, ranked)
     return frame
+
+
+def _group_sources(frame: pd.DataFrame) -> pd.Series:
+    """All sources of each group, sorted and ``;``-joined. Most people submit once: their
+    sources are their own, and only groups of two or more are joined (once per group)."""
+    source = frame["source"].astype(str)
+    size = frame.groupby("_group", sort=False)["_row"].transform("size")
+    multi = (size > 1).to_numpy()
+    out = source.astype(object).copy()
+    if multi.any():
+        pairs = pd.DataFrame(
+            {"g": frame["_group"].to_numpy()[multi], "s": source.to_numpy()[multi]}
+        )
+        pairs = pairs[pairs["s"] != ""].drop_duplicates().sort_values(["g", "s"], kind="stable")
+        joined = pairs.groupby("g", sort=False)["s"].agg(";".join)
+        out[multi] = frame.loc[multi, "_group"].map(joined).fillna("").to_numpy()
+    return out
 
 
 def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
