@@ -222,21 +222,29 @@ class _View:
     @property
     def local(self) -> pd.Series:
         return self._cached(
-            "local", lambda: self.email.str.split("@").str[0].str.split("+").str[0].fillna("")
+            "local",
+            lambda: (
+                self.email.str.replace(r"@.*$", "", regex=True)
+                .str.replace(r"\+.*$", "", regex=True)
+                .fillna("")
+            ),
         )
 
     @property
     def domain(self) -> pd.Series:
         return self._cached(
-            "domain", lambda: self.email.str.split("@").str[-1].where(self.email != "", "")
+            "domain",
+            lambda: self.email.str.replace(r"^.*@", "", regex=True).where(
+                self.email.str.contains("@", regex=False), ""
+            ),
         )
 
     @property
     def parent_domain(self) -> pd.Series:
         return self._cached(
             "parent",
-            lambda: (
-                self.domain.str.split(".", n=1).str[-1].where(self.domain.str.count(r"\.") >= 2, "")
+            lambda: self.domain.str.replace(r"^[^.]*\.", "", regex=True).where(
+                self.domain.str.count(r"\.") >= 2, ""
             ),
         )
 
@@ -345,21 +353,22 @@ def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:
 
 
 # Links, markup and template injection: spam in any text field.
-_SPAM = re.compile(
+# Plain pattern strings (case=False), so pandas can hand them to Arrow's regex engine.
+_SPAM = (
     r"https?://|www\.|<\s*/?\s*[a-z][a-z0-9]*(?:\s+[a-z-]+\s*=|\s*/?>)"
-    r"|\[url|href\s*=|javascript:|\{\{|\$\{",
-    re.IGNORECASE,
+    r"|\[url|href\s*=|javascript:|\{\{|\$\{"
 )
 # A bare domain is spam in a person's name, not in a company name ("Ozon.ru").
-_DOMAIN = re.compile(r"\b[\w-]+\.(?:com|ru|net|org|info|biz|xyz|top|io|su|ly|me)\b", re.IGNORECASE)
+_DOMAIN = r"\b[\w-]+\.(?:com|ru|net|org|info|biz|xyz|top|io|su|ly|me)\b"
 
 
 def _spam_content(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    mask = v.col("company").str.contains(_SPAM, regex=True)
+    mask = v.col("company").str.contains(_SPAM, case=False, regex=True)
     for col in ("name", "first_name", "last_name"):
         text = v.col(col)
-        mask |= text.str.contains(_SPAM, regex=True) | text.str.contains(_DOMAIN, regex=True)
-    return mask
+        mask |= text.str.contains(_SPAM, case=False, regex=True)
+        mask |= text.str.contains(_DOMAIN, case=False, regex=True)
+    return mask.fillna(False).astype(bool)
 
 
 def _honeypot(v: _View, check: Check, config: CleanConfig) -> pd.Series:
