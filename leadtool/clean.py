@@ -8,7 +8,6 @@ gets ``quality`` (ok / suspect / junk) and ``reasons`` (codes joined by ``;``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
