@@ -21,11 +21,10 @@ import yaml
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
 from leadtool.normalize import per_distinct, phone_region
-from leadtool.schema import CANONICAL
+from leadtool.schema import CANONICAL, QUALITY_COLUMNS
 from leadtool.sources import load_yaml_data
 
 SEVERITIES = ("junk", "suspect")
-QUALITY_COLUMNS = ("quality", "reasons")
 
 
 @dataclass

@@ -941,7 +941,7 @@ def report_cmd(
         workbook_sheets,
     )
     from leadtool.report import machine as machine_table
-    from leadtool.spend import combine_spend, read_spend_frame, spend_table
+    from leadtool.spend import combine_spend, spend_frame
 
     try:
         dims = parse_dimensions(by)
@@ -958,11 +958,7 @@ def report_cmd(
         leads = read_leads(input_file, input_format)
         frames = []
         for path in spend_files or []:
-            for table in read_tables(path):
-                if {"spend", "source", "campaign"} <= set(table.data.columns):
-                    frames.append(read_spend_frame(table.data))
-                else:
-                    frames.append(spend_table(table)[0])
+            frames += [spend_frame(table) for table in read_tables(path)]
         spend = combine_spend(frames) if frames else None
         outcomes = read_tables(outcomes_file)[0].data if outcomes_file else None
         fx = load_fx(read_tables(fx_file)[0].data) if fx_file else None

@@ -20,22 +20,13 @@ import pandas as pd
 
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct, transliterate
+from leadtool.schema import DEDUPE_COLUMNS
 from leadtool.sources import load_yaml_data
 
 KEEP_RULES = ("first", "last", "complete", "priority")
 DEFAULT_FIELDS = ("company", "email_local")
 DEFAULT_THRESHOLD = 0.88
 MAX_BLOCK = 200  # larger blocks are split by the name's first letter
-DEDUPE_COLUMNS = (
-    "dup_group",
-    "is_primary",
-    "duplicate_of",
-    "touches",
-    "sources",
-    "first_seen",
-    "last_seen",
-    "is_new",
-)
 # Fields the primary takes from the other members of its group when its own are empty.
 FILL_COLUMNS = (
     "name",

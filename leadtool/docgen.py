@@ -11,7 +11,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from leadtool.cli import app
-from leadtool.schema import LEAD_COLUMNS
+from leadtool.schema import LEAD_COLUMNS, STAGE_COLUMN_MEANINGS
+from leadtool.spend import SPEND_COLUMNS
 
 WIDTH = "100"
 BEGIN = "<!-- BEGIN GENERATED: leadtool {name} --help -->"
@@ -60,6 +61,12 @@ def render_schema() -> str:
         "|---|---|",
     ]
     lines += [f"| `{name}` | {meaning} |" for name, meaning in LEAD_COLUMNS.items()]
+    lines += ["", "## Columns the stages add", "", "| column | meaning |", "|---|---|"]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in STAGE_COLUMN_MEANINGS.items()]
+    lines += [
+        "",
+        "Canonical spend columns (`leadtool spend`): `" + "`, `".join(SPEND_COLUMNS) + "`.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -35,7 +35,7 @@ from leadtool.privacy import redact
 from leadtool.qualify import load_rules, prepare, qualify
 from leadtool.report import build_report, machine, parse_dimensions, to_html, to_markdown
 from leadtool.sources import load_user_mapping
-from leadtool.spend import combine_spend, read_spend_frame, spend_table
+from leadtool.spend import combine_spend, spend_frame
 
 CONFIG_NAME = "leadtool.yml"
 LOCK_NAME = ".leadtool.lock"
@@ -326,11 +326,7 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
     spend_frames, spend_inputs = [], []
     for path in iter_paths(config.spend):
         spend_inputs.append({"path": path, "sha256": sha256(path)})
-        for table in read_tables(path):
-            if {"spend", "source", "campaign"} <= set(table.data.columns):
-                spend_frames.append(read_spend_frame(table.data))
-            else:
-                spend_frames.append(spend_table(table)[0])
+        spend_frames += [spend_frame(table) for table in read_tables(path)]
     spend = combine_spend(spend_frames) if spend_frames else None
     if spend is not None:
         _emit(config, spend, folder / "spend.csv")

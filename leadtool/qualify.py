@@ -21,25 +21,19 @@ import yaml
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct
 from leadtool.rules import NUM, Node, RuleError, compile_condition, evaluate
-from leadtool.schema import CANONICAL, snake_case
+from leadtool.schema import (
+    CANONICAL,
+    DEDUPE_COLUMNS,
+    QUALIFY_COLUMNS,
+    QUALITY_COLUMNS,
+    snake_case,
+)
 
 STAGES = ("junk", "IQL", "MQL", "SQL")
 TEMPERATURES = ("hot", "warm", "cold")
 BANT_LETTERS = {"budget": "B", "authority": "A", "need": "N", "timeframe": "T"}
-QUALIFY_COLUMNS = ("score", "stage", "temperature", "bant", "score_reasons")
 # Columns earlier stages add; rules may name them even when a stage was skipped.
-STAGE_COLUMNS = (
-    "quality",
-    "reasons",
-    "dup_group",
-    "is_primary",
-    "duplicate_of",
-    "touches",
-    "sources",
-    "first_seen",
-    "last_seen",
-    "is_new",
-)
+STAGE_COLUMNS = (*QUALITY_COLUMNS, *DEDUPE_COLUMNS)
 TRUE_OUTCOMES = frozenset({"1", "true", "yes", "y", "won", "converted", "да", "da", "1.0"})
 STAGE_NAMES = {"score": NUM, "bant_count": NUM}
 

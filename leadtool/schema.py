@@ -57,6 +57,37 @@ LEAD_COLUMNS: dict[str, str] = {
 
 CANONICAL: tuple[str, ...] = tuple(LEAD_COLUMNS)
 
+# Columns each stage adds (docs/schema.md describes them).
+QUALITY_COLUMNS: tuple[str, ...] = ("quality", "reasons")  # clean
+DEDUPE_COLUMNS: tuple[str, ...] = (  # dedupe
+    "dup_group",
+    "is_primary",
+    "duplicate_of",
+    "touches",
+    "sources",
+    "first_seen",
+    "last_seen",
+    "is_new",
+)
+QUALIFY_COLUMNS: tuple[str, ...] = ("score", "stage", "temperature", "bant", "score_reasons")
+STAGE_COLUMN_MEANINGS: dict[str, str] = {
+    "quality": "clean: ok / suspect / junk",
+    "reasons": "clean: `;`-joined reason codes (docs/checks.md)",
+    "dup_group": "dedupe: the person's id, stable across nights",
+    "is_primary": "dedupe: true for the one lead kept per person",
+    "duplicate_of": "dedupe: lead_id of the person's primary (or historical lead)",
+    "touches": "dedupe: submissions of the person, history included",
+    "sources": "dedupe: all sources of the person, `;`-joined",
+    "first_seen": "dedupe: earliest created_at of the person",
+    "last_seen": "dedupe: latest created_at of the person",
+    "is_new": "dedupe: false when the person was in --history",
+    "score": "qualify: points from the rules",
+    "stage": "qualify: junk / IQL / MQL / SQL",
+    "temperature": "qualify: cold / warm / hot",
+    "bant": "qualify: letters of the BANT criteria met (B, A, N, T)",
+    "score_reasons": "qualify: the rules that fired with their points",
+}
+
 # Columns a file must map at least one of to be taken as a lead export.
 IDENTITY_COLUMNS: tuple[str, ...] = ("email", "phone", "name", "first_name", "last_name", "lead_id")
 

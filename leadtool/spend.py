@@ -237,6 +237,14 @@ def combine_spend(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[list(SPEND_COLUMNS)].fillna("")
 
 
+def spend_frame(table: Table) -> pd.DataFrame:
+    """Canonical spend from a table: a file ``leadtool spend`` wrote is taken as it is, any
+    other export is recognized and mapped."""
+    if {"spend", "source", "campaign"} <= set(table.data.columns):
+        return read_spend_frame(table.data)
+    return spend_table(table)[0]
+
+
 def read_spend_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A canonical spend file read back (from ``leadtool spend``), checked."""
     missing = {"spend", "source", "campaign"} - set(frame.columns)

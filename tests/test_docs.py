@@ -44,3 +44,14 @@ def test_command_pages_keep_their_hand_written_text() -> None:
         page = (REPO / "docs" / "commands" / f"{name}.md").read_text(encoding="utf-8")
         before = page.split("<!-- BEGIN GENERATED", 1)[0]
         assert len(before.split()) > 30, f"{name}.md has no explanation beside its --help"
+
+
+def test_every_stage_column_is_described() -> None:
+    from leadtool.schema import (
+        DEDUPE_COLUMNS,
+        QUALIFY_COLUMNS,
+        QUALITY_COLUMNS,
+        STAGE_COLUMN_MEANINGS,
+    )
+
+    assert set(STAGE_COLUMN_MEANINGS) == {*QUALITY_COLUMNS, *DEDUPE_COLUMNS, *QUALIFY_COLUMNS}
