@@ -184,3 +184,18 @@ def test_run_reads_relative_paths_from_the_config_folder(tmp_path) -> None:
     config = load_run_config(str(EXAMPLES / "leadtool.yml"))
     assert Path(config.inputs[0]) == EXAMPLES / "leads"
     assert Path(config.rules or "") == EXAMPLES / "rules.yml"
+
+
+def test_run_on_the_real_x_education_data(run, real_data, tmp_path) -> None:
+    config = tmp_path / "leadtool.yml"
+    config.write_text(
+        f"inputs: [{real_data / 'x_education_leads.csv'}]\n"
+        f"checks: {EXAMPLES / 'x_education' / 'checks.yml'}\n"
+        f"rules: {EXAMPLES / 'x_education' / 'rules.yml'}\n",
+        encoding="utf-8",
+    )
+    result = run("-q", "run", "--config", str(config), "--out", str(tmp_path / "xe"))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "xe" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["rows"]["imported"] == 9240 and manifest["rows"]["junk"] == 0
+    assert manifest["rows"]["stages"]["SQL"] > 2000
