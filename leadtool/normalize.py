@@ -163,6 +163,94 @@ def infer_phone_region(
     return next(r for r in candidates if scores[r] == best)
 
 
+# ---- fast path: "+<country code><national number>" decided from phonenumbers' own metadata
+
+
+_TYPE_DESCS = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
+
+
+def _desc_matches(national: pd.Series, desc: Any) -> pd.Series:
+    """phonenumbers' _is_number_matching_desc, vectorized: a possible length and a full
+    match of the national number pattern."""
+    if desc is None or not desc.national_number_pattern:
+        return pd.Series(False, index=national.index)
+    ok = pd.Series(True, index=national.index)
+    if desc.possible_length:
+        ok &= national.str.len().isin(list(desc.possible_length))
+    return ok & national.str.fullmatch(desc.national_number_pattern).fillna(False).astype(bool)
+
+
+def _type_known(national: pd.Series, metadata: Any) -> pd.Series:
+    """phonenumbers' _number_type_helper(...) != UNKNOWN, vectorized."""
+    known = pd.Series(False, index=national.index)
+    for name in _TYPE_DESCS:
+        known |= _desc_matches(national, getattr(metadata, name, None))
+    return _desc_matches(national, metadata.general_desc) & known
+
+
+def fast_e164(texts: pd.Series) -> pd.Series:
+    """E.164 for cells already written as ``+<digits>``, decided without calling
+    phonenumbers per value: "" where the number is invalid, None where this path does not
+    decide (then parse_phone does). It follows phonenumbers' own steps — country code, then
+    region by leading digits, then the metadata's patterns — and refuses the cases those
+    steps treat specially (a national prefix after the country code, a leading zero,
+    non-geographic codes). tests/test_phone_fast_path.py checks it against phonenumbers."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+    out = pd.Series(None, index=texts.index, dtype=object)
+    plus = texts.str.fullmatch(r"\+\d{5,17}").fillna(False).astype(bool)
+    if not plus.any():
+        return out
+    digits = texts[plus].str[1:]
+    codes = {str(c) for c in COUNTRY_CODE_TO_REGION_CODE}
+    cc = pd.Series("", index=digits.index, dtype=object)
+    for size in (3, 2, 1):  # phonenumbers takes the shortest known prefix: assign it last
+        head = digits.str[:size]
+        cc = cc.mask(head.isin(codes), head)
+    for code in cc[cc != ""].unique():
+        rows = cc.index[cc == code]
+        regions = COUNTRY_CODE_TO_REGION_CODE[int(code)]
+        if "001" in regions:
+            continue
+        national = digits[rows].str[len(code) :]
+        main = PhoneMetadata.metadata_for_region(regions[0], None)
+        if main is None:
+            continue
+        decidable = ~national.str.startswith("0") & national.str.len().between(2, 17)
+        if main.national_prefix_for_parsing:
+            decidable &= ~national.str.match(main.national_prefix_for_parsing).fillna(False).astype(
+                bool
+            )
+        national = national[decidable]
+        valid = pd.Series(False, index=national.index)
+        unassigned = pd.Series(True, index=national.index)
+        for region in regions:
+            metadata = PhoneMetadata.metadata_for_region(region, None)
+            if metadata is None or not unassigned.any():
+                continue
+            if metadata.leading_digits is not None:
+                chosen = unassigned & national.str.match(metadata.leading_digits).fillna(
+                    False
+                ).astype(bool)
+            else:
+                chosen = unassigned & _type_known(national, metadata)
+            valid |= chosen & _type_known(national, metadata)
+            unassigned &= ~chosen
+        out[national.index] = np.where(valid, "+" + code + national, "")
+    return out
+
+
 def _parse_phone_key(key: tuple[str, str]) -> tuple[str, str]:
     return parse_phone_cell(key[0], key[1] or None)
 
@@ -171,9 +259,21 @@ def normalize_phones(
     texts: pd.Series, regions: pd.Series, jobs: int = 1
 ) -> tuple[pd.Series, pd.Series]:
     """(E.164 phone, extra numbers) per row; parsed once per distinct (text, region)."""
-    keys = pd.Series(list(zip(texts, regions, strict=True)), index=texts.index, dtype=object)
-    parsed = per_distinct(keys, _parse_phone_key, jobs)
-    return parsed.str[0].fillna(""), parsed.str[1].fillna("")
+    fast = fast_e164(texts)
+    decided = fast.notna()
+    phone = fast.where(decided, "").astype(object)
+    more = pd.Series("", index=texts.index, dtype=object)
+    slow = ~decided
+    if slow.any():
+        keys = pd.Series(
+            list(zip(texts[slow], regions[slow], strict=True)),
+            index=texts.index[slow],
+            dtype=object,
+        )
+        parsed = per_distinct(keys, _parse_phone_key, jobs)
+        phone[slow] = parsed.str[0].fillna("")
+        more[slow] = parsed.str[1].fillna("")
+    return phone, more
 
 
 def phone_region(e164: str) -> str:

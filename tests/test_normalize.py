@@ -58,7 +58,8 @@ def test_phones_parsed_once_per_distinct_value(monkeypatch) -> None:
     monkeypatch.setattr(nz, "parse_phone_cell", counting)
     texts = S(*(["+79161234567", "8 912 345-67-89"] * 500))
     phone, _ = nz.normalize_phones(texts, S(*(["RU"] * 1000)))
-    assert sorted(calls) == ["+79161234567", "8 912 345-67-89"]
+    # "+7…" is decided by the vectorized fast path; the national number once per value
+    assert calls == ["8 912 345-67-89"]
     assert phone.tolist()[:2] == ["+79161234567", "+79123456789"]
 
 
