@@ -251,6 +251,75 @@ def fast_e164(texts: pd.Series) -> pd.Series:
     return out
 
 
+def _possible_length(national: pd.Series, metadata: Any) -> pd.Series:
+    """phonenumbers' _test_number_length(...) in (IS_POSSIBLE, TOO_LONG), vectorized."""
+    desc = metadata.general_desc
+    lengths = list(desc.possible_length)
+    local = list(desc.possible_length_local_only)
+    size = national.str.len()
+    if not lengths or lengths[0] == -1:
+        return pd.Series(False, index=national.index)
+    possible = (size == lengths[0]) | size.isin(lengths[1:]) | (size > lengths[-1])
+    return possible & ~size.isin(local) & (size >= lengths[0])
+
+
+def fast_national(texts: pd.Series, region: str) -> pd.Series:
+    """E.164 for digits-only national numbers of one region (``89123852719`` in RU,
+    ``0722418305`` in RO), decided the way phonenumbers parses them: the trunk prefix is
+    stripped when what is left is still a number of the region, then validity comes from the
+    metadata; an invalid one gets the "+<digits>" retry parse_phone makes. None where this
+    path does not decide (international prefixes, a country code without "+", carrier codes,
+    transform rules)."""
+    import re as _re
+
+    from phonenumbers import PhoneMetadata
+
+    out = pd.Series(None, index=texts.index, dtype=object)
+    metadata = PhoneMetadata.metadata_for_region(region, None)
+    digits_only = texts.str.fullmatch(r"\d{5,17}").fillna(False).astype(bool)
+    if metadata is None or not digits_only.any():
+        return out
+    npfp = metadata.national_prefix_for_parsing or ""
+    if metadata.national_prefix_transform_rule or (npfp and _re.compile(npfp).groups):
+        return out
+    number = texts[digits_only]
+    code = str(metadata.country_code)
+    decidable = ~number.str.startswith(code)
+    if metadata.international_prefix:
+        idd = number.str.match(metadata.international_prefix).fillna(False).astype(bool)
+        decidable &= ~idd
+    number = number[decidable]
+    national = number
+    if npfp:
+        prefix = number.str.extract(f"^((?:{npfp}))", expand=False).fillna("")
+        stripped = pd.Series(
+            [n[len(p) :] for n, p in zip(number, prefix, strict=True)],
+            index=number.index,
+            dtype=object,
+        )
+        general = str(getattr(metadata.general_desc, "national_number_pattern", "") or "$^")
+
+        def viable(values: pd.Series) -> pd.Series:
+            return values.str.fullmatch(general).fillna(False).astype(bool)
+
+        take = (
+            (prefix != "")
+            & ~(viable(number) & ~viable(stripped))
+            & _possible_length(stripped, metadata)
+        )
+        national = stripped.where(take, number)
+    decidable = ~national.str.startswith("0") & national.str.len().between(2, 17)
+    national = national[decidable]
+    e164 = fast_e164("+" + code + national)
+    valid = e164.notna() & (e164 != "")
+    out[national.index[valid.to_numpy()]] = e164[valid].to_numpy()
+    invalid = e164.notna() & (e164 == "")
+    if invalid.any():  # parse_phone's second attempt: the digits with a "+"
+        retry = fast_e164("+" + number[national.index[invalid.to_numpy()]])
+        out[retry.index] = retry.to_numpy()
+    return out
+
+
 def _parse_phone_key(key: tuple[str, str]) -> tuple[str, str]:
     return parse_phone_cell(key[0], key[1] or None)
 
@@ -260,6 +329,11 @@ def normalize_phones(
 ) -> tuple[pd.Series, pd.Series]:
     """(E.164 phone, extra numbers) per row; parsed once per distinct (text, region)."""
     fast = fast_e164(texts)
+    for region in [r for r in regions.unique() if r]:
+        rows = (regions == region) & fast.isna()
+        if rows.any():
+            found = fast_national(texts[rows], region)
+            fast[found.index] = found.to_numpy()
     decided = fast.notna()
     phone = fast.where(decided, "").astype(object)
     more = pd.Series("", index=texts.index, dtype=object)
