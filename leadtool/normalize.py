@@ -188,7 +188,16 @@ def _desc_matches(national: pd.Series, desc: Any) -> pd.Series:
     ok = pd.Series(True, index=national.index)
     if desc.possible_length:
         ok &= national.str.len().isin(list(desc.possible_length))
-    return ok & national.str.fullmatch(desc.national_number_pattern).fillna(False).astype(bool)
+    return ok & _fullmatch(national, desc.national_number_pattern)
+
+
+def _fullmatch(values: pd.Series, pattern: str) -> pd.Series:
+    """Vectorized full match, on Arrow's regex engine when it takes the pattern."""
+    try:
+        arrow = values.astype("string[pyarrow]")
+        return arrow.str.fullmatch(pattern).fillna(False).astype(bool)
+    except (ImportError, TypeError, ValueError, NotImplementedError):
+        return values.astype(object).str.fullmatch(pattern).fillna(False).astype(bool)
 
 
 def _type_known(national: pd.Series, metadata: Any) -> pd.Series:
@@ -218,6 +227,7 @@ def fast_e164(texts: pd.Series) -> pd.Series:
     for size in (3, 2, 1):  # phonenumbers takes the shortest known prefix: assign it last
         head = digits.str[:size]
         cc = cc.mask(head.isin(codes), head)
+    out[cc.index[cc == ""]] = ""  # no country code: phonenumbers refuses the number
     for code in cc[cc != ""].unique():
         rows = cc.index[cc == code]
         regions = COUNTRY_CODE_TO_REGION_CODE[int(code)]
