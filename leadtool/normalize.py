@@ -192,12 +192,13 @@ def _desc_matches(national: pd.Series, desc: Any) -> pd.Series:
 
 
 def _fullmatch(values: pd.Series, pattern: str) -> pd.Series:
-    """Vectorized full match, on Arrow's regex engine when it takes the pattern."""
+    """Vectorized full match, on Arrow's regex engine when it takes the pattern. The pattern
+    is grouped first: pandas 2.2's Arrow path anchors ``a|b`` as ``^a|b$``."""
     try:
         arrow = values.astype("string[pyarrow]")
-        return arrow.str.fullmatch(pattern).fillna(False).astype(bool)
+        return arrow.str.fullmatch(f"(?:{pattern})").fillna(False).astype(bool)
     except (ImportError, TypeError, ValueError, NotImplementedError):
-        return values.astype(object).str.fullmatch(pattern).fillna(False).astype(bool)
+        return values.astype(object).str.fullmatch(f"(?:{pattern})").fillna(False).astype(bool)
 
 
 def _type_known(national: pd.Series, metadata: Any) -> pd.Series:
@@ -239,9 +240,9 @@ def fast_e164(texts: pd.Series) -> pd.Series:
             continue
         decidable = ~national.str.startswith("0") & national.str.len().between(2, 17)
         if main.national_prefix_for_parsing:
-            decidable &= ~national.str.match(main.national_prefix_for_parsing).fillna(False).astype(
-                bool
-            )
+            decidable &= ~national.str.match(f"(?:{main.national_prefix_for_parsing})").fillna(
+                False
+            ).astype(bool)
         national = national[decidable]
         valid = pd.Series(False, index=national.index)
         unassigned = pd.Series(True, index=national.index)
@@ -250,7 +251,7 @@ def fast_e164(texts: pd.Series) -> pd.Series:
             if metadata is None or not unassigned.any():
                 continue
             if metadata.leading_digits is not None:
-                chosen = unassigned & national.str.match(metadata.leading_digits).fillna(
+                chosen = unassigned & national.str.match(f"(?:{metadata.leading_digits})").fillna(
                     False
                 ).astype(bool)
             else:
@@ -296,7 +297,7 @@ def fast_national(texts: pd.Series, region: str) -> pd.Series:
     code = str(metadata.country_code)
     decidable = ~number.str.startswith(code)
     if metadata.international_prefix:
-        idd = number.str.match(metadata.international_prefix).fillna(False).astype(bool)
+        idd = number.str.match(f"(?:{metadata.international_prefix})").fillna(False).astype(bool)
         decidable &= ~idd
     number = number[decidable]
     national = number
@@ -310,7 +311,7 @@ def fast_national(texts: pd.Series, region: str) -> pd.Series:
         general = str(getattr(metadata.general_desc, "national_number_pattern", "") or "$^")
 
         def viable(values: pd.Series) -> pd.Series:
-            return values.str.fullmatch(general).fillna(False).astype(bool)
+            return _fullmatch(values, general)
 
         take = (
             (prefix != "")
