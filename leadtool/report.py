@@ -473,30 +473,33 @@ def _funnel(summary: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- renderers
 
 
-def formatted(table: pd.DataFrame) -> pd.DataFrame:
-    """Numbers as text the way a person reads them: counts whole, money 2 decimals, rates %."""
+def _as_text(table: pd.DataFrame, rate: str) -> pd.DataFrame:
+    """Numbers as text: counts whole, money with 2 decimals, other figures with ``rate``;
+    empty where a metric does not apply."""
     out = table.copy()
     for c in out.columns:
         if c in COUNTS or c == "count":
-            out[c] = out[c].map(lambda v: "" if pd.isna(v) else str(int(v)))
+            spec = "d"
         elif c in MONEY:
-            out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
-        elif c.endswith("_rate") or c == "share":
-            out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+            spec = ".2f"
+        elif out[c].dtype.kind == "f":
+            spec = rate
+        else:
+            continue
+        out[c] = out[c].map(
+            lambda v, s=spec: "" if pd.isna(v) else format(int(v) if s == "d" else v, s)
+        )
     return out.fillna("")
+
+
+def formatted(table: pd.DataFrame) -> pd.DataFrame:
+    """For people: rates and shares as percentages."""
+    return _as_text(table, ".1%")
 
 
 def machine(table: pd.DataFrame) -> pd.DataFrame:
-    """Numbers rounded for CSV/JSON; empty where a metric does not apply."""
-    out = table.copy()
-    for c in out.columns:
-        if c in COUNTS or c == "count":
-            out[c] = out[c].map(lambda v: "" if pd.isna(v) else str(int(v)))
-        elif c in MONEY:
-            out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
-        elif out[c].dtype.kind == "f":
-            out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.4f}")
-    return out.fillna("")
+    """For CSV: rates as fractions with 4 decimals."""
+    return _as_text(table, ".4f")
 
 
 def to_json(report: Report) -> str:
