@@ -307,18 +307,25 @@ def _exact_pairs(combined: pd.DataFrame, partition: np.ndarray) -> pd.DataFrame:
 def _assign(
     combined: pd.DataFrame, labels: np.ndarray, is_past: np.ndarray, options: DedupeOptions
 ) -> pd.DataFrame:
-    """Primary per group, group columns, and the primary's empty fields filled."""
-    frame = combined.copy()
+    """Primary per group, group columns, and the primary's empty fields filled. Works on
+    ``combined`` in place (dedupe built it for this) and sorts row positions, not rows."""
+    frame = combined
     frame["_group"] = labels
     frame["_row"] = np.arange(len(frame))
     frame["_past"] = is_past
     created = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
     frame["_t"] = created
-    order = _primary_order(frame, options)
-    ranked = frame.loc[order]
-    primary_row = ranked.groupby("_group", sort=False)["_row"].first()
-    earliest = frame.sort_values(["_t", "_row"], na_position="last").groupby("_group", sort=False)
-    group_id = earliest["lead_id"].first()
+    order = frame.index.get_indexer(_primary_order(frame, options))
+    groups = frame["_group"].to_numpy()
+    primary_row = (
+        pd.Series(frame["_row"].to_numpy()[order]).groupby(groups[order], sort=False).first()
+    )
+    by_time = frame.index.get_indexer(
+        frame[["_t", "_row"]].sort_values(["_t", "_row"], na_position="last").index
+    )
+    group_id = (
+        pd.Series(frame["lead_id"].to_numpy()[by_time]).groupby(groups[by_time], sort=False).first()
+    )
 
     primary_of = frame["_group"].map(primary_row)
     primary_id = frame["lead_id"].to_numpy()[primary_of.to_numpy()]
@@ -335,7 +342,7 @@ def _assign(
     frame["last_seen"] = grouped["_t"].transform("max").dt.strftime(iso).fillna("")
     has_past = grouped["_past"].transform("any")
     frame["is_new"] = np.where(has_past, "false", "true")
-    _fill_primary(frame, ranked)
+    _fill_primary(frame, order)
     return frame
 
 
@@ -378,12 +385,12 @@ def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
     return work.sort_values(keys, na_position="last", kind="stable").index
 
 
-def _fill_primary(frame: pd.DataFrame, ranked: pd.DataFrame) -> None:
+def _fill_primary(frame: pd.DataFrame, order: np.ndarray) -> None:
     """The primary's empty fields take the group's first filled value (in keep order)."""
     columns = [c for c in FILL_COLUMNS if c in frame.columns]
-    values = ranked[columns].astype(object)
+    values = frame[columns].iloc[order].astype(object)
     values = values.where(values != "")  # empty -> missing, so first() skips it
-    filled = values.groupby(ranked["_group"].to_numpy(), sort=False).first()
+    filled = values.groupby(frame["_group"].to_numpy()[order], sort=False).first()
     primary = frame["is_primary"].eq("true")
     for column in columns:
         best = frame.loc[primary, "_group"].map(filled[column]).fillna("")
