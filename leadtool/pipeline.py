@@ -299,9 +299,13 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
     step("clean")
     started = time.perf_counter()
     cleaned, clean_stats = clean(leads, checks)
+    n_imported = len(leads)
+    del leads, frames, imported  # each stage's frame is let go once the next one exists (peak memory)
     junk = cleaned["quality"].eq("junk")
+    n_junk = int(junk.sum())
     _emit(config, cleaned, folder / "clean.csv")
     _emit(config, cleaned[junk], folder / "rejected.csv")
+    del junk
     write_json(clean_stats.as_dict(), str(folder / "clean-stats.json"))
     durations["clean"] = time.perf_counter() - started
 
@@ -311,13 +315,17 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
         read_leads(config.history) if config.history and Path(config.history).exists() else None
     )
     deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history)
+    del cleaned
     _emit(config, deduped, folder / "deduped.csv")
     _emit(config, pairs, folder / "pairs.csv")
+    del pairs
     durations["dedupe"] = time.perf_counter() - started
 
     step("qualify")
     started = time.perf_counter()
     qualified, qualify_stats = qualify(deduped, rules, as_of)
+    new_history = history_update(history, deduped) if config.history else None
+    del deduped, history
     _emit(config, qualified, folder / "qualified.csv")
     durations["qualify"] = time.perf_counter() - started
 
@@ -336,8 +344,8 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
     _emit(config, machine(report.table), folder / "report.csv")
     durations["report"] = time.perf_counter() - started
 
-    if config.history:
-        write_table(history_update(history, deduped), config.history, escape=False)
+    if config.history and new_history is not None:
+        write_table(new_history, config.history, escape=False)
     if inbox:
         for record in inputs:
             if "error" not in record and "skipped" not in record and record["sha256"]:
@@ -349,9 +357,9 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
         "inputs": inputs,
         "spend": spend_inputs,
         "rows": {
-            "imported": len(leads),
-            "junk": int(junk.sum()),
-            "clean": int((~junk).sum()),
+            "imported": n_imported,
+            "junk": n_junk,
+            "clean": n_imported - n_junk,
             "people": dedupe_stats.groups,
             "duplicates": dedupe_stats.duplicates,
             "seen_before": dedupe_stats.matched_history,
