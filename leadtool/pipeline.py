@@ -300,7 +300,7 @@ def _run(config: RunConfig, folder: Path, inbox: bool, step: Callable[[str], Non
     started = time.perf_counter()
     cleaned, clean_stats = clean(leads, checks)
     n_imported = len(leads)
-    del leads, frames, imported  # each stage's frame is let go once the next one exists (peak memory)
+    del leads, frames  # each stage's frame is let go once the next one exists
     junk = cleaned["quality"].eq("junk")
     n_junk = int(junk.sum())
     _emit(config, cleaned, folder / "clean.csv")
