@@ -154,13 +154,18 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _quiet_broken_pipe() -> None:
-    """``leadtool … | head``: the reader left; stop without a traceback."""
+def _silence_stdout() -> None:
+    """``leadtool … | head``: the reader left. Point stdout at /dev/null so the interpreter's
+    final flush does not print a broken-pipe traceback."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def _quiet_broken_pipe() -> None:
+    _silence_stdout()
     raise typer.Exit(1)
 
 
@@ -1119,13 +1124,5 @@ def main() -> None:
     try:
         app()
     except BrokenPipeError:
-        _quiet_broken_pipe_exit()
-
-
-def _quiet_broken_pipe_exit() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    sys.exit(1)
+        _silence_stdout()
+        sys.exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -96,17 +97,19 @@ def import_table(
     timezone = options.timezone or profile.timezone or "UTC"
 
     _strip_id_prefixes(out, extras, headers, mapping, profile)
-    region, region_from = _file_region(out, options, profile)
-    extras["x_phone_extra"] = _phones(
-        out, region, issues, explicit=bool(options.region), jobs=options.jobs
-    )
+    # Each row's country (ISO code) and the country its city tells, computed once: they
+    # choose the file's phone region, each row's region, and the country column.
+    countries, bad_countries = nz.normalize_countries(out["country"])
+    city_regions = _city_regions(out["city"])
+    region, region_from = _file_region(out, options, profile, countries, city_regions)
+    row_regions = None if options.region else countries.where(countries != "", city_regions)
+    extras["x_phone_extra"] = _phones(out, region, row_regions, issues, jobs=options.jobs)
     _emails(out, options.jobs)
     _names(out)
     dates, bad_dates = nz.normalize_dates(out["created_at"], timezone, region)
     extras["x_created_at_raw"] = out["created_at"].where(bad_dates, "")
     out["created_at"] = dates
     issues.append(pd.Series(np.where(bad_dates, "bad_date", ""), index=data.index))
-    countries, bad_countries = nz.normalize_countries(out["country"])
     extras["x_country_raw"] = out["country"].where(bad_countries, "")
     out["country"] = countries
     for col in BOOL_COLUMNS:
@@ -200,18 +203,21 @@ def _strip_id_prefixes(
 
 
 def _file_region(
-    out: dict[str, pd.Series], options: ImportOptions, profile: Profile
+    out: dict[str, pd.Series],
+    options: ImportOptions,
+    profile: Profile,
+    countries: pd.Series,
+    city_regions: pd.Series,
 ) -> tuple[str | None, str]:
     """Default phone region for numbers written without a country code, and why."""
     if options.region:
         return options.region.upper(), "--region"
-    countries = nz.normalize_countries(out["country"])[0]
     region = nz.most_common(countries)
     if region:
         return region, "country column"
     if profile.region:
         return profile.region, f"profile {profile.key}"
-    region = nz.most_common(_city_regions(out["city"]))
+    region = nz.most_common(city_regions)
     if region:
         return region, "city column"
     texts = nz.clean_phone_text(out["phone"])
@@ -221,31 +227,37 @@ def _file_region(
     return None, "none"
 
 
-def _city_regions(cities: pd.Series) -> pd.Series:
+@cache
+def _city_table() -> dict[str, str]:
     table: dict[str, str] = {}
     for code, names in load_yaml_data("regions.yml")["cities"].items():
         for name in names:
             table[header_key(str(name))] = code
+    return table
+
+
+def _city_regions(cities: pd.Series) -> pd.Series:
+    """The country a city names (``data/regions.yml``), "" when unknown."""
+    table = _city_table()
     return nz.per_distinct(cities, lambda c: table.get(header_key(c), "") if c else "")
 
 
 def _phones(
     out: dict[str, pd.Series],
     region: str | None,
+    row_regions: pd.Series | None,
     issues: list[pd.Series],
-    explicit: bool,
     jobs: int = 1,
 ) -> pd.Series:
-    """E.164 into ``phone``, the cell as typed into ``phone_raw``; returns further numbers."""
+    """E.164 into ``phone``, the cell as typed into ``phone_raw``; returns further numbers.
+    A row's own region (country, else city; None under --region) beats the file's."""
     raw = out["phone"]
     out["phone_raw"] = raw
     text = nz.clean_phone_text(raw)
-    row_regions = pd.Series(region or "", index=raw.index, dtype=object)
-    if not explicit:  # a row's own country or city beats the file's region
-        row_regions = _city_regions(out["city"]).where(lambda r: r != "", row_regions)
-        per_row = nz.normalize_countries(out["country"])[0]
-        row_regions = per_row.where(per_row != "", row_regions)
-    phone, more = nz.normalize_phones(text, row_regions, jobs)
+    regions = pd.Series(region or "", index=raw.index, dtype=object)
+    if row_regions is not None:
+        regions = row_regions.where(row_regions != "", regions)
+    phone, more = nz.normalize_phones(text, regions, jobs)
     out["phone"] = phone
     issues.append(pd.Series(np.where(more != "", "extra_phones", ""), index=raw.index))
     return more

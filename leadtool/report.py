@@ -115,10 +115,11 @@ def outcomes_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None, str |
 
 @dataclass
 class _SpendIndex:
-    """What spend knows about campaigns: ids -> name, normalized name -> display name."""
+    """What spend knows about campaigns, keyed ``"<source>\\x00<id or normalized name>"``:
+    ids -> name, normalized name -> display name."""
 
-    by_id: dict[tuple[str, str], str]
-    by_name: dict[tuple[str, str], str]
+    by_id: dict[str, str]
+    by_name: dict[str, str]
 
 
 def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -155,6 +156,11 @@ def _periods(dates: pd.Series) -> dict[str, pd.Series]:
     return {"day": day, "week": week.astype(object), "month": month}
 
 
+def _lookup(keys: pd.Series, table: dict[str, str], default: Any) -> pd.Series:
+    """``table[key]`` per row (a hash lookup, no per-row Python), ``default`` where absent."""
+    return keys.map(table).astype(object).fillna(default)
+
+
 def _lead_keys(leads: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
     def col(name: str) -> pd.Series:
         return text_column(leads, name)
@@ -163,17 +169,10 @@ def _lead_keys(leads: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
     name = col("campaign").where(col("campaign").str.strip() != "", col("utm_campaign"))
     key = _norm(name)
     cid = _norm(col("campaign_id"))
-    by_id = pd.Series(
-        [index.by_id.get((s, c), "") for s, c in zip(source, cid, strict=True)], index=leads.index
-    )
-    by_utm_id = pd.Series(
-        [index.by_id.get((s, k), "") for s, k in zip(source, key, strict=True)], index=leads.index
-    )
+    by_id = _lookup(source + "\x00" + cid, index.by_id, "")
+    by_utm_id = _lookup(source + "\x00" + key, index.by_id, "")
     resolved = by_id.where(by_id != "", by_utm_id)
-    label = pd.Series(
-        [index.by_name.get((s, k), n) for s, k, n in zip(source, key, name, strict=True)],
-        index=leads.index,
-    )
+    label = _lookup(source + "\x00" + key, index.by_name, name)
     campaign = resolved.where(resolved != "", label)
     keys = pd.DataFrame({"source": source, "medium": _norm(col("medium")), "campaign": campaign})
     keys["_campaign_key"] = _norm(keys["campaign"])
@@ -185,12 +184,11 @@ def _lead_keys(leads: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
 def _spend_index(spend: pd.DataFrame) -> _SpendIndex:
     source = _platform(spend["source"])
     name = spend["campaign"].fillna("").astype(str).str.strip()
-    by_id = {
-        (s, c): n
-        for s, c, n in zip(source, _norm(spend["campaign_id"]), name, strict=True)
-        if c and n
-    }
-    by_name = {(s, k): n for s, k, n in zip(source, _norm(name), name, strict=True) if k}
+    ids, keys = _norm(spend["campaign_id"]), _norm(name)
+    with_id = (ids != "") & (name != "")
+    by_id = dict(zip(source[with_id] + "\x00" + ids[with_id], name[with_id], strict=True))
+    named = keys != ""
+    by_name = dict(zip(source[named] + "\x00" + keys[named], name[named], strict=True))
     return _SpendIndex(by_id, by_name)
 
 
