@@ -681,15 +681,26 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
     head = head + "\n" if header else ""
     if not len(frame):
         return head.encode("utf-8")
-    columns = [
-        escaped(pa.array(frame[c].astype(str).to_numpy(dtype=object), type=text))
-        for c in frame.columns
-    ]
+    columns = [escaped(_arrow_text(frame[c])) for c in frame.columns]
     lines = pc.binary_join_element_wise(*columns, pa.scalar(sep, type=text))
     lines = pc.binary_join_element_wise(lines, pa.scalar("\n", type=text), empty)
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
     start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
     return head.encode("utf-8") + lines.buffers()[2].to_pybytes()[start:end]
+
+
+def _arrow_text(values: pd.Series) -> Any:
+    """A column as one Arrow large_string array: Arrow-backed text columns are taken as they
+    are (no Python string per cell); anything else is formatted the way ``astype(str)`` does."""
+    import pyarrow as pa
+
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage != "python":
+        array = pa.array(values.array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        array = array.cast(pa.large_string())
+        return array.fill_null("") if array.null_count else array
+    return pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
 
 
 def _write_binary(frame: pd.DataFrame, fmt: str, handle: Any) -> None:

@@ -44,7 +44,14 @@ def test_run_on_the_examples(run, tmp_path) -> None:
     assert {i["sha256"] for i in manifest["inputs"]} and all(
         len(i["sha256"]) == 64 for i in manifest["inputs"]
     )
-    assert set(manifest["durations_seconds"]) == {"import", "clean", "dedupe", "qualify", "report"}
+    assert set(manifest["durations_seconds"]) == {
+        "import",
+        "clean",
+        "dedupe",
+        "qualify",
+        "report",
+        "writing",
+    }
     assert manifest["options"]["timezone"] == "Europe/Moscow"
     assert manifest["versions"]["pandas"]
     qualified = pd.read_csv(out / "qualified.csv", dtype=str, keep_default_na=False)
