@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
 from leadtool.sources import header_key, load_yaml_data
@@ -166,7 +168,9 @@ def infer_phone_region(
 # ---- fast path: "+<country code><national number>" decided from phonenumbers' own metadata
 
 
-_TYPE_DESCS = (
+_TYPE_DESCS = (  # any order gives the same answer; the common types first save work
+    "mobile",
+    "fixed_line",
     "premium_rate",
     "toll_free",
     "shared_cost",
@@ -175,38 +179,75 @@ _TYPE_DESCS = (
     "pager",
     "uan",
     "voicemail",
-    "fixed_line",
-    "mobile",
 )
 
 
-def _desc_matches(national: pd.Series, desc: Any) -> pd.Series:
-    """phonenumbers' _is_number_matching_desc, vectorized: a possible length and a full
-    match of the national number pattern."""
-    if desc is None or not desc.national_number_pattern:
-        return pd.Series(False, index=national.index)
-    ok = pd.Series(True, index=national.index)
-    if desc.possible_length:
-        ok &= national.str.len().isin(list(desc.possible_length))
-    return ok & _fullmatch(national, desc.national_number_pattern)
+def _text(values: pd.Series) -> pa.Array:
+    """A text Series as one Arrow string array (taken as is when already Arrow-backed)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage != "python":
+        array = pa.array(values.array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        return array.cast(pa.large_string())
+    objects = values.astype(object).where(values.notna(), None).to_numpy()
+    return pa.array(objects, type=pa.large_string())
 
 
-def _fullmatch(values: pd.Series, pattern: str) -> pd.Series:
-    """Vectorized full match, on Arrow's regex engine when it takes the pattern. The pattern
-    is grouped first: pandas 2.2's Arrow path anchors ``a|b`` as ``^a|b$``."""
+def _prefixed(prefix: str, values: pa.Array) -> pa.Array:
+    """``prefix + value`` for every value, in Arrow."""
+    text = pa.large_string()
+    return pc.binary_join_element_wise(pa.scalar(prefix, text), values, pa.scalar("", text))
+
+
+def _mask(array: Any) -> np.ndarray:
+    """An Arrow boolean array as a numpy mask (null -> False)."""
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _regex(values: pa.Array, pattern: str, whole: bool = True) -> np.ndarray:
+    """Where ``pattern`` matches at the start (or the whole value), on Arrow's RE2; Python's
+    re for a pattern RE2 does not take. The pattern is grouped: ``a|b`` stays one unit."""
+    anchored = f"^(?:{pattern})" + ("$" if whole else "")
     try:
-        arrow = values.astype("string[pyarrow]")
-        return arrow.str.fullmatch(f"(?:{pattern})").fillna(False).astype(bool)
-    except (ImportError, TypeError, ValueError, NotImplementedError):
-        return values.astype(object).str.fullmatch(f"(?:{pattern})").fillna(False).astype(bool)
+        return _mask(pc.match_substring_regex(values, anchored))
+    except pa.ArrowInvalid:  # pragma: no cover - phonenumbers' patterns are RE2-compatible
+        compiled = re.compile(anchored)
+        return np.array([bool(v and compiled.search(v)) for v in values.to_pylist()], dtype=bool)
 
 
-def _type_known(national: pd.Series, metadata: Any) -> pd.Series:
-    """phonenumbers' _number_type_helper(...) != UNKNOWN, vectorized."""
-    known = pd.Series(False, index=national.index)
+def _desc_matches(national: pa.Array, size: np.ndarray, desc: Any, rows: np.ndarray) -> np.ndarray:
+    """phonenumbers' _is_number_matching_desc on the ``rows`` asked about: a possible length
+    and a full match of the national number pattern. Only those rows are matched."""
+    out = np.zeros(len(national), dtype=bool)
+    if desc is None or not desc.national_number_pattern:
+        return out
+    wanted = rows & np.isin(size, list(desc.possible_length)) if desc.possible_length else rows
+    index = np.flatnonzero(wanted)
+    if index.size:
+        out[index] = _regex(national.take(pa.array(index)), desc.national_number_pattern)
+    return out
+
+
+def _type_known(
+    national: pa.Array, size: np.ndarray, metadata: Any, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """phonenumbers' _number_type_helper(...) != UNKNOWN: the general pattern, then any type.
+    Each type is tried only on the numbers no earlier type claimed (mobile and fixed line,
+    the usual answers, first)."""
+    rows = np.ones(len(national), dtype=bool) if rows is None else rows
+    pending = _desc_matches(national, size, metadata.general_desc, rows)
+    known = np.zeros(len(national), dtype=bool)
     for name in _TYPE_DESCS:
-        known |= _desc_matches(national, getattr(metadata, name, None))
-    return _desc_matches(national, metadata.general_desc) & known
+        if not pending.any():
+            break
+        hit = _desc_matches(national, size, getattr(metadata, name, None), pending)
+        known |= hit
+        pending &= ~hit
+    return known
+
+
+def _series(values: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(values, index=index, dtype=object)
 
 
 def fast_e164(texts: pd.Series) -> pd.Series:
@@ -214,64 +255,77 @@ def fast_e164(texts: pd.Series) -> pd.Series:
     phonenumbers per value: "" where the number is invalid, None where this path does not
     decide (then parse_phone does). It follows phonenumbers' own steps — country code, then
     region by leading digits, then the metadata's patterns — and refuses the cases those
-    steps treat specially (a national prefix after the country code, a leading zero,
-    non-geographic codes). tests/test_phone_fast_path.py checks it against phonenumbers."""
+    steps treat specially (a national prefix after the country code, non-geographic codes).
+    A leading zero is kept, as phonenumbers keeps it (Italian numbers).
+    tests/test_phone_fast_path.py checks it against phonenumbers."""
+    return _series(_e164_of_plus(_text(texts)), texts.index)
+
+
+def _e164_of_plus(texts: pa.Array) -> np.ndarray:
+    """fast_e164 on an Arrow array: an object array of None / "" / E.164."""
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
-    out = pd.Series(None, index=texts.index, dtype=object)
-    plus = texts.str.fullmatch(r"\+\d{5,17}").fillna(False).astype(bool)
-    if not plus.any():
+    out = np.full(len(texts), None, dtype=object)
+    plus = np.flatnonzero(_regex(texts, r"\+\d{5,17}"))
+    if not plus.size:
         return out
-    digits = texts[plus].str[1:]
-    codes = {str(c) for c in COUNTRY_CODE_TO_REGION_CODE}
-    cc = pd.Series("", index=digits.index, dtype=object)
-    for size in (3, 2, 1):  # phonenumbers takes the shortest known prefix: assign it last
-        head = digits.str[:size]
-        cc = cc.mask(head.isin(codes), head)
-    out[cc.index[cc == ""]] = ""  # no country code: phonenumbers refuses the number
-    for code in cc[cc != ""].unique():
-        rows = cc.index[cc == code]
+    digits = pc.utf8_slice_codeunits(texts.take(pa.array(plus)), 1)
+    code_of = np.full(len(digits), "", dtype=object)
+    codes = pa.array(sorted({str(c) for c in COUNTRY_CODE_TO_REGION_CODE}))
+    for width in (3, 2, 1):  # phonenumbers takes the shortest known prefix: assign it last
+        head = pc.utf8_slice_codeunits(digits, 0, width)
+        hit = _mask(pc.is_in(head, value_set=codes))
+        code_of[hit] = np.asarray(head.filter(pa.array(hit)).to_pylist(), dtype=object)
+    out[plus[code_of == ""]] = ""  # no country code: phonenumbers refuses the number
+    for code in sorted(set(code_of[code_of != ""])):
+        rows = np.flatnonzero(code_of == code)
         regions = COUNTRY_CODE_TO_REGION_CODE[int(code)]
-        if "001" in regions:
-            continue
-        national = digits[rows].str[len(code) :]
         main = PhoneMetadata.metadata_for_region(regions[0], None)
-        if main is None:
+        if "001" in regions or main is None:
             continue
-        decidable = ~national.str.startswith("0") & national.str.len().between(2, 17)
+        national = pc.utf8_slice_codeunits(digits.take(pa.array(rows)), len(code))
+        size = np.asarray(pc.utf8_length(national).to_numpy(zero_copy_only=False))
+        decidable = (size >= 2) & (size <= 17)
         if main.national_prefix_for_parsing:
-            decidable &= ~national.str.match(f"(?:{main.national_prefix_for_parsing})").fillna(
-                False
-            ).astype(bool)
-        national = national[decidable]
-        valid = pd.Series(False, index=national.index)
-        unassigned = pd.Series(True, index=national.index)
-        for region in regions:
-            metadata = PhoneMetadata.metadata_for_region(region, None)
-            if metadata is None or not unassigned.any():
-                continue
-            if metadata.leading_digits is not None:
-                chosen = unassigned & national.str.match(f"(?:{metadata.leading_digits})").fillna(
-                    False
-                ).astype(bool)
-            else:
-                chosen = unassigned & _type_known(national, metadata)
-            valid |= chosen & _type_known(national, metadata)
-            unassigned &= ~chosen
-        out[national.index] = np.where(valid, "+" + code + national, "")
+            decidable &= ~_regex(national, main.national_prefix_for_parsing, whole=False)
+        keep = np.flatnonzero(decidable)
+        national, size = national.take(pa.array(keep)), size[keep]
+        out[plus[rows[keep]]] = _e164_if_valid(code, national, size)
     return out
 
 
-def _possible_length(national: pd.Series, metadata: Any) -> pd.Series:
+def _e164_if_valid(code: str, national: pa.Array, size: np.ndarray) -> np.ndarray:
+    """ "+<code><national>" where phonenumbers' is_valid_number holds, else "": the region
+    is chosen among the code's regions by leading digits or by type, then the number must
+    be of a known type there."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+    valid = np.zeros(len(national), dtype=bool)
+    unassigned = np.ones(len(national), dtype=bool)
+    for region in COUNTRY_CODE_TO_REGION_CODE[int(code)]:
+        metadata = PhoneMetadata.metadata_for_region(region, None)
+        if metadata is None or not unassigned.any():
+            continue
+        if metadata.leading_digits is not None:
+            chosen = unassigned & _regex(national, metadata.leading_digits, whole=False)
+            valid |= _type_known(national, size, metadata, chosen)
+        else:
+            chosen = _type_known(national, size, metadata, unassigned)
+            valid |= chosen
+        unassigned &= ~chosen
+    e164 = np.asarray(_prefixed("+" + code, national).to_numpy(zero_copy_only=False), dtype=object)
+    return np.where(valid, e164, "")
+
+
+def _possible_length(size: np.ndarray, metadata: Any) -> np.ndarray:
     """phonenumbers' _test_number_length(...) in (IS_POSSIBLE, TOO_LONG), vectorized."""
     desc = metadata.general_desc
     lengths = list(desc.possible_length)
     local = list(desc.possible_length_local_only)
-    size = national.str.len()
     if not lengths or lengths[0] == -1:
-        return pd.Series(False, index=national.index)
-    possible = (size == lengths[0]) | size.isin(lengths[1:]) | (size > lengths[-1])
-    return possible & ~size.isin(local) & (size >= lengths[0])
+        return np.zeros(len(size), dtype=bool)
+    possible = (size == lengths[0]) | np.isin(size, lengths[1:]) | (size > lengths[-1])
+    return possible & ~np.isin(size, local) & (size >= lengths[0])
 
 
 def fast_national(texts: pd.Series, region: str) -> pd.Series:
@@ -281,53 +335,50 @@ def fast_national(texts: pd.Series, region: str) -> pd.Series:
     metadata; an invalid one gets the "+<digits>" retry parse_phone makes. None where this
     path does not decide (international prefixes, a country code without "+", carrier codes,
     transform rules)."""
-    import re as _re
+    return _series(_e164_of_national(_text(texts), region), texts.index)
 
+
+def _e164_of_national(texts: pa.Array, region: str) -> np.ndarray:
+    """fast_national on an Arrow array: an object array of None / "" / E.164."""
     from phonenumbers import PhoneMetadata
 
-    out = pd.Series(None, index=texts.index, dtype=object)
+    out = np.full(len(texts), None, dtype=object)
     metadata = PhoneMetadata.metadata_for_region(region, None)
-    digits_only = texts.str.fullmatch(r"\d{5,17}").fillna(False).astype(bool)
+    digits_only = _regex(texts, r"\d{5,17}")
     if metadata is None or not digits_only.any():
         return out
     npfp = metadata.national_prefix_for_parsing or ""
-    if metadata.national_prefix_transform_rule or (npfp and _re.compile(npfp).groups):
+    if metadata.national_prefix_transform_rule or (npfp and re.compile(npfp).groups):
         return out
-    number = texts[digits_only]
     code = str(metadata.country_code)
-    decidable = ~number.str.startswith(code)
+    decidable = digits_only & ~_mask(pc.starts_with(texts, code))
     if metadata.international_prefix:
-        idd = number.str.match(f"(?:{metadata.international_prefix})").fillna(False).astype(bool)
-        decidable &= ~idd
-    number = number[decidable]
+        decidable &= ~_regex(texts, metadata.international_prefix, whole=False)
+    rows = np.flatnonzero(decidable)
+    number = texts.take(pa.array(rows))
     national = number
+    size = np.asarray(pc.utf8_length(number).to_numpy(zero_copy_only=False))
     if npfp:
-        prefix = number.str.extract(f"^((?:{npfp}))", expand=False).fillna("")
-        stripped = pd.Series(
-            [n[len(p) :] for n, p in zip(number, prefix, strict=True)],
-            index=number.index,
-            dtype=object,
-        )
+        stripped = pc.replace_substring_regex(number, f"^(?:{npfp})", "", max_replacements=1)
+        stripped_size = np.asarray(pc.utf8_length(stripped).to_numpy(zero_copy_only=False))
         general = str(getattr(metadata.general_desc, "national_number_pattern", "") or "$^")
-
-        def viable(values: pd.Series) -> pd.Series:
-            return _fullmatch(values, general)
-
         take = (
-            (prefix != "")
-            & ~(viable(number) & ~viable(stripped))
-            & _possible_length(stripped, metadata)
+            (stripped_size < size)
+            & ~(_regex(number, general) & ~_regex(stripped, general))
+            & _possible_length(stripped_size, metadata)
         )
-        national = stripped.where(take, number)
-    decidable = ~national.str.startswith("0") & national.str.len().between(2, 17)
-    national = national[decidable]
-    e164 = fast_e164("+" + code + national)
-    valid = e164.notna() & (e164 != "")
-    out[national.index[valid.to_numpy()]] = e164[valid].to_numpy()
-    invalid = e164.notna() & (e164 == "")
+        national = pc.if_else(pa.array(take), stripped, number)
+        size = np.where(take, stripped_size, size)
+    keep = np.flatnonzero((size >= 2) & (size <= 17))
+    national, number = national.take(pa.array(keep)), number.take(pa.array(keep))
+    e164 = _e164_if_valid(code, national, size[keep])
+    targets = rows[keep]
+    invalid = e164 == ""
+    out[targets[~invalid]] = e164[~invalid]
     if invalid.any():  # parse_phone's second attempt: the digits with a "+"
-        retry = fast_e164("+" + number[national.index[invalid.to_numpy()]])
-        out[retry.index] = retry.to_numpy()
+        again = pc.replace_substring_regex(number.filter(pa.array(invalid)), "^00", "")
+        retry = _e164_of_plus(_prefixed("+", again))
+        out[targets[invalid]] = retry
     return out
 
 
@@ -338,17 +389,18 @@ def _parse_phone_key(key: tuple[str, str]) -> tuple[str, str]:
 def normalize_phones(
     texts: pd.Series, regions: pd.Series, jobs: int = 1
 ) -> tuple[pd.Series, pd.Series]:
-    """(E.164 phone, extra numbers) per row; parsed once per distinct (text, region)."""
-    fast = fast_e164(texts)
-    for region in [r for r in regions.unique() if r]:
-        rows = (regions == region) & fast.isna()
-        if rows.any():
-            found = fast_national(texts[rows], region)
-            fast[found.index] = found.to_numpy()
-    decided = fast.notna()
-    phone = fast.where(decided, "").astype(object)
+    """(E.164 phone, extra numbers) per row: the vectorized fast paths first, then
+    phonenumbers once per distinct (text, region) they leave undecided."""
+    arrow = _text(texts)
+    fast = _e164_of_plus(arrow)
+    region_of = regions.to_numpy(dtype=object)
+    for region in [r for r in pd.unique(region_of) if r]:
+        rows = np.flatnonzero((region_of == region) & pd.isna(fast))
+        if rows.size:
+            fast[rows] = _e164_of_national(arrow.take(pa.array(rows)), str(region))
+    slow = pd.isna(fast)
+    phone = _series(np.where(slow, "", fast), texts.index)
     more = pd.Series("", index=texts.index, dtype=object)
-    slow = ~decided
     if slow.any():
         keys = pd.Series(
             list(zip(texts[slow], regions[slow], strict=True)),

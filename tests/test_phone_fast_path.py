@@ -59,10 +59,48 @@ def test_example_numbers_of_every_region_and_type_with_random_tails() -> None:
 
 
 def test_undecided_cases_fall_back_to_phonenumbers() -> None:
-    texts = pd.Series(["+390612345678", "+4407911123456", "+78001234567", "8 912 385-27-19"])
+    texts = pd.Series(["+4407911123456", "+78001234567", "8 912 385-27-19"])
     assert fast_e164(texts).isna().all()
-    phone, _ = normalize_phones(texts.str.replace(r"[^\d+]", "", regex=True), pd.Series(["RU"] * 4))
-    assert phone.tolist() == ["+390612345678", "+447911123456", "+78001234567", "+79123852719"]
+    phone, _ = normalize_phones(texts.str.replace(r"[^\d+]", "", regex=True), pd.Series(["RU"] * 3))
+    assert phone.tolist() == ["+447911123456", "+78001234567", "+79123852719"]
+
+
+def test_leading_zeros_are_kept_as_phonenumbers_keeps_them() -> None:
+    # Italian numbers keep their 0 after the country code; a Moldovan 069… number read as
+    # Russian is invalid; "00" + country code is the international form.
+    texts = ["+390612345678", "+3906123"]
+    assert fast_e164(pd.Series(texts)).tolist() == [parse_phone(t, None) for t in texts]
+    national = ["069123456", "0012025550143", "00"]
+    assert fast_national(pd.Series(national), "RU").tolist()[:2] == ["", "+12025550143"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(CODES),
+    st.text(alphabet="0", max_size=3),
+    st.text(alphabet="0123456789", min_size=1, max_size=12),
+)
+def test_random_numbers_with_leading_zeros(code: int, zeros: str, tail: str) -> None:
+    check([f"+{code}{zeros}{tail}"])
+
+
+def test_national_numbers_with_leading_zeros_in_every_region() -> None:
+    rng = random.Random(17)
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        texts = [
+            "0" * rng.randint(0, 2)
+            + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 12)))
+            for _ in range(20)
+        ]
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        if example is not None and metadata is not None:
+            nsn = phonenumbers.national_significant_number(example)
+            for _ in range(6):
+                body = nsn[:-2] + "".join(rng.choice("0123456789") for _ in range(2))
+                prefix = metadata.national_prefix or ""
+                texts += [body, prefix + body, "0" + body, f"00{example.country_code}{body}"]
+        check_national(texts, region)
 
 
 MARKETS = [
