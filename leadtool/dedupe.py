@@ -71,13 +71,17 @@ class DedupeStats:
 
 
 def email_key(emails: pd.Series) -> pd.Series:
-    """E-mail as compared: lowercase, ``+tag`` dropped, dots ignored at Gmail."""
-    email = emails.fillna("").astype(str).str.strip().str.casefold()
-    parts = email.str.rpartition("@")
-    local = parts[0].astype(str).str.split("+").str[0]
-    domain = parts[2].astype(str).replace("googlemail.com", "gmail.com")
-    local = local.where(~domain.isin(_GMAIL), local.str.replace(".", "", regex=False))
-    return (local + "@" + domain).where(email.str.contains("@", regex=False), "")
+    """E-mail as compared: lowercase, ``+tag`` dropped, dots ignored at Gmail. Regex
+    kernels only (Arrow's on pandas 3): no Python string work per row."""
+    email = emails.fillna("").astype(str).str.strip().str.lower()
+    has_at = email.str.contains("@", regex=False).fillna(False).astype(bool)
+    local = email.str.replace(r"@[^@]*$", "", regex=True).str.replace(r"\+.*$", "", regex=True)
+    domain = email.str.replace(r"^.*@", "", regex=True)
+    gmail = domain.isin(_GMAIL)
+    if gmail.any():
+        local = local.where(~gmail, local.str.replace(".", "", regex=False))
+        domain = domain.where(~gmail, "gmail.com")
+    return (local + "@" + domain).where(has_at, "")
 
 
 def name_key(frame: pd.DataFrame) -> pd.Series:
@@ -93,12 +97,13 @@ def _name_key(name: str) -> str:
     return " ".join(sorted(letters.split()))
 
 
-def field_values(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A supporting field, normalized for comparison ("" when empty)."""
+def field_values(frame: pd.DataFrame, column: str, emails: pd.Series | None = None) -> pd.Series:
+    """A supporting field, normalized for comparison ("" when empty). ``emails``: the rows'
+    email_key when already computed."""
     if column == "email_local":
         # dots ignored everywhere here: ivan.petrov@gmail.com is ivanpetrov once keyed
-        local = email_key(frame["email"]).str.split("@").str[0].fillna("")
-        local = local.str.replace(".", "", regex=False)
+        keys = email_key(frame["email"]) if emails is None else emails
+        local = keys.str.replace(r"@[^@]*$", "", regex=True).str.replace(".", "", regex=False)
         shared = set(load_yaml_data("checks.yml")["lists"]["role_local_parts"])
         # "info", "sales", "ivan" alone prove nothing about who wrote
         return local.where((local.str.len() >= 5) & ~local.isin(shared), "")
@@ -223,8 +228,9 @@ def dedupe(
     """
     options = options or DedupeOptions()
     _check_options(options)
-    tonight = _prepare(leads)
-    past = _prepare(history) if history is not None else tonight.iloc[0:0]
+    wanted = _wanted_columns(options)
+    tonight = _prepare(leads, wanted)
+    past = _prepare(history, wanted) if history is not None else tonight.iloc[0:0]
     if len(past):
         past = past[~past["lead_id"].isin(set(tonight["lead_id"]))]
     combined = pd.concat([past, tonight], ignore_index=True, sort=False).fillna("")
@@ -233,9 +239,10 @@ def dedupe(
     # Junk stays among junk: a partition key the matching never crosses.
     partition = combined["quality"].astype(str).eq("junk").to_numpy().astype(np.int64)
 
-    pairs = _exact_pairs(combined, partition)
+    emails = email_key(combined["email"])
+    pairs = _exact_pairs(combined, partition, emails)
     if options.fuzzy:
-        supports = {f: field_values(combined, f) for f in options.fields}
+        supports = {f: field_values(combined, f, emails) for f in options.fields}
         fuzzy = fuzzy_pairs(name_key(combined), supports, partition, options.threshold)
         if len(fuzzy):
             pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
@@ -273,29 +280,39 @@ def _check_options(options: DedupeOptions) -> None:
         raise LeadtoolError("--keep priority needs --source-priority a,b,...")
 
 
-def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.fillna("").astype("str").reset_index(drop=True)
-    for column in (
-        "lead_id",
-        "email",
-        "phone",
-        "name",
-        "first_name",
-        "last_name",
-        "company",
-        "created_at",
-        "source",
-        "quality",
-    ):
+_KEY_COLUMNS = (
+    "lead_id",
+    "email",
+    "phone",
+    "name",
+    "first_name",
+    "last_name",
+    "company",
+    "created_at",
+    "source",
+    "quality",
+)
+
+
+def _wanted_columns(options: DedupeOptions) -> list[str]:
+    """The columns matching and choosing the primary read: only these are copied."""
+    fields = [f for f in options.fields if f != "email_local"]
+    return list(dict.fromkeys([*_KEY_COLUMNS, *FILL_COLUMNS, *fields]))
+
+
+def _prepare(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
+    present = [c for c in wanted if c in frame.columns]
+    out = frame[present].fillna("").astype("str").reset_index(drop=True)
+    for column in _KEY_COLUMNS:
         if column not in out.columns:
             out[column] = ""
     return out
 
 
-def _exact_pairs(combined: pd.DataFrame, partition: np.ndarray) -> pd.DataFrame:
+def _exact_pairs(combined: pd.DataFrame, partition: np.ndarray, emails: pd.Series) -> pd.DataFrame:
     frames = []
     for rule, keys in (
-        ("email", email_key(combined["email"])),
+        ("email", emails),
         ("phone", combined["phone"].astype(str)),
     ):
         a, b = _star_edges(keys, partition)
@@ -333,7 +350,7 @@ def _assign(
         primary_of.to_numpy() == frame["_row"].to_numpy(), "true", "false"
     )
     frame["duplicate_of"] = np.where(frame["is_primary"] == "true", "", primary_id)
-    frame["dup_group"] = frame["_group"].map(group_id).map(_group_label)
+    frame["dup_group"] = frame["_group"].map(group_id.map(_group_label))
     grouped = frame.groupby("_group", sort=False)
     frame["touches"] = grouped["_row"].transform("size").astype(str)
     frame["sources"] = _group_sources(frame)
@@ -350,17 +367,37 @@ def _group_sources(frame: pd.DataFrame) -> pd.Series:
     """All sources of each group, sorted and ``;``-joined. Most people submit once: their
     sources are their own, and only groups of two or more are joined (once per group)."""
     source = frame["source"].astype(str)
-    size = frame.groupby("_group", sort=False)["_row"].transform("size")
-    multi = (size > 1).to_numpy()
+    multi = _in_multi_groups(frame)
     out = source.astype(object).copy()
-    if multi.any():
-        pairs = pd.DataFrame(
-            {"g": frame["_group"].to_numpy()[multi], "s": source.to_numpy()[multi]}
-        )
+    if not multi.any():
+        return out
+    groups = frame["_group"].to_numpy()[multi]
+    names, codes = np.unique(source.to_numpy(dtype=object)[multi], return_inverse=True)
+    if len(names) > 62:  # too many sources for a bit set: join per group
+        pairs = pd.DataFrame({"g": groups, "s": names[codes]})
         pairs = pairs[pairs["s"] != ""].drop_duplicates().sort_values(["g", "s"], kind="stable")
         joined = pairs.groupby("g", sort=False)["s"].agg(";".join)
-        out[multi] = frame.loc[multi, "_group"].map(joined).fillna("").to_numpy()
+        out[multi] = pd.Series(groups).map(joined).fillna("").to_numpy()
+        return out
+    # Each group's sources as a bit set (OR over its rows), spelled out once per distinct set.
+    bits = np.where(names[codes] != "", np.left_shift(np.int64(1), codes.astype(np.int64)), 0)
+    order = np.argsort(groups, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
+    sets = np.bitwise_or.reduceat(bits[order], starts)
+    per_row = np.empty(len(groups), dtype=np.int64)
+    per_row[order] = np.repeat(sets, np.diff(np.r_[starts, len(order)]))
+    spelled = {
+        int(m): ";".join(str(n) for i, n in enumerate(names) if int(m) >> i & 1)
+        for m in np.unique(per_row)
+    }
+    out[multi] = pd.Series(per_row).map(spelled).to_numpy()
     return out
+
+
+def _in_multi_groups(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose group has two or more rows: only they need group-wide work."""
+    groups = frame["_group"].to_numpy()
+    return np.bincount(groups, minlength=len(groups))[groups] > 1
 
 
 def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
@@ -388,10 +425,12 @@ def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
 def _fill_primary(frame: pd.DataFrame, order: np.ndarray) -> None:
     """The primary's empty fields take the group's first filled value (in keep order)."""
     columns = [c for c in FILL_COLUMNS if c in frame.columns]
+    multi = _in_multi_groups(frame)  # a lone lead has nothing to take from anyone
+    order = order[multi[order]]
     values = frame[columns].iloc[order].astype(object)
     values = values.where(values != "")  # empty -> missing, so first() skips it
     filled = values.groupby(frame["_group"].to_numpy()[order], sort=False).first()
-    primary = frame["is_primary"].eq("true")
+    primary = frame["is_primary"].eq("true") & multi
     for column in columns:
         best = frame.loc[primary, "_group"].map(filled[column]).fillna("")
         current = frame.loc[primary, column]

@@ -237,3 +237,21 @@ def test_quality_on_generated_duplicates() -> None:
     assert precision >= 0.98, precision
     assert recall >= 0.95, recall
     assert len(out) == len(leads)
+
+
+@pytest.mark.parametrize("n_sources", [3, 70])
+def test_group_sources_sorted_and_joined_once_per_group(n_sources: int) -> None:
+    # 70 sources do not fit the bit-set path: both paths must give the same answer.
+    rng = np.random.default_rng(n_sources)
+    names = [f"src{i:02d}" for i in range(n_sources)] + [""]
+    rows = [
+        lead(i, phone=f"+7916000{int(rng.integers(0, 40)):04d}", source=str(rng.choice(names)))
+        for i in range(400)
+    ]
+    out, _, _ = run(*rows, fuzzy=False)
+    frame = pd.DataFrame(rows)
+    expected = frame.groupby("phone")["source"].agg(lambda s: ";".join(sorted(set(s) - {""})))
+    want = frame["phone"].map(expected)
+    alone = frame.groupby("phone")["phone"].transform("size").eq(1)
+    want = want.where(~alone, frame["source"])
+    assert out["sources"].tolist() == want.tolist()
