@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from leadtool.errors import LeadtoolError
@@ -256,13 +257,119 @@ def _read_delimited(path: str, name: str, raw: bytes, delim: str | None) -> Tabl
     text = text.replace("\x00", "")
     sample = text[:SNIFF_BYTES]
     delim = delim or sniff_delimiter(sample)
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
-    except csv.Error as exc:
-        raise LeadtoolError(f"{path}: cannot parse as delimited text ({exc})") from exc
-    table = _table_from_records(path, name, records)
+    table = _arrow_table(path, name, text, delim)
+    if table is None:
+        try:
+            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
+        except csv.Error as exc:
+            raise LeadtoolError(f"{path}: cannot parse as delimited text ({exc})") from exc
+        table = _table_from_records(path, name, records)
     table.encoding, table.delimiter = encoding, delim
     return table
+
+
+ARROW_MIN_BYTES = 1 << 20  # below this the csv module is as fast and Arrow's start-up costs
+FOOTER_LOOKBACK = 50
+
+
+def _arrow_table(path: str, name: str, text: str, delim: str) -> Table | None:
+    """The common large file — header on the first line, every row as wide as the header —
+    parsed by Arrow's multithreaded CSV reader into Arrow-backed columns. The cells equal
+    what the csv module gives (tests/test_io.py checks both readers on the same files). None
+    when the file needs the general path: a title above the header, a row of another
+    width (ragged rows are kept and flagged there), cells past the named columns, or a
+    footer longer than FOOTER_LOOKBACK rows."""
+    if len(text) < ARROW_MIN_BYTES:
+        return None
+    head = _parse(text[:SNIFF_BYTES], delim, SNIFF_RECORDS)
+    if not head or find_header(head) != (0, 0):
+        return None
+    try:
+        body = _arrow_read(text, delim, len(head[0]))
+    except (ImportError, ValueError, OSError) as exc:  # pyarrow's errors are ValueErrors
+        log.debug("arrow CSV reader declined %s (%s); using the csv module", path, exc)
+        return None
+    if body is None:
+        return None
+    header = [c.strip() for c in head[0]]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    blank = _blank_rows(body)
+    if width < body.num_columns and not _all_blank(body.select(range(width, body.num_columns))):
+        return None  # cells under no header: the general path flags those rows as long
+    tail = [
+        list(r.values()) for r in body.slice(max(0, body.num_rows - FOOTER_LOOKBACK)).to_pylist()
+    ]
+    footer = _count_footer(tail, 0)
+    if footer == FOOTER_LOOKBACK:
+        return None
+    keep = np.flatnonzero(~blank[: body.num_rows - footer])
+    kept = body.select(range(width)).take(keep)
+    columns = _unique_headers(header)
+    data = kept.rename_columns(columns).to_pandas()
+    data = _drop_empty_unnamed(data, header)
+    n = len(keep)
+    return Table(
+        path=path,
+        file_name=name,
+        data=data,
+        rows=(keep + 1).tolist(),
+        ragged=[""] * n,
+        extra=[""] * n,
+        header_row=1,
+        header_col=1,
+        footer_rows=footer,
+        blank_rows=int(blank[: body.num_rows - footer].sum()),
+    )
+
+
+def _arrow_read(text: str, delim: str, fields: int) -> Any:
+    """Rows below the header line as an Arrow table of ``fields`` string columns; None when
+    some row has another number of fields."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"f{i}" for i in range(fields)]
+    invalid: list[int] = []
+
+    def refuse(_row: Any) -> str:
+        invalid.append(1)
+        return "skip"
+
+    body = pacsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=16 << 20),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delim,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=refuse,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.large_string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
+    return None if invalid else body.combine_chunks()
+
+
+def _blank_rows(body: Any) -> np.ndarray:
+    """Rows whose every cell is empty or whitespace."""
+    import pyarrow.compute as pc
+
+    blank = np.ones(body.num_rows, dtype=bool)
+    for column in body.columns:
+        trimmed = pc.utf8_trim_whitespace(column)
+        blank &= np.asarray(pc.equal(trimmed, "").to_numpy(zero_copy_only=False), dtype=bool)
+    return blank
+
+
+def _all_blank(body: Any) -> bool:
+    """True when every cell of every column of the Arrow table is empty or whitespace."""
+    return bool(_blank_rows(body).all())
 
 
 # ---- header search shared by text and spreadsheets

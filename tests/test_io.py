@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -279,3 +280,80 @@ def test_csv_is_written_in_chunks_with_the_same_bytes(tmp_path, monkeypatch) -> 
     assert (tmp_path / "c.csv").read_bytes() == frame.to_csv(
         index=False, lineterminator="\n"
     ).encode()
+
+
+def _both_readers(monkeypatch, path: str) -> tuple:
+    """The table as the Arrow reader gives it (forced on) and as the csv module gives it."""
+    monkeypatch.setattr("leadtool.io.ARROW_MIN_BYTES", 0)
+    fast = read_tables(path)
+    monkeypatch.setattr("leadtool.io.ARROW_MIN_BYTES", 1 << 60)
+    slow = read_tables(path)
+    return fast, slow
+
+
+def _same_table(fast, slow) -> None:
+    assert len(fast) == len(slow)
+    for a, b in zip(fast, slow, strict=True):
+        assert list(a.data.columns) == list(b.data.columns)
+        assert a.data.astype(object).values.tolist() == b.data.astype(object).values.tolist()
+        assert (a.rows, a.ragged, a.extra) == (b.rows, b.ragged, b.extra)
+        assert (a.header_row, a.header_col, a.footer_rows, a.blank_rows, a.preamble) == (
+            b.header_row,
+            b.header_col,
+            b.footer_rows,
+            b.blank_rows,
+            b.preamble,
+        )
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in FIXTURES.iterdir() if p.suffix in (".csv", ".tsv"))
+)
+def test_arrow_reader_gives_what_the_csv_module_gives(monkeypatch, name: str) -> None:
+    try:
+        fast, slow = _both_readers(monkeypatch, str(FIXTURES / name))
+    except LeadtoolError as exc:  # the error fixtures fail the same way on both
+        monkeypatch.setattr("leadtool.io.ARROW_MIN_BYTES", 0)
+        with pytest.raises(LeadtoolError, match=re.escape(str(exc))):
+            read_tables(str(FIXTURES / name))
+        return
+    _same_table(fast, slow)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(CELL_TEXT, min_size=1, max_size=4), min_size=1, max_size=12),
+    st.sampled_from([",", ";", "\t"]),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_arrow_reader_matches_on_random_tables(tmp_path_factory, rows, sep: str, end: str) -> None:
+    # Quoted and unquoted cells with delimiters, quotes, newlines; rows of any width, blank
+    # rows, footers: the Arrow reader either declines or gives the same table.
+    header = sep.join(f"col{i}" for i in range(3))
+    lines = [header] + [
+        sep.join('"' + c.replace('"', '""') + '"' if i % 2 else c for i, c in enumerate(r))
+        for r in rows
+    ]
+    path = tmp_path_factory.mktemp("arrow") / "t.csv"
+    path.write_bytes((end.join(lines) + end).encode("utf-8"))
+    mp = pytest.MonkeyPatch()
+    try:
+        fast, slow = _both_readers(mp, str(path))
+    except LeadtoolError:
+        return
+    finally:
+        mp.undo()
+    _same_table(fast, slow)
+
+
+def test_arrow_reader_reads_a_large_file_with_blank_rows_and_a_total(tmp_path) -> None:
+    lines = ["name;phone;email"]
+    lines += [f"Anna {i};+7916{i:07d};a{i}@example.com" for i in range(30_000)]
+    lines[500] = ";;"
+    lines += ["Итого;30000;"]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (table,) = read_tables(str(path))
+    assert len(table.data) == 29_999 and table.blank_rows == 1 and table.footer_rows == 1
+    assert table.rows[498:501] == [499, 501, 502]
+    assert table.data["phone"].iloc[-1] == "+79160029999"
