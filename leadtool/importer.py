@@ -143,8 +143,8 @@ def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
     nulls = list(nz.null_values())
     out = {}
     for col in data.columns:
-        s = data[col].fillna("").astype(str).str.strip()
-        out[col] = s.mask(s.str.casefold().isin(nulls), "").astype(object)
+        s = data[col].fillna("").astype("str").str.strip()
+        out[col] = s.mask(s.str.lower().isin(nulls), "")
     return pd.DataFrame(out, index=data.index)
 
 

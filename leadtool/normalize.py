@@ -50,6 +50,18 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], jobs: int = 1) -
     return pd.Series(results[codes], index=values.index, dtype=object)
 
 
+def per_distinct_fields(
+    values: pd.Series, func: Callable[[Any], tuple[str, ...]], width: int
+) -> list[pd.Series]:
+    """Like per_distinct for a ``func`` returning a tuple of ``width`` strings: one Series
+    per position, taken by row from a table of distinct results (no tuple per row)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    table = np.empty((len(uniques), width), dtype=object)
+    for i, value in enumerate(uniques):
+        table[i] = func(value)
+    return [pd.Series(table[codes, k], index=values.index, dtype=object) for k in range(width)]
+
+
 def _pool_map(func: Callable[[Any], Any], values: list[Any], jobs: int) -> list[Any]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -457,7 +469,7 @@ _SPECIAL_USE = re.compile(r"(?:^|\.)(?:arpa|invalid|local|localhost|onion|test)$
 
 def plain_email(series: pd.Series) -> pd.Series:
     """Vectorized: True where email-validator is known to accept the address unchanged."""
-    domain = series.str.rsplit("@", n=1).str[-1].fillna("")
+    domain = series.str.replace(r"^.*@", "", regex=True).fillna("")
     return (
         series.str.fullmatch(PLAIN_EMAIL).fillna(False).astype(bool)
         & (series.str.len() <= 254)
@@ -514,8 +526,8 @@ def _split_name(text: str) -> tuple[str, str]:
 
 def split_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Full name -> (first, last); Russian "Фамилия Имя Отчество" recognized by the patronymic."""
-    parts = per_distinct(names, _split_name)
-    return parts.str[0].fillna(""), parts.str[1].fillna("")
+    first, last = per_distinct_fields(names, _split_name, 2)
+    return first, last
 
 
 _TRANSLIT = dict(
@@ -593,7 +605,8 @@ def normalize_dates(
     serial numbers. Naive times are taken in ``timezone``.
     """
     text = series.fillna("").astype(str).str.strip()
-    distinct = pd.Series(text.unique(), dtype=object)
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    distinct = pd.Series(uniques, dtype=object)
     distinct = distinct[distinct != ""]
     parsed = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns, UTC]")
     if len(distinct):
@@ -601,11 +614,11 @@ def normalize_dates(
         _parse_dmy(distinct, parsed, timezone, region)
         _parse_serial(distinct, parsed, timezone)
         _parse_other(distinct, parsed, timezone)
-    iso = parsed.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(parsed.notna(), "")
-    lookup = dict(zip(distinct, iso, strict=True))
-    out = text.map(lambda v: lookup.get(v, ""))
+    iso = np.full(len(uniques), "", dtype=object)
+    iso[parsed.index] = parsed.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(parsed.notna(), "")
+    out = pd.Series(iso[codes], index=text.index, dtype=object)
     failed = (text != "") & (out == "")
-    return out.astype(object), failed
+    return out, failed
 
 
 def _localize(naive: pd.Series, timezone: str) -> pd.Series:
@@ -794,8 +807,8 @@ def utm_from_url(url: str) -> tuple[str, ...]:
 
 def utm_columns(urls: pd.Series) -> dict[str, pd.Series]:
     """utm_* columns parsed out of URLs, once per distinct URL."""
-    parsed = per_distinct(urls.fillna("").astype(str), utm_from_url)
-    return {f: parsed.str[i].fillna("") for i, f in enumerate(UTM_FIELDS)}
+    parsed = per_distinct_fields(urls.fillna("").astype(str), utm_from_url, len(UTM_FIELDS))
+    return dict(zip(UTM_FIELDS, parsed, strict=True))
 
 
 def most_common(values: Iterable[Hashable]) -> Any:
