@@ -88,7 +88,8 @@ def blank(series: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------- phones
 
-_PHONE_PREFIX = re.compile(r"^\s*(?:p|tel|phone|тел)\s*[:.]\s*", re.IGNORECASE)
+# A plain pattern with an inline flag, so that pandas hands it to Arrow's regex engine.
+_PHONE_PREFIX = re.compile(r"^\s*(?i:p|tel|phone|тел)\s*[:.]\s*")
 _PHONE_SPLIT = re.compile(r"\s*(?:[,;/\n]|\s(?:или|or|sau|и|and)\s)\s*", re.IGNORECASE)
 _NON_PHONE = re.compile(r"[^\d+]")
 
@@ -101,12 +102,12 @@ def clean_phone_text(series: pd.Series) -> pd.Series:
     distinct value. Cells with letters or separators (extensions, two numbers) keep their
     text, whitespace folded.
     """
-    text = series.fillna("").astype(str).str.strip()
-    text = text.str.replace(_PHONE_PREFIX, "", regex=True)
-    simple = text.str.fullmatch(r"\+?[\d\s().\-]+")
+    text = series.fillna("").astype("str").str.strip()
+    text = text.str.replace(_PHONE_PREFIX.pattern, "", regex=True)
+    simple = text.str.fullmatch(r"\+?[\d\s().\-]+").fillna(False).astype(bool)
     digits = text.str.replace(r"[^\d]", "", regex=True)
-    keyed = text.str.startswith("+").map({True: "+", False: ""}) + digits
-    return keyed.where(simple, text.str.replace(r"\s+", " ", regex=True)).astype(object)
+    keyed = digits.mask(text.str.startswith("+").fillna(False).astype(bool), "+" + digits)
+    return keyed.where(simple, text.str.replace(r"\s+", " ", regex=True))
 
 
 def split_numbers(text: str) -> list[str]:
