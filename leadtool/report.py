@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import source_key
+from leadtool.normalize import per_distinct, source_key
 from leadtool.schema import snake_case
 from leadtool.sources import load_yaml_data
 
@@ -130,20 +130,21 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _norm(text: pd.Series) -> pd.Series:
-    return (
-        text.fillna("").astype(str).str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
-    )
+    # lower(), not casefold(): an Arrow kernel instead of Python per row; they differ only
+    # for a few letters (ß) that campaign names on both sides spell the same way.
+    return text.fillna("").astype(str).str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
 
 
 def _platform(source: pd.Series) -> pd.Series:
     """Source key used to join spend: Meta bills Facebook and Instagram together."""
     aliases = load_yaml_data("spend_profiles.yml").get("spend_platform", {})
-    keys = source.fillna("").astype(str).map(lambda s: source_key(s) if s else "")
-    return keys.map(lambda s: aliases.get(s, s))
+    return per_distinct(
+        source.fillna("").astype(str), lambda s: aliases.get(source_key(s), source_key(s))
+    )
 
 
 def _periods(dates: pd.Series) -> dict[str, pd.Series]:
-    stamps = pd.to_datetime(dates.replace("", None), utc=True, errors="coerce")
+    stamps = pd.to_datetime(dates.replace("", None), utc=True, errors="coerce", format="ISO8601")
     day = stamps.dt.strftime("%Y-%m-%d").fillna("")
     iso = stamps.dt.isocalendar()
     week = (
