@@ -318,7 +318,24 @@ def _fake_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     phone = v.col("phone")
     raw_digits = v.col("phone_raw").str.replace(r"\D", "", regex=True)
     digits = phone.str.lstrip("+").where(phone != "", raw_digits)
-    return per_distinct(digits, lambda d: fake_digits(d, min_distinct, run)).astype(bool)
+    return fake_digit_mask(digits, min_distinct, run)
+
+
+def fake_digit_mask(digits: pd.Series, min_distinct: int, run: int) -> pd.Series:
+    """fake_digits for a whole column, on string kernels: the distinct digits of the last ten
+    are counted digit by digit, and the last ``run`` digits are looked up among the few runs
+    there are (``000000`` … ``999999``, ``012345`` … and the same counting down)."""
+    national = digits.str[-10:]
+    distinct = sum(
+        national.str.contains(str(d), regex=False).fillna(False).astype(int) for d in range(10)
+    )
+    fake = distinct < min_distinct
+    if run >= 2:
+        equal = {str(d) * run for d in range(10)}
+        up = {"".join(str(d + i) for i in range(run)) for d in range(10 - run + 1)}
+        runs = equal | up | {r[::-1] for r in up}
+        fake |= digits.str[-run:].isin(runs)
+    return (digits.str.len() >= 5).fillna(False).astype(bool) & fake.fillna(False).astype(bool)
 
 
 def _test_entry(v: _View, check: Check, config: CleanConfig) -> pd.Series:
@@ -361,12 +378,22 @@ _DOMAIN = r"\b[\w-]+\.(?:com|ru|net|org|info|biz|xyz|top|io|su|ly|me)\b"
 
 
 def _spam_content(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    mask = v.col("company").str.contains(_SPAM, case=False, regex=True)
+    mask = _searched(v.col("company"), [_SPAM])
     for col in ("name", "first_name", "last_name"):
-        text = v.col(col)
-        mask |= text.str.contains(_SPAM, case=False, regex=True)
-        mask |= text.str.contains(_DOMAIN, case=False, regex=True)
-    return mask.fillna(False).astype(bool)
+        mask |= _searched(v.col(col), [_SPAM, _DOMAIN])
+    return mask
+
+
+def _searched(text: pd.Series, patterns: list[str]) -> pd.Series:
+    """Where any pattern is found (case-insensitive), searched once per distinct value:
+    names repeat, and ``\\b``/``\\w`` on non-ASCII text take pandas' Python regex path."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    distinct = pd.Series(uniques, dtype=text.dtype)
+    hit = np.zeros(len(distinct), dtype=bool)
+    for pattern in patterns:
+        found = distinct.str.contains(pattern, case=False, regex=True)
+        hit |= found.fillna(False).to_numpy(dtype=bool)
+    return pd.Series(hit[codes], index=text.index)
 
 
 def _honeypot(v: _View, check: Check, config: CleanConfig) -> pd.Series:

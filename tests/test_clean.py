@@ -6,8 +6,10 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from leadtool.clean import burst_mask, clean, fake_digits, load_config
+from leadtool.clean import burst_mask, clean, fake_digit_mask, fake_digits, load_config
 from leadtool.errors import LeadtoolError
 from tests.conftest import FIXTURES, GOLDEN
 
@@ -276,3 +278,15 @@ def test_quality_on_generated_leads_with_known_junk() -> None:
     assert false_junk <= 0.01, false_junk
     per_kind = out[~genuine].groupby("x_truth")["quality"].apply(lambda q: q.eq("junk").mean())
     assert per_kind.min() >= 0.85, per_kind.to_dict()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="0123456789", max_size=15), min_size=1, max_size=30),
+    st.integers(min_value=1, max_value=5),
+    st.integers(min_value=1, max_value=9),
+)
+def test_fake_digit_mask_agrees_with_fake_digits(values, min_distinct: int, run: int) -> None:
+    values += ["79999999999", "79161234567", "79169876543", "40722418305"]
+    mask = fake_digit_mask(pd.Series(values), min_distinct, run)
+    assert mask.tolist() == [fake_digits(v, min_distinct, run) for v in values]
