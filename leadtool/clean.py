@@ -329,7 +329,7 @@ def fake_digit_mask(digits: pd.Series, min_distinct: int, run: int) -> pd.Series
     distinct = sum(
         national.str.contains(str(d), regex=False).fillna(False).astype(int) for d in range(10)
     )
-    fake = distinct < min_distinct
+    fake: pd.Series = pd.Series(distinct < min_distinct, index=digits.index)
     if run >= 2:
         equal = {str(d) * run for d in range(10)}
         up = {"".join(str(d + i) for i in range(run)) for d in range(10 - run + 1)}
