@@ -1059,10 +1059,19 @@ def run_cmd(
             "--inbox", help="Only files not seen before (by hash); go on past a bad file."
         ),
     ] = False,
+    stage_files: Annotated[
+        bool,
+        typer.Option(
+            "--stage-files",
+            help="Also write leads.csv, clean.csv and deduped.csv (what qualified.csv holds, "
+            "stage by stage).",
+        ),
+    ] = False,
     jobs: Jobs = 1,
 ) -> None:
-    """Run import, clean, dedupe, qualify and report in one go, into an output folder with
-    each stage's file, the rejected leads, report.html, report.md and manifest.json."""
+    """Run import, clean, dedupe, qualify and report in one go, into an output folder:
+    qualified.csv (every lead with every stage's columns), the rejected leads, the matched
+    pairs, report.html, report.md and manifest.json."""
     from leadtool.pipeline import find_config, load_run_config, run_pipeline
 
     with handled_errors():
@@ -1075,6 +1084,7 @@ def run_cmd(
             config.history = history
         if jobs != 1:
             config.jobs = jobs
+        config.stage_files = config.stage_files or stage_files
         config.escape_formulas, config.redact = STATE.escape_formulas, STATE.redact
         folder = out or config.out
         if not folder:

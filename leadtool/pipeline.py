@@ -59,6 +59,7 @@ CONFIG_KEYS = {
     "report",
     "as_of",
     "jobs",
+    "stage_files",
 }
 DEDUPE_KEYS = {"keep", "fuzzy", "fields", "threshold", "source_priority"}
 
@@ -84,6 +85,7 @@ class RunConfig:
     report_by: tuple[str, ...] = ("source", "campaign")
     as_of: str | None = None
     jobs: int = 1
+    stage_files: bool = False
     escape_formulas: bool = True
     redact: str | None = None
     config_file: str | None = None
@@ -158,6 +160,7 @@ def load_run_config(path: str | None) -> RunConfig:
         report_by=parse_dimensions(by_text),
         as_of=str(doc["as_of"]) if doc.get("as_of") else None,
         jobs=int(doc.get("jobs", 1)),
+        stage_files=bool(doc.get("stage_files", False)),
         config_file=str(Path(path).resolve()),
     )
 
@@ -336,7 +339,8 @@ def _run(
     dedupe_options = _dedupe_options(config.dedupe)
     as_of = pd.Timestamp(config.as_of, tz="UTC") if config.as_of else None
 
-    emit(leads, "leads.csv")
+    if config.stage_files:
+        emit(leads, "leads.csv")
     step("clean")
     started = time.perf_counter()
     cleaned, clean_stats = clean(leads, checks)
@@ -344,7 +348,8 @@ def _run(
     del leads, frames  # each stage's frame is let go once the next one exists
     junk = cleaned["quality"].eq("junk")
     n_junk = int(junk.sum())
-    emit(cleaned, "clean.csv")
+    if config.stage_files:
+        emit(cleaned, "clean.csv")
     emit(cleaned[junk], "rejected.csv")
     del junk
     writer.submit(write_json, clean_stats.as_dict(), str(folder / "clean-stats.json"))
@@ -357,7 +362,8 @@ def _run(
     )
     deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history)
     del cleaned
-    emit(deduped, "deduped.csv")
+    if config.stage_files:
+        emit(deduped, "deduped.csv")
     emit(pairs, "pairs.csv")
     del pairs
     durations["dedupe"] = time.perf_counter() - started

@@ -18,12 +18,10 @@ from leadtool.pipeline import LOCK_NAME, folder_lock, load_run_config
 from tests.conftest import FIXTURES, REPO
 
 EXAMPLES = REPO / "examples"
+STAGE_FILES = {"leads.csv", "clean.csv", "deduped.csv"}
 OUTPUTS = {
-    "leads.csv",
-    "clean.csv",
     "rejected.csv",
     "clean-stats.json",
-    "deduped.csv",
     "pairs.csv",
     "qualified.csv",
     "spend.csv",
@@ -39,6 +37,7 @@ def test_run_on_the_examples(run, tmp_path) -> None:
     result = run("run", "--config", str(EXAMPLES / "leadtool.yml"), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} >= OUTPUTS
+    assert not {p.name for p in out.iterdir()} & STAGE_FILES  # only with --stage-files
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"]["imported"] == 15
     assert {i["sha256"] for i in manifest["inputs"]} and all(
@@ -61,6 +60,26 @@ def test_run_on_the_examples(run, tmp_path) -> None:
     rejected = pd.read_csv(out / "rejected.csv", dtype=str, keep_default_na=False)
     assert set(rejected["quality"]) == {"junk"}
     assert "report.html" in result.stderr
+
+
+def test_stage_files_hold_what_qualified_holds_stage_by_stage(run, tmp_path) -> None:
+    out = tmp_path / "demo"
+    args = ["-q", "run", "--config", str(EXAMPLES / "leadtool.yml"), "--out", str(out)]
+    assert run(*args, "--stage-files").exit_code == 0
+    assert {p.name for p in out.iterdir()} >= OUTPUTS | STAGE_FILES
+    qualified = pd.read_csv(out / "qualified.csv", dtype=str, keep_default_na=False)
+    for name, marks in (
+        ("leads.csv", None),
+        ("clean.csv", "quality"),
+        ("deduped.csv", "dup_group"),
+    ):
+        stage = pd.read_csv(out / name, dtype=str, keep_default_na=False)
+        assert stage["lead_id"].tolist() == qualified["lead_id"].tolist(), name
+        assert set(stage.columns) <= set(qualified.columns), name
+        if marks:
+            assert stage[marks].tolist() == qualified[marks].tolist(), name
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["stage_files"] is True
 
 
 def test_same_inputs_same_bytes(run, tmp_path) -> None:
