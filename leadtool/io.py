@@ -776,9 +776,9 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
     quote, empty = pa.scalar('"', type=text), pa.scalar("", type=text)
 
     def escaped(values: Any) -> Any:
-        needs = pc.match_substring_regex(values, special)
-        if not pc.any(needs).as_py():
+        if not _holds_any(values, ('"', sep, "\n", "\r")):
             return values
+        needs = pc.match_substring_regex(values, special)
         quoted = pc.binary_join_element_wise(
             quote, pc.replace_substring(values, '"', '""'), quote, empty
         )
@@ -789,11 +789,62 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
     if not len(frame):
         return head.encode("utf-8")
     columns = [escaped(_arrow_text(frame[c])) for c in frame.columns]
-    lines = pc.binary_join_element_wise(*columns, pa.scalar(sep, type=text))
-    lines = pc.binary_join_element_wise(lines, pa.scalar("\n", type=text), empty)
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-    start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
-    return head.encode("utf-8") + lines.buffers()[2].to_pybytes()[start:end]
+    body = _rows_by_arrow_writer(columns, sep)
+    if body is None:
+        lines = pc.binary_join_element_wise(*columns, pa.scalar(sep, type=text))
+        lines = pc.binary_join_element_wise(lines, pa.scalar("\n", type=text), empty)
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+        start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+        body = lines.buffers()[2].to_pybytes()[start:end]
+    return head.encode("utf-8") + body
+
+
+# Arrow's CSV writer is several times faster than joining the cells, but without quoting it
+# refuses the characters quoting protects. Already-quoted cells lend them to these control
+# bytes for the write, and the bytes are swapped back afterwards.
+_STAND_INS = {'"': "\x01", "\n": "\x02", "\r": "\x03"}
+
+
+def _holds_any(values: Any, chars: tuple[str, ...]) -> bool:
+    """Whether any cell of an Arrow large_string array contains one of ``chars``: a scan of
+    the array's bytes, far faster than a per-cell regex when (as usual) none does."""
+    import numpy as np
+
+    if len(values) == 0 or values.buffers()[2] is None:
+        return False
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
+    start, end = offsets[values.offset], offsets[values.offset + len(values)]
+    data = memoryview(values.buffers()[2])[start:end].tobytes()
+    return any(char.encode("utf-8") in data for char in chars)
+
+
+def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
+    """The rows of already-escaped columns through Arrow's CSV writer; None when a cell holds
+    one of the stand-in control bytes itself (then the cells are joined instead)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    stand_ins = {**_STAND_INS, sep: "\x04"}
+    ready = []
+    for values in columns:
+        if _holds_any(values, tuple(stand_ins.values())):
+            return None
+        if _holds_any(values, ('"',)):  # only quoted cells hold these characters
+            for char, stand_in in stand_ins.items():
+                values = pc.replace_substring(values, char, stand_in)
+        ready.append(values)
+    names = [f"c{i}" for i in range(len(ready))]
+    out = io.BytesIO()
+    pacsv.write_csv(
+        pa.table(ready, names=names),
+        out,
+        write_options=pacsv.WriteOptions(
+            include_header=False, delimiter=sep, quoting_style="none", batch_size=65536
+        ),
+    )
+    back = bytes.maketrans("".join(stand_ins.values()).encode(), "".join(stand_ins).encode("utf-8"))
+    return out.getvalue().translate(back)
 
 
 def _arrow_text(values: pd.Series) -> Any:
