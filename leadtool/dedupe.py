@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct, transliterate
@@ -248,18 +250,12 @@ def dedupe(
             pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
     labels = components(len(combined), pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))
     result = _assign(combined, labels, is_past, options)
-    mine = result.iloc[n_past:].reset_index(drop=True)
-    base = leads.reset_index(drop=True).fillna("")
-    out = pd.concat(
-        [
-            base.drop(columns=[c for c in DEDUPE_COLUMNS if c in base.columns]),
-            mine[list(DEDUPE_COLUMNS)],
-        ],
-        axis=1,
-    )
-    for column in FILL_COLUMNS:
-        if column in out.columns:
-            out[column] = mine[column].to_numpy()
+    out = leads.reset_index(drop=True).fillna("")
+    out = out.drop(columns=[c for c in DEDUPE_COLUMNS if c in out.columns])
+    for column, values in result.items():  # tonight's rows follow the history's
+        if column in DEDUPE_COLUMNS or column in out.columns:
+            out[column] = values.iloc[n_past:].reset_index(drop=True)
+    out = out[[c for c in out.columns if c not in DEDUPE_COLUMNS] + list(DEDUPE_COLUMNS)]
     pair_table = _pair_table(pairs, combined)
     stats = DedupeStats(
         rows=len(out),
@@ -323,62 +319,139 @@ def _exact_pairs(combined: pd.DataFrame, partition: np.ndarray, emails: pd.Serie
 
 def _assign(
     combined: pd.DataFrame, labels: np.ndarray, is_past: np.ndarray, options: DedupeOptions
-) -> pd.DataFrame:
-    """Primary per group, group columns, and the primary's empty fields filled. Works on
-    ``combined`` in place (dedupe built it for this) and sorts row positions, not rows."""
+) -> dict[str, pd.Series]:
+    """The dedupe columns, and the fill columns with the primary's empty fields filled, for
+    every row of ``combined``. Row positions are sorted, never rows; the text columns are
+    built with Arrow's take/if_else, never as a Python string per row."""
     frame = combined
+    n = len(frame)
     frame["_group"] = labels
-    frame["_row"] = np.arange(len(frame))
+    frame["_row"] = np.arange(n)
     frame["_past"] = is_past
-    created = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
-    frame["_t"] = created
+    frame["_t"] = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
     order = frame.index.get_indexer(_primary_order(frame, options))
-    groups = frame["_group"].to_numpy()
-    primary_row = (
-        pd.Series(frame["_row"].to_numpy()[order]).groupby(groups[order], sort=False).first()
-    )
-    by_time = frame.index.get_indexer(
-        frame[["_t", "_row"]].sort_values(["_t", "_row"], na_position="last").index
-    )
-    group_id = (
-        pd.Series(frame["lead_id"].to_numpy()[by_time]).groupby(groups[by_time], sort=False).first()
-    )
+    primary_of = _first_in_group(labels, order)
+    is_primary = primary_of == np.arange(n)
+    ticks = _ticks(frame["_t"])
+    by_time = np.lexsort((np.arange(n), ticks))
+    earliest = _first_in_group(labels, by_time)
+    lead_ids = _arrow(frame["lead_id"])
+    size = np.bincount(labels, minlength=n)
+    first = pd.Series(ticks).groupby(labels).transform("min").to_numpy()
+    last = pd.Series(ticks).groupby(labels).transform("max").to_numpy()
+    past = np.bincount(labels, weights=is_past.astype(float), minlength=n) > 0
+    columns = {
+        "dup_group": _arrow_series(_group_labels(lead_ids, earliest)),
+        "is_primary": _flag(is_primary),
+        "duplicate_of": _arrow_series(
+            pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
+        ),
+        "touches": _arrow_series(pa.array(size[labels].astype(str))),
+        "sources": _group_sources(frame),
+        "first_seen": _iso_times(first),
+        "last_seen": _iso_times(last),
+        "is_new": _flag(~past[labels], "true", "false"),
+    }
+    multi = size[labels] > 1
+    for column in (c for c in FILL_COLUMNS if c in frame.columns):
+        columns[column] = _filled(frame[column], labels, order, is_primary & multi, multi)
+    return columns
 
-    primary_of = frame["_group"].map(primary_row)
-    primary_id = frame["lead_id"].to_numpy()[primary_of.to_numpy()]
-    frame["is_primary"] = np.where(
-        primary_of.to_numpy() == frame["_row"].to_numpy(), "true", "false"
-    )
-    frame["duplicate_of"] = np.where(frame["is_primary"] == "true", "", primary_id)
-    frame["dup_group"] = frame["_group"].map(group_id.map(_group_label))
-    grouped = frame.groupby("_group", sort=False)
-    frame["touches"] = grouped["_row"].transform("size").astype(str)
-    frame["sources"] = _group_sources(frame)
-    iso = "%Y-%m-%dT%H:%M:%SZ"
-    frame["first_seen"] = grouped["_t"].transform("min").dt.strftime(iso).fillna("")
-    frame["last_seen"] = grouped["_t"].transform("max").dt.strftime(iso).fillna("")
-    has_past = grouped["_past"].transform("any")
-    frame["is_new"] = np.where(has_past, "false", "true")
-    _fill_primary(frame, order)
-    return frame
+
+def _first_in_group(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """For every row, the first row of its group when rows are taken in ``order``."""
+    ordered = groups[order]
+    found, first_at = np.unique(ordered, return_index=True)
+    first = np.empty(len(groups), dtype=np.int64)
+    first[found] = order[first_at]
+    return first[groups]
+
+
+_NAT = np.iinfo(np.int64).min
+
+
+def _ticks(stamps: pd.Series) -> np.ndarray:
+    """Timestamps as int64 nanoseconds, a missing one after every real one."""
+    naive = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]")
+    ticks = naive.view(np.int64).copy()
+    ticks[ticks == _NAT] = np.iinfo(np.int64).max
+    return ticks
+
+
+def _iso_times(ticks: np.ndarray) -> pd.Series:
+    """ISO-8601 UTC text per row ("" when missing), formatted once per distinct time."""
+    codes, uniques = pd.factorize(ticks)
+    stamps = pd.to_datetime(np.where(uniques == np.iinfo(np.int64).max, _NAT, uniques))
+    text = pd.Series(stamps).dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
+    return _arrow_series(pa.array(text.to_numpy(dtype=object), pa.large_string()).take(codes))
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """A text column as one Arrow large_string array."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage != "python":
+        array = pa.array(values.array)
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        return array.cast(pa.large_string()).fill_null("")
+    return pa.array(values.fillna("").astype(str).to_numpy(dtype=object), pa.large_string())
+
+
+def _arrow_series(values: pa.Array) -> pd.Series:
+    """Arrow text as a Series of pandas' text dtype (Arrow-backed on pandas 3: no copy)."""
+    return values.to_pandas()
+
+
+def _flag(mask: np.ndarray, yes: str = "true", no: str = "false") -> pd.Series:
+    return _arrow_series(pc.if_else(pa.array(mask), yes, no).cast(pa.large_string()))
+
+
+def _group_labels(lead_ids: pa.Array, earliest: np.ndarray) -> pa.Array:
+    """``g`` + a hash of the group's earliest lead id, hashed once per group."""
+    codes, rows = pd.factorize(earliest)
+    ids = lead_ids.take(pa.array(rows)).to_pylist()
+    labels = ["g" + hashlib.sha1(str(i).encode()).hexdigest()[:12] for i in ids]
+    return pa.array(labels, pa.large_string()).take(pa.array(codes))
+
+
+def _filled(
+    values: pd.Series,
+    groups: np.ndarray,
+    order: np.ndarray,
+    primary: np.ndarray,
+    multi: np.ndarray,
+) -> pd.Series:
+    """The column with each primary's empty cell taken from the first filled cell of its
+    group (in keep order). Only groups of two or more are looked at."""
+    text = _arrow(values)
+    empty = np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
+    need = np.flatnonzero(primary & empty)
+    if not need.size:
+        return _arrow_series(text)
+    candidates = order[multi[order] & ~empty[order]]
+    found, first_at = np.unique(groups[candidates], return_index=True)
+    source = np.full(len(groups), -1, dtype=np.int64)
+    source[found] = candidates[first_at]
+    take = np.arange(len(groups))
+    donor = source[groups[need]]
+    take[need[donor >= 0]] = donor[donor >= 0]
+    return _arrow_series(text.take(pa.array(take)))
 
 
 def _group_sources(frame: pd.DataFrame) -> pd.Series:
     """All sources of each group, sorted and ``;``-joined. Most people submit once: their
     sources are their own, and only groups of two or more are joined (once per group)."""
-    source = frame["source"].astype(str)
+    source = _arrow(frame["source"])
     multi = _in_multi_groups(frame)
-    out = source.astype(object).copy()
     if not multi.any():
-        return out
+        return _arrow_series(source)
     groups = frame["_group"].to_numpy()[multi]
-    names, codes = np.unique(source.to_numpy(dtype=object)[multi], return_inverse=True)
+    mine = source.filter(pa.array(multi)).to_numpy(zero_copy_only=False).astype(object)
+    names, codes = np.unique(mine, return_inverse=True)
     if len(names) > 62:  # too many sources for a bit set: join per group
         pairs = pd.DataFrame({"g": groups, "s": names[codes]})
         pairs = pairs[pairs["s"] != ""].drop_duplicates().sort_values(["g", "s"], kind="stable")
         joined = pairs.groupby("g", sort=False)["s"].agg(";".join)
-        out[multi] = pd.Series(groups).map(joined).fillna("").to_numpy()
-        return out
+        spelled_rows = pd.Series(groups).map(joined).fillna("").to_numpy(dtype=object)
+        return _arrow_series(_replaced(source, multi, spelled_rows))
     # Each group's sources as a bit set (OR over its rows), spelled out once per distinct set.
     bits = np.where(names[codes] != "", np.left_shift(np.int64(1), codes.astype(np.int64)), 0)
     order = np.argsort(groups, kind="stable")
@@ -390,8 +463,15 @@ def _group_sources(frame: pd.DataFrame) -> pd.Series:
         int(m): ";".join(str(n) for i, n in enumerate(names) if int(m) >> i & 1)
         for m in np.unique(per_row)
     }
-    out[multi] = pd.Series(per_row).map(spelled).to_numpy()
-    return out
+    codes_of_sets, sets_seen = pd.factorize(per_row)
+    spelled_sets = pa.array([spelled[int(m)] for m in sets_seen], pa.large_string())
+    return _arrow_series(_replaced(source, multi, spelled_sets.take(pa.array(codes_of_sets))))
+
+
+def _replaced(values: pa.Array, mask: np.ndarray, new: Any) -> pa.Array:
+    """``values`` with the cells under ``mask`` replaced, in order, by ``new``."""
+    new = new if isinstance(new, pa.Array) else pa.array(new, pa.large_string())
+    return pc.replace_with_mask(values, pa.array(mask), new.cast(pa.large_string()))
 
 
 def _in_multi_groups(frame: pd.DataFrame) -> np.ndarray:
@@ -420,25 +500,6 @@ def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
     work["_rowkey"] = sign * frame["_row"]
     keys += ["_time", "_rowkey"]
     return work.sort_values(keys, na_position="last", kind="stable").index
-
-
-def _fill_primary(frame: pd.DataFrame, order: np.ndarray) -> None:
-    """The primary's empty fields take the group's first filled value (in keep order)."""
-    columns = [c for c in FILL_COLUMNS if c in frame.columns]
-    multi = _in_multi_groups(frame)  # a lone lead has nothing to take from anyone
-    order = order[multi[order]]
-    values = frame[columns].iloc[order].astype(object)
-    values = values.where(values != "")  # empty -> missing, so first() skips it
-    filled = values.groupby(frame["_group"].to_numpy()[order], sort=False).first()
-    primary = frame["is_primary"].eq("true") & multi
-    for column in columns:
-        best = frame.loc[primary, "_group"].map(filled[column]).fillna("")
-        current = frame.loc[primary, column]
-        frame.loc[primary, column] = current.where(current != "", best)
-
-
-def _group_label(lead_id: str) -> str:
-    return "g" + hashlib.sha1(str(lead_id).encode()).hexdigest()[:12]
 
 
 def _pair_table(pairs: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:
