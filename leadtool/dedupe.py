@@ -161,15 +161,12 @@ def fuzzy_pairs(
     """Pairs of rows whose names are alike (score >= threshold) and that agree on a field.
 
     Blocks are rows sharing a supporting field value (and partition); a block larger than
-    MAX_BLOCK is split by the first letter of the name key.
+    MAX_BLOCK is split by the first letter of the name key. The pairs of small blocks (most
+    blocks are two leads) are listed with numpy, block by block, and scored in one rapidfuzz
+    ``cpdist`` call.
     """
-    from rapidfuzz import fuzz, process
-
-    found_a: list[np.ndarray] = []
-    found_b: list[np.ndarray] = []
-    found_score: list[np.ndarray] = []
-    found_field: list[str] = []
-    name_arr = names.to_numpy()
+    found: list[pd.DataFrame] = []
+    name_arr = names.to_numpy(dtype=object)
     for column, values in supports.items():
         rows = np.flatnonzero(((values != "") & (names != "")).to_numpy())
         if len(rows) < 2:
@@ -184,34 +181,62 @@ def fuzzy_pairs(
         rows, codes = rows[multi], codes[multi]
         order = np.argsort(codes, kind="stable")
         rows, codes = rows[order], codes[order]
-        for idx in np.split(rows, np.flatnonzero(np.diff(codes)) + 1):
-            if len(idx) > MAX_BLOCK * 5:  # still huge after splitting: too weak to compare
-                continue
-            scores = process.cdist(
-                name_arr[idx],
-                name_arr[idx],
-                scorer=fuzz.ratio,
-                score_cutoff=threshold * 100,
-                workers=1,
+        a, b = _block_pairs(rows, codes)
+        scores = _scores(name_arr, a, b, threshold)
+        keep = scores > 0
+        if keep.any():
+            found.append(
+                pd.DataFrame(
+                    {
+                        "a": a[keep],
+                        "b": b[keep],
+                        "rule": "fuzzy",
+                        "fields": f"name+{column}",
+                        "score": (scores[keep] / 100).round(3),
+                    }
+                )
             )
-            i, j = np.nonzero(np.triu(scores, k=1))
-            if len(i):
-                found_a.append(idx[i])
-                found_b.append(idx[j])
-                found_score.append(scores[i, j] / 100)
-                found_field.extend([f"name+{column}"] * len(i))
-    if not found_a:
+    if not found:
         return pd.DataFrame({"a": [], "b": [], "rule": [], "fields": [], "score": []})
-    pairs = pd.DataFrame(
-        {
-            "a": np.concatenate(found_a),
-            "b": np.concatenate(found_b),
-            "rule": "fuzzy",
-            "fields": found_field,
-            "score": np.concatenate(found_score).round(3),
-        }
-    )
+    pairs = pd.concat(found, ignore_index=True)
     return pairs.drop_duplicates(subset=["a", "b"], keep="first")
+
+
+def _block_pairs(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i < j by position) inside each block of rows sorted by block code, in
+    block order then row-major order — the order a matrix per block would give."""
+    if not len(rows):
+        return rows, rows
+    starts = np.flatnonzero(np.r_[True, np.diff(codes) != 0])
+    sizes = np.diff(np.r_[starts, len(rows)])
+    pieces_a, pieces_b, pieces_key = [], [], []
+    for size in np.unique(sizes):
+        if size > MAX_BLOCK * 5:  # still huge after splitting: too weak to compare
+            continue
+        i, j = np.triu_indices(int(size), k=1)
+        first = starts[sizes == size]
+        pieces_a.append((first[:, None] + i[None, :]).ravel())
+        pieces_b.append((first[:, None] + j[None, :]).ravel())
+        pieces_key.append(np.repeat(first, len(i)))
+    if not pieces_a:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    pos_a, pos_b = np.concatenate(pieces_a), np.concatenate(pieces_b)
+    order = np.lexsort((pos_b, pos_a, np.concatenate(pieces_key)))
+    return rows[pos_a[order]], rows[pos_b[order]]
+
+
+def _scores(names: np.ndarray, a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:
+    """rapidfuzz ratio of each pair of names (0 below the threshold), all in one call."""
+    from rapidfuzz import fuzz, process
+
+    if not len(a):
+        return np.empty(0, dtype=np.float32)
+    return np.asarray(
+        process.cpdist(
+            names[a], names[b], scorer=fuzz.ratio, score_cutoff=threshold * 100, workers=1
+        )
+    )
 
 
 # --------------------------------------------------------------------------- the stage
