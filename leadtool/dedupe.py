@@ -528,16 +528,18 @@ def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
 
 
 def _pair_table(pairs: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:
-    ids = combined["lead_id"].to_numpy()
-    a = pairs["a"].to_numpy(np.int64)
-    b = pairs["b"].to_numpy(np.int64)
+    """The matched pairs by lead id; scores formatted once per distinct score."""
+    ids = _arrow(combined["lead_id"])
+    a = pa.array(pairs["a"].to_numpy(np.int64))
+    b = pa.array(pairs["b"].to_numpy(np.int64))
+    score = per_distinct(pairs["score"].astype(float), lambda s: f"{s:.3f}")
     return pd.DataFrame(
         {
-            "lead_id_a": ids[a] if len(a) else [],
-            "lead_id_b": ids[b] if len(b) else [],
+            "lead_id_a": _arrow_series(ids.take(a)),
+            "lead_id_b": _arrow_series(ids.take(b)),
             "rule": pairs["rule"].to_numpy(),
             "fields": pairs["fields"].to_numpy(),
-            "score": pairs["score"].astype(float).map(lambda s: f"{s:.3f}").to_numpy(),
+            "score": score.to_numpy(),
         }
     )
 
