@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from leadtool.arrowtext import from_arrow, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct, transliterate
 from leadtool.schema import DEDUPE_COLUMNS
@@ -360,18 +361,18 @@ def _assign(
     ticks = _ticks(frame["_t"])
     by_time = np.lexsort((np.arange(n), ticks))
     earliest = _first_in_group(labels, by_time)
-    lead_ids = _arrow(frame["lead_id"])
+    lead_ids = to_arrow(frame["lead_id"])
     size = np.bincount(labels, minlength=n)
     first = pd.Series(ticks).groupby(labels).transform("min").to_numpy()
     last = pd.Series(ticks).groupby(labels).transform("max").to_numpy()
     past = np.bincount(labels, weights=is_past.astype(float), minlength=n) > 0
     columns = {
-        "dup_group": _arrow_series(_group_labels(lead_ids, earliest)),
+        "dup_group": from_arrow(_group_labels(lead_ids, earliest)),
         "is_primary": _flag(is_primary),
-        "duplicate_of": _arrow_series(
+        "duplicate_of": from_arrow(
             pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
         ),
-        "touches": _arrow_series(pa.array(size[labels].astype(str))),
+        "touches": from_arrow(pa.array(size[labels].astype(str))),
         "sources": _group_sources(frame),
         "first_seen": _iso_times(first),
         "last_seen": _iso_times(last),
@@ -408,25 +409,11 @@ def _iso_times(ticks: np.ndarray) -> pd.Series:
     codes, uniques = pd.factorize(ticks)
     stamps = pd.to_datetime(np.where(uniques == np.iinfo(np.int64).max, _NAT, uniques))
     text = pd.Series(stamps).dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
-    return _arrow_series(pa.array(text.to_numpy(dtype=object), pa.large_string()).take(codes))
-
-
-def _arrow(values: pd.Series) -> pa.Array:
-    """A text column as one Arrow large_string array."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage != "python":
-        array = pa.array(values.array)
-        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-        return array.cast(pa.large_string()).fill_null("")
-    return pa.array(values.fillna("").astype(str).to_numpy(dtype=object), pa.large_string())
-
-
-def _arrow_series(values: pa.Array) -> pd.Series:
-    """Arrow text as a Series of pandas' text dtype (Arrow-backed on pandas 3: no copy)."""
-    return values.to_pandas()
+    return from_arrow(pa.array(text.to_numpy(dtype=object), pa.large_string()).take(codes))
 
 
 def _flag(mask: np.ndarray, yes: str = "true", no: str = "false") -> pd.Series:
-    return _arrow_series(pc.if_else(pa.array(mask), yes, no).cast(pa.large_string()))
+    return from_arrow(pc.if_else(pa.array(mask), yes, no).cast(pa.large_string()))
 
 
 def _group_labels(lead_ids: pa.Array, earliest: np.ndarray) -> pa.Array:
@@ -446,11 +433,11 @@ def _filled(
 ) -> pd.Series:
     """The column with each primary's empty cell taken from the first filled cell of its
     group (in keep order). Only groups of two or more are looked at."""
-    text = _arrow(values)
+    text = to_arrow(values)
     empty = np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
     need = np.flatnonzero(primary & empty)
     if not need.size:
-        return _arrow_series(text)
+        return from_arrow(text)
     candidates = order[multi[order] & ~empty[order]]
     found, first_at = np.unique(groups[candidates], return_index=True)
     source = np.full(len(groups), -1, dtype=np.int64)
@@ -458,16 +445,16 @@ def _filled(
     take = np.arange(len(groups))
     donor = source[groups[need]]
     take[need[donor >= 0]] = donor[donor >= 0]
-    return _arrow_series(text.take(pa.array(take)))
+    return from_arrow(text.take(pa.array(take)))
 
 
 def _group_sources(frame: pd.DataFrame) -> pd.Series:
     """All sources of each group, sorted and ``;``-joined. Most people submit once: their
     sources are their own, and only groups of two or more are joined (once per group)."""
-    source = _arrow(frame["source"])
+    source = to_arrow(frame["source"])
     multi = _in_multi_groups(frame)
     if not multi.any():
-        return _arrow_series(source)
+        return from_arrow(source)
     groups = frame["_group"].to_numpy()[multi]
     mine = source.filter(pa.array(multi)).to_numpy(zero_copy_only=False).astype(object)
     names, codes = np.unique(mine, return_inverse=True)
@@ -476,7 +463,7 @@ def _group_sources(frame: pd.DataFrame) -> pd.Series:
         pairs = pairs[pairs["s"] != ""].drop_duplicates().sort_values(["g", "s"], kind="stable")
         joined = pairs.groupby("g", sort=False)["s"].agg(";".join)
         spelled_rows = pd.Series(groups).map(joined).fillna("").to_numpy(dtype=object)
-        return _arrow_series(_replaced(source, multi, spelled_rows))
+        return from_arrow(_replaced(source, multi, spelled_rows))
     # Each group's sources as a bit set (OR over its rows), spelled out once per distinct set.
     bits = np.where(names[codes] != "", np.left_shift(np.int64(1), codes.astype(np.int64)), 0)
     order = np.argsort(groups, kind="stable")
@@ -490,7 +477,7 @@ def _group_sources(frame: pd.DataFrame) -> pd.Series:
     }
     codes_of_sets, sets_seen = pd.factorize(per_row)
     spelled_sets = pa.array([spelled[int(m)] for m in sets_seen], pa.large_string())
-    return _arrow_series(_replaced(source, multi, spelled_sets.take(pa.array(codes_of_sets))))
+    return from_arrow(_replaced(source, multi, spelled_sets.take(pa.array(codes_of_sets))))
 
 
 def _replaced(values: pa.Array, mask: np.ndarray, new: Any) -> pa.Array:
@@ -529,14 +516,14 @@ def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
 
 def _pair_table(pairs: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:
     """The matched pairs by lead id; scores formatted once per distinct score."""
-    ids = _arrow(combined["lead_id"])
+    ids = to_arrow(combined["lead_id"])
     a = pa.array(pairs["a"].to_numpy(np.int64))
     b = pa.array(pairs["b"].to_numpy(np.int64))
     score = per_distinct(pairs["score"].astype(float), lambda s: f"{s:.3f}")
     return pd.DataFrame(
         {
-            "lead_id_a": _arrow_series(ids.take(a)),
-            "lead_id_b": _arrow_series(ids.take(b)),
+            "lead_id_a": from_arrow(ids.take(a)),
+            "lead_id_b": from_arrow(ids.take(b)),
             "rule": pairs["rule"].to_numpy(),
             "fields": pairs["fields"].to_numpy(),
             "score": score.to_numpy(),

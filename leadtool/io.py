@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadtool.arrowtext import to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.privacy import escape_formulas
 
@@ -788,7 +789,7 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
     head = head + "\n" if header else ""
     if not len(frame):
         return head.encode("utf-8")
-    columns = [escaped(_arrow_text(frame[c])) for c in frame.columns]
+    columns = [escaped(to_arrow(frame[c])) for c in frame.columns]
     body = _rows_by_arrow_writer(columns, sep)
     if body is None:
         lines = pc.binary_join_element_wise(*columns, pa.scalar(sep, type=text))
@@ -845,20 +846,6 @@ def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
     )
     back = bytes.maketrans("".join(stand_ins.values()).encode(), "".join(stand_ins).encode("utf-8"))
     return out.getvalue().translate(back)
-
-
-def _arrow_text(values: pd.Series) -> Any:
-    """A column as one Arrow large_string array: Arrow-backed text columns are taken as they
-    are (no Python string per cell); anything else is formatted the way ``astype(str)`` does."""
-    import pyarrow as pa
-
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage != "python":
-        array = pa.array(values.array)
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        array = array.cast(pa.large_string())
-        return array.fill_null("") if array.null_count else array
-    return pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
 
 
 def _write_binary(frame: pd.DataFrame, fmt: str, handle: Any) -> None:

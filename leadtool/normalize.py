@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
+from leadtool.arrowtext import mask, to_arrow
 from leadtool.sources import header_key, load_yaml_data
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
@@ -195,26 +196,10 @@ _TYPE_DESCS = (  # any order gives the same answer; the common types first save 
 )
 
 
-def _text(values: pd.Series) -> pa.Array:
-    """A text Series as one Arrow string array (taken as is when already Arrow-backed)."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage != "python":
-        array = pa.array(values.array)
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        return array.cast(pa.large_string())
-    objects = values.astype(object).where(values.notna(), None).to_numpy()
-    return pa.array(objects, type=pa.large_string())
-
-
 def _prefixed(prefix: str, values: pa.Array) -> pa.Array:
     """``prefix + value`` for every value, in Arrow."""
     text = pa.large_string()
     return pc.binary_join_element_wise(pa.scalar(prefix, text), values, pa.scalar("", text))
-
-
-def _mask(array: Any) -> np.ndarray:
-    """An Arrow boolean array as a numpy mask (null -> False)."""
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _regex(values: pa.Array, pattern: str, whole: bool = True) -> np.ndarray:
@@ -222,7 +207,7 @@ def _regex(values: pa.Array, pattern: str, whole: bool = True) -> np.ndarray:
     re for a pattern RE2 does not take. The pattern is grouped: ``a|b`` stays one unit."""
     anchored = f"^(?:{pattern})" + ("$" if whole else "")
     try:
-        return _mask(pc.match_substring_regex(values, anchored))
+        return mask(pc.match_substring_regex(values, anchored))
     except pa.ArrowInvalid:  # pragma: no cover - phonenumbers' patterns are RE2-compatible
         compiled = re.compile(anchored)
         return np.array([bool(v and compiled.search(v)) for v in values.to_pylist()], dtype=bool)
@@ -271,7 +256,7 @@ def fast_e164(texts: pd.Series) -> pd.Series:
     steps treat specially (a national prefix after the country code, non-geographic codes).
     A leading zero is kept, as phonenumbers keeps it (Italian numbers).
     tests/test_phone_fast_path.py checks it against phonenumbers."""
-    return _series(_e164_of_plus(_text(texts)), texts.index)
+    return _series(_e164_of_plus(to_arrow(texts)), texts.index)
 
 
 def _e164_of_plus(texts: pa.Array) -> np.ndarray:
@@ -287,7 +272,7 @@ def _e164_of_plus(texts: pa.Array) -> np.ndarray:
     codes = pa.array(sorted({str(c) for c in COUNTRY_CODE_TO_REGION_CODE}))
     for width in (3, 2, 1):  # phonenumbers takes the shortest known prefix: assign it last
         head = pc.utf8_slice_codeunits(digits, 0, width)
-        hit = _mask(pc.is_in(head, value_set=codes))
+        hit = mask(pc.is_in(head, value_set=codes))
         code_of[hit] = np.asarray(head.filter(pa.array(hit)).to_pylist(), dtype=object)
     out[plus[code_of == ""]] = ""  # no country code: phonenumbers refuses the number
     for code in sorted(set(code_of[code_of != ""])):
@@ -348,7 +333,7 @@ def fast_national(texts: pd.Series, region: str) -> pd.Series:
     metadata; an invalid one gets the "+<digits>" retry parse_phone makes. None where this
     path does not decide (international prefixes, a country code without "+", carrier codes,
     transform rules)."""
-    return _series(_e164_of_national(_text(texts), region), texts.index)
+    return _series(_e164_of_national(to_arrow(texts), region), texts.index)
 
 
 def _e164_of_national(texts: pa.Array, region: str) -> np.ndarray:
@@ -364,7 +349,7 @@ def _e164_of_national(texts: pa.Array, region: str) -> np.ndarray:
     if metadata.national_prefix_transform_rule or (npfp and re.compile(npfp).groups):
         return out
     code = str(metadata.country_code)
-    decidable = digits_only & ~_mask(pc.starts_with(texts, code))
+    decidable = digits_only & ~mask(pc.starts_with(texts, code))
     if metadata.international_prefix:
         decidable &= ~_regex(texts, metadata.international_prefix, whole=False)
     rows = np.flatnonzero(decidable)
@@ -404,7 +389,7 @@ def normalize_phones(
 ) -> tuple[pd.Series, pd.Series]:
     """(E.164 phone, extra numbers) per row: the vectorized fast paths first, then
     phonenumbers once per distinct (text, region) they leave undecided."""
-    arrow = _text(texts)
+    arrow = to_arrow(texts)
     fast = _e164_of_plus(arrow)
     region_of = regions.to_numpy(dtype=object)
     for region in [r for r in pd.unique(region_of) if r]:

@@ -1,0 +1,47 @@
+"""Text columns as Arrow arrays and back.
+
+pandas 3 keeps text in Arrow (``str`` dtype); the stages hand such columns to Arrow's
+kernels (take, if_else, regex, the CSV writer) without making a Python string per cell,
+and turn Arrow results back into Series the same way. On pandas 2.2 the Series side is
+object dtype, and these helpers convert.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+TEXT = pa.large_string()
+
+
+def to_arrow(values: pd.Series) -> pa.Array:
+    """A column as one Arrow large_string array, missing values as "". Arrow-backed text is
+    taken as it is; anything else is formatted the way ``astype(str)`` formats it."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage != "python":
+        array = pa.array(values.array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        array = array.cast(TEXT)
+        return array.fill_null("") if array.null_count else array
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        values = values.fillna("")
+    return pa.array(values.astype(str).to_numpy(dtype=object), type=TEXT)
+
+
+def from_arrow(values: pa.Array, index: pd.Index | None = None) -> pd.Series:
+    """Arrow text as a Series of pandas' text dtype (no copy on pandas 3)."""
+    series = values.to_pandas()
+    return series if index is None else pd.Series(series.array, index=index)
+
+
+def mask(values: pa.Array) -> np.ndarray:
+    """An Arrow boolean array as a numpy mask (null -> False)."""
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def text_of(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """An object array of str as a text Series: one Arrow conversion."""
+    return from_arrow(pa.array(values, type=TEXT), index)
