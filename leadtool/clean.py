@@ -8,6 +8,7 @@ gets ``quality`` (ok / suspect / junk) and ``reasons`` (codes joined by ``;``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -340,17 +341,7 @@ def fake_digit_mask(digits: pd.Series, min_distinct: int, run: int) -> pd.Series
 
 def _test_entry(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     words = set(config.lists["test_words"])
-    name = v.full_name.str.casefold().str.replace(r"[^\w\s]", " ", regex=True)
-    name = name.str.replace(r"\s+", " ", regex=True).str.strip()
-    tokens_all_test = per_distinct(
-        name,
-        lambda n: (
-            bool(n)
-            and (
-                n in words or all(t in words or t.rstrip("0123456789") in words for t in n.split())
-            )
-        ),
-    ).astype(bool)
+    tokens_all_test = per_distinct(v.full_name, lambda n: _test_name(n, words)).astype(bool)
     local = v.local.str.rstrip("0123456789")
     email_test = (v.email != "") & (
         v.email.isin(set(config.lists["test_emails"]))
@@ -360,6 +351,17 @@ def _test_entry(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     marked = v.col("is_test").str.casefold().eq("true")
     meta = v.full_name.str.contains("<test lead", case=False, regex=False)
     return tokens_all_test | email_test | marked | meta
+
+
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def _test_name(name: str, words: set[str]) -> bool:
+    """A name made only of test words ("Test", "Тест Тестов", "test123")."""
+    text = " ".join(_NOT_WORD.sub(" ", name.casefold()).split())
+    return bool(text) and (
+        text in words or all(t in words or t.rstrip("0123456789") in words for t in text.split())
+    )
 
 
 def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadtool.arrowtext import SPACE
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct, source_key
 from leadtool.schema import snake_case
@@ -132,7 +133,8 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
 def _norm(text: pd.Series) -> pd.Series:
     # lower(), not casefold(): an Arrow kernel instead of Python per row; they differ only
     # for a few letters (ß) that campaign names on both sides spell the same way.
-    return text.fillna("").astype(str).str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+    text = text.fillna("").astype(str).str.strip().str.lower()
+    return text.str.replace(f"[{SPACE}]+", " ", regex=True)
 
 
 def _platform(source: pd.Series) -> pd.Series:

@@ -247,7 +247,9 @@ def test_stdin_bytes_are_read(monkeypatch) -> None:
     assert table.data["email"].tolist() == ["ann@example.com"]
 
 
-CELL_TEXT = st.lists(st.sampled_from([*"ab,;\t\"'\n\r x=é\x01\x04", "Иван"]), max_size=8).map("".join)
+CELL_TEXT = st.lists(st.sampled_from([*"ab,;\t\"'\n\r x=é\x01\x04", "Иван"]), max_size=8).map(
+    "".join
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import phonenumbers
 import pytest
@@ -233,3 +235,11 @@ def test_process_pool_gives_the_same_answers(monkeypatch) -> None:
     emails = S(*[f"user{i}@почта.рф" for i in range(300)])
     assert nz.normalize_emails(emails, jobs=2).tolist() == nz.normalize_emails(emails).tolist()
     assert nz.resolve_jobs(0) >= 1 and nz.resolve_jobs(3) == 3
+
+
+def test_space_class_is_what_python_calls_whitespace() -> None:
+    # Patterns spell whitespace out (so pandas can run them in Arrow); they must mean \s.
+    from leadtool.arrowtext import SPACE
+
+    every = {chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c))}
+    assert set(SPACE) == every and "\\" not in SPACE
