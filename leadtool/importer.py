@@ -152,7 +152,7 @@ def _assemble(
     data: pd.DataFrame, headers: list[str], mapping: dict[str, str | None], profile: Profile
 ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Canonical columns (first filled of the headers mapped to each) and x_ columns."""
-    empty = pd.Series("", index=data.index, dtype=object)
+    empty = pd.Series("", index=data.index, dtype="str")
     out: dict[str, pd.Series] = {c: empty for c in CANONICAL}
     extras: dict[str, pd.Series] = {}
     filled: set[str] = set()

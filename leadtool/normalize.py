@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
-from leadtool.arrowtext import SPACE, mask, to_arrow
+from leadtool.arrowtext import SPACE, TEXT, from_arrow, mask, to_arrow
 from leadtool.sources import header_key, load_yaml_data
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
@@ -41,13 +41,15 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], jobs: int = 1) -
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     distinct = list(uniques)
+    results = np.empty(len(distinct), dtype=object)
     if jobs > 1 and len(distinct) >= POOL_MIN_VALUES:
-        results = np.empty(len(distinct), dtype=object)
         results[:] = _pool_map(func, distinct, jobs)
     else:
-        results = np.empty(len(distinct), dtype=object)
         for i, value in enumerate(distinct):
             results[i] = func(value)
+    if all(isinstance(r, str) for r in results):
+        # Text results become an Arrow column by one take: no Python string per row.
+        return from_arrow(pa.array(results, type=TEXT).take(pa.array(codes)), values.index)
     return pd.Series(results[codes], index=values.index, dtype=object)
 
 
@@ -743,8 +745,9 @@ def _bool_values() -> dict[str, str]:
 
 def normalize_bools(series: pd.Series) -> pd.Series:
     """Yes/No, 1/0, Да/Нет, true/false … -> ``true``/``false``; anything else unchanged."""
+    table = _bool_values()
     text = series.fillna("").astype(str).str.strip()
-    return text.str.casefold().map(_bool_values()).fillna(text).astype(object)
+    return per_distinct(text, lambda v: table.get(v.casefold(), v))
 
 
 @cache
