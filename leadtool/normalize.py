@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -803,7 +803,9 @@ def utm_columns(urls: pd.Series) -> dict[str, pd.Series]:
     return dict(zip(UTM_FIELDS, parsed, strict=True))
 
 
-def most_common(values: Iterable[Hashable]) -> Any:
-    """The most frequent non-empty value, or None."""
-    counts = Counter(v for v in values if v)
-    return counts.most_common(1)[0][0] if counts else None
+def most_common(values: pd.Series) -> Any:
+    """The most frequent non-empty value (the first seen among equals), or None."""
+    codes, uniques = pd.factorize(values.fillna(""), use_na_sentinel=False)
+    counts = np.bincount(codes, minlength=len(uniques))
+    counts[[i for i, u in enumerate(uniques) if not u]] = 0
+    return uniques[int(counts.argmax())] if len(counts) and counts.max() else None
