@@ -333,18 +333,19 @@ def _lead_ids(
     and CRM exports, else the --source or the lead's source.
     """
     if profile.key != GENERIC and profile.source:
-        space = pd.Series(profile.source, index=out["source"].index, dtype=object)
+        space = pd.Series(profile.source, index=out["source"].index, dtype="str")
     elif options.source:
-        space = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype=object)
+        space = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype="str")
     else:
         space = out["source"].where(out["source"] != "", "lead")
     ids = out["lead_id"]
-    hashed = pd.Series(
-        ["h" + hashlib.sha1(f"{table.label}:{r}".encode()).hexdigest()[:12] for r in table.rows],
-        index=ids.index,
-        dtype=object,
-    )
-    out["lead_id"] = space + ":" + ids.where(ids != "", hashed)
+    missing = (ids == "").to_numpy()
+    if missing.any():  # hashed only where the export gave no id
+        label = table.label
+        rows = np.asarray(table.rows)[missing]
+        ids = ids.copy()
+        ids[missing] = [f"h{hashlib.sha1(f'{label}:{r}'.encode()).hexdigest()[:12]}" for r in rows]
+    out["lead_id"] = space + ":" + ids
 
 
 def _join_codes(parts: list[pd.Series]) -> pd.Series:
