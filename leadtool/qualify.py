@@ -16,8 +16,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
+from leadtool.arrowtext import TEXT, from_arrow, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct
 from leadtool.rules import NUM, Node, RuleError, compile_condition, evaluate
@@ -228,7 +231,7 @@ def qualify(
     index = frame.index
     age = _age_days(frame, now)
     groups: dict[str | None, pd.Series] = {}
-    reasons = pd.Series("", index=index, dtype=object)
+    reasons: list[pa.Array] = []  # one "; name +points" piece per rule, joined at the end
     fired: dict[str, int] = {}
     for rule in rules.rules:
         mask = evaluate(rule.condition, frame, now)
@@ -237,7 +240,7 @@ def qualify(
         if rule.half_life_days:
             points = points * np.power(0.5, (age / rule.half_life_days).fillna(0).clip(lower=0))
         groups[rule.group] = groups.get(rule.group, 0.0) + points
-        reasons = _append(reasons, mask, rule.name, points)
+        reasons.append(_reason(mask, rule.name, points))
     bant_letters = pd.Series("", index=index, dtype=object)
     bant_count = pd.Series(0, index=index)
     for key, (condition, pts) in rules.bant.items():
@@ -248,25 +251,26 @@ def qualify(
         if pts:
             points = pd.Series(np.where(mask, pts, 0.0), index=index)
             groups[None] = groups.get(None, 0.0) + points
-            reasons = _append(reasons, mask, f"bant_{key}", points)
+            reasons.append(_reason(mask, f"bant_{key}", points))
     score = pd.Series(0.0, index=index)
     for group, total in groups.items():
         if group is not None and group in rules.groups:
             cap = rules.groups[group]
             capped = total.clip(upper=cap)
-            reasons = reasons.mask(total > cap, reasons + f"; {group} capped at {cap:g}")
+            note = pa.scalar(f"; {group} capped at {cap:g}", TEXT)
+            reasons.append(pc.if_else(pa.array((total > cap).to_numpy()), note, _EMPTY))
             total = capped
         score = score + total
     score = score.round(0)
     stage = _stages_for(frame.assign(score=score, bant_count=bant_count.astype(float)), rules, now)
     temperature = np.where(score >= rules.hot, "hot", np.where(score >= rules.warm, "warm", "cold"))
     temperature = np.where(stage == "junk", "cold", temperature)
-    out = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns]).fillna("").copy()
+    out = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns]).fillna("")
     out["score"] = score.astype(int).astype(str).to_numpy()
     out["stage"] = stage
     out["temperature"] = temperature
     out["bant"] = bant_letters.to_numpy()
-    out["score_reasons"] = reasons.str.lstrip("; ").to_numpy()
+    out["score_reasons"] = _joined_reasons(reasons, index)
     stats = QualifyStats(
         rows=len(out),
         stages={s: int((stage == s).sum()) for s in STAGES},
@@ -289,15 +293,26 @@ def _age_days(frame: pd.DataFrame, now: pd.Timestamp) -> pd.Series:
     return (now - stamps).dt.total_seconds() / 86400
 
 
-def _append(reasons: pd.Series, mask: pd.Series, name: str, points: pd.Series) -> pd.Series:
-    """Add "name +points" to the reasons of the rows where a rule fired (formatted once per
-    distinct value of points: decay makes them vary, constants do not)."""
-    if not mask.any():
-        return reasons
-    shown = per_distinct(points[mask], _signed)
-    out = reasons.copy()
-    out[mask] = reasons[mask] + "; " + name + " " + shown
-    return out
+_EMPTY = pa.scalar("", TEXT)
+
+
+def _reason(mask: pd.Series, name: str, points: pd.Series) -> pa.Array:
+    """ "; name +points" where the rule fired, "" elsewhere (points formatted once per
+    distinct value: decay makes them vary, constants do not)."""
+    fired = mask.to_numpy(dtype=bool)
+    if not fired.any():
+        return pa.repeat(_EMPTY, len(mask))
+    shown = to_arrow(per_distinct(points.where(mask, 0.0), _signed))
+    text = pc.binary_join_element_wise(pa.scalar(f"; {name} ", TEXT), shown, _EMPTY)
+    return pc.if_else(pa.array(fired), text, _EMPTY)
+
+
+def _joined_reasons(pieces: list[pa.Array], index: pd.Index) -> pd.Series:
+    """The pieces of every row in order, without the leading "; "."""
+    if not pieces:
+        return pd.Series("", index=index, dtype="str")
+    joined = pc.binary_join_element_wise(*pieces, _EMPTY)
+    return from_arrow(pc.utf8_ltrim(joined, characters="; "), index)
 
 
 def _signed(points: float) -> str:

@@ -332,8 +332,16 @@ def _either(a: Run, b: Run) -> Run:
     return lambda c: a(c) | b(c)
 
 
+def _folded(values: pd.Series, strip: bool = True) -> pd.Series:
+    """Text as compared: trimmed and case-folded, once per distinct value (``casefold`` has
+    no Arrow kernel, and a column's values repeat)."""
+    if strip:
+        return per_distinct(values.astype(str), lambda v: v.strip().casefold())
+    return per_distinct(values.astype(str), str.casefold)
+
+
 def _text_in(f: Run, wanted: set[str]) -> Run:
-    return lambda c: f(c).astype(str).str.strip().str.casefold().isin(wanted)
+    return lambda c: _folded(f(c)).isin(wanted)
 
 
 def _map_text(f: Run, op: Callable[[pd.Series], pd.Series]) -> Run:
@@ -378,10 +386,10 @@ def _compare(left: Node, op: str, right: Node) -> Node:
             raise RuleError(f"{op} compares numbers; text can only be == or !=")
 
         def a(c: Context, f: Callable[[Context], pd.Series] = left.run) -> pd.Series:
-            return f(c).astype(str).str.strip().str.casefold()
+            return _folded(f(c))
 
         def b(c: Context, f: Callable[[Context], pd.Series] = right.run) -> pd.Series:
-            return f(c).astype(str).str.strip().str.casefold()
+            return _folded(f(c))
     elif left.type == BOOL and right.type == BOOL and op in ("==", "!="):
         a, b = left.run, right.run
     else:
@@ -430,7 +438,7 @@ def _text_test(left: Node, op: str, right: Node) -> Node:
     method = {"contains": "contains", "startswith": "startswith", "endswith": "endswith"}[op]
 
     def run(c: Context, f: Callable[[Context], pd.Series] = left.run) -> pd.Series:
-        text = f(c).astype(str).str.casefold()
+        text = _folded(f(c), strip=False)
         if method == "contains":
             return text.str.contains(needle, regex=False)
         return getattr(text.str, method)(needle)
@@ -586,7 +594,7 @@ def _fn_len(args: list[Node]) -> Node:
 
 def _fn_lower(args: list[Node]) -> Node:
     (arg,) = _text_arg(args, "lower")
-    return Node(TEXT, _map_text(arg.run, lambda t: t.str.casefold()))
+    return Node(TEXT, _map_text(arg.run, lambda t: _folded(t, strip=False)))
 
 
 @cache
@@ -600,7 +608,12 @@ def _title_pattern() -> re.Pattern[str]:
 def _fn_decision_maker(args: list[Node]) -> Node:
     (arg,) = _text_arg(args, "decision_maker")
     pattern = _title_pattern()
-    return Node(BOOL, _map_text(arg.run, lambda t: t.str.contains(pattern, regex=True)))
+    return Node(
+        BOOL,
+        _map_text(
+            arg.run, lambda t: per_distinct(t, lambda v: bool(pattern.search(v))).astype(bool)
+        ),
+    )
 
 
 FUNCTIONS: dict[str, Callable[[list[Node]], Node]] = {
