@@ -17,8 +17,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
+from leadtool.arrowtext import TEXT, from_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
 from leadtool.normalize import per_distinct, phone_region
@@ -164,18 +167,23 @@ def clean(
             continue
         mask = CHECKS[code](view, check, config)
         codes.append((code, check.severity, mask.fillna(False).astype(bool)))
-    reasons = pd.Series("", index=frame.index, dtype=object)
-    junk = pd.Series(False, index=frame.index)
-    suspect = pd.Series(False, index=frame.index)
+    junk = np.zeros(len(frame), dtype=bool)
+    suspect = np.zeros(len(frame), dtype=bool)
+    empty = pa.scalar("", TEXT)
+    pieces = [pa.repeat(empty, len(frame))]  # one ";code" piece per check, joined once
     for code, severity, mask in codes:
-        reasons = reasons.mask(mask, reasons.where(reasons == "", reasons + ";") + code)
+        fired = mask.to_numpy(dtype=bool)
+        pieces.append(pc.if_else(pa.array(fired), pa.scalar(";" + code, TEXT), empty))
         if severity == "junk":
-            junk |= mask
+            junk |= fired
         else:
-            suspect |= mask
+            suspect |= fired
+    joined = pc.binary_join_element_wise(*pieces, empty)
+    reasons = from_arrow(pc.utf8_ltrim(joined, characters=";"), frame.index)
     out = frame.drop(columns=[c for c in QUALITY_COLUMNS if c in frame.columns])
     quality = np.where(junk, "junk", np.where(suspect, "suspect", "ok"))
-    out = _insert_after(out, "lead_id", {"quality": quality, "reasons": reasons.to_numpy()})
+    quality_text = from_arrow(pa.array(quality, TEXT), frame.index)
+    out = _insert_after(out, "lead_id", {"quality": quality_text, "reasons": reasons})
     return out, _stats(out, [c for c, _, m in codes], codes)
 
 
