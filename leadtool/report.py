@@ -146,17 +146,21 @@ def _platform(source: pd.Series) -> pd.Series:
 
 
 def _periods(dates: pd.Series) -> dict[str, pd.Series]:
+    """Day, ISO week and month of each lead, worked out once per distinct day."""
     stamps = pd.to_datetime(dates.replace("", None), utc=True, errors="coerce", format="ISO8601")
-    day = stamps.dt.strftime("%Y-%m-%d").fillna("")
-    iso = stamps.dt.isocalendar()
-    week = (
-        iso["year"].astype("Int64").astype(str)
-        + "-W"
-        + iso["week"].astype("Int64").astype(str).str.zfill(2)
-    )
-    week = week.where(stamps.notna(), "")
-    month = stamps.dt.strftime("%Y-%m").fillna("")
-    return {"day": day, "week": week.astype(object), "month": month}
+    codes, days = pd.factorize(stamps.dt.floor("D"))
+    days = pd.DatetimeIndex(days)
+    iso = days.isocalendar()
+    labels = {
+        "day": days.strftime("%Y-%m-%d"),
+        "week": iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2),
+        "month": days.strftime("%Y-%m"),
+    }
+    out = {}
+    for name, values in labels.items():
+        table = np.append(np.asarray(values, dtype=object), "")  # code -1 (no date) -> ""
+        out[name] = pd.Series(table[codes], index=dates.index, dtype=object)
+    return out
 
 
 def _lookup(keys: pd.Series, table: dict[str, str], default: Any) -> pd.Series:
