@@ -224,7 +224,8 @@ class _View:
 
     @property
     def email(self) -> pd.Series:
-        return self._cached("email", lambda: self.col("email").str.casefold())
+        # lower(), an Arrow kernel: addresses are lowercased by import already
+        return self._cached("email", lambda: self.col("email").str.lower())
 
     @property
     def local(self) -> pd.Series:

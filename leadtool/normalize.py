@@ -113,7 +113,10 @@ def clean_phone_text(series: pd.Series) -> pd.Series:
     simple = text.str.fullmatch(_PHONE_SIMPLE).fillna(False).astype(bool)
     digits = text.str.replace("[^0-9]", "", regex=True)
     keyed = digits.mask(text.str.startswith("+").fillna(False).astype(bool), "+" + digits)
-    return keyed.where(simple, text.str.replace(f"{_WS}+", " ", regex=True))
+    if simple.all():
+        return keyed
+    folded = text[~simple].str.replace(f"{_WS}+", " ", regex=True)
+    return keyed.where(simple, folded.reindex(text.index))
 
 
 def split_numbers(text: str) -> list[str]:
