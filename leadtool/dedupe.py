@@ -363,8 +363,7 @@ def _assign(
     earliest = _first_in_group(labels, by_time)
     lead_ids = to_arrow(frame["lead_id"])
     size = np.bincount(labels, minlength=n)
-    first = pd.Series(ticks).groupby(labels).transform("min").to_numpy()
-    last = pd.Series(ticks).groupby(labels).transform("max").to_numpy()
+    first, last = _time_span(ticks, labels)
     past = np.bincount(labels, weights=is_past.astype(float), minlength=n) > 0
     columns = {
         "dup_group": from_arrow(_group_labels(lead_ids, earliest)),
@@ -385,29 +384,42 @@ def _assign(
 
 
 def _first_in_group(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """For every row, the first row of its group when rows are taken in ``order``."""
-    ordered = groups[order]
-    found, first_at = np.unique(ordered, return_index=True)
-    first = np.empty(len(groups), dtype=np.int64)
-    first[found] = order[first_at]
-    return first[groups]
+    """For every row, the first row of its group when rows are taken in ``order``: the
+    smallest rank in ``order`` per group (group labels are row positions)."""
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    best = np.full(len(groups), len(order), dtype=np.int64)
+    np.minimum.at(best, groups, rank)
+    return order[best[groups]]
 
 
 _NAT = np.iinfo(np.int64).min
+_LAST = np.iinfo(np.int64).max
+
+
+def _time_span(ticks: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group's earliest and latest time; missing times are skipped, and a group
+    without any gives _LAST (formatted as "")."""
+    first = np.full(len(groups), _LAST, dtype=np.int64)
+    np.minimum.at(first, groups, ticks)
+    last = np.full(len(groups), _NAT, dtype=np.int64)
+    np.maximum.at(last, groups, np.where(ticks == _LAST, _NAT, ticks))
+    last[last == _NAT] = _LAST
+    return first[groups], last[groups]
 
 
 def _ticks(stamps: pd.Series) -> np.ndarray:
     """Timestamps as int64 nanoseconds, a missing one after every real one."""
     naive = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]")
     ticks = naive.view(np.int64).copy()
-    ticks[ticks == _NAT] = np.iinfo(np.int64).max
+    ticks[ticks == _NAT] = _LAST
     return ticks
 
 
 def _iso_times(ticks: np.ndarray) -> pd.Series:
     """ISO-8601 UTC text per row ("" when missing), formatted once per distinct time."""
     codes, uniques = pd.factorize(ticks)
-    stamps = pd.to_datetime(np.where(uniques == np.iinfo(np.int64).max, _NAT, uniques))
+    stamps = pd.to_datetime(np.where(uniques == _LAST, _NAT, uniques))
     text = pd.Series(stamps).dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
     return from_arrow(pa.array(text.to_numpy(dtype=object), pa.large_string()).take(codes))
 

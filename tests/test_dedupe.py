@@ -170,6 +170,19 @@ def test_group_columns_and_primary_filled() -> None:
     assert first["dup_group"] == second["dup_group"]
 
 
+def test_missing_dates_are_skipped_in_first_and_last_seen() -> None:
+    out, _, _ = run(
+        lead(0, phone="+40722418305", created_at=""),
+        lead(1, phone="+40722418305", created_at="2026-11-03T09:30:00Z"),
+        lead(2, phone="+40722418305", created_at="2026-11-01T08:00:00Z"),
+        lead(3, phone="+79161234567", created_at=""),
+    )
+    assert out["first_seen"].tolist()[:3] == ["2026-11-01T08:00:00Z"] * 3
+    assert out["last_seen"].tolist()[:3] == ["2026-11-03T09:30:00Z"] * 3
+    assert (out["first_seen"].iloc[3], out["last_seen"].iloc[3]) == ("", "")
+    assert out["duplicate_of"].tolist()[:3] == ["t:2", "t:2", ""]  # the earliest; no date last
+
+
 @pytest.mark.parametrize(
     ("keep", "primary"),
     [("first", "t:0"), ("last", "t:2"), ("complete", "t:1"), ("priority", "t:2")],
