@@ -248,15 +248,6 @@ class _View:
         )
 
     @property
-    def parent_domain(self) -> pd.Series:
-        return self._cached(
-            "parent",
-            lambda: self.domain.str.replace(r"^[^.]*\.", "", regex=True).where(
-                self.domain.str.count(r"\.") >= 2, ""
-            ),
-        )
-
-    @property
     def full_name(self) -> pd.Series:
         def make() -> pd.Series:
             name = self.col("name")
@@ -291,7 +282,14 @@ def _invalid_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
 
 
 def _in_domains(v: _View, domains: set[str]) -> pd.Series:
-    return (v.domain != "") & (v.domain.isin(domains) | v.parent_domain.isin(domains))
+    """The e-mail's domain, or its parent (``mx.spam.com`` -> ``spam.com``), is listed:
+    decided once per distinct domain."""
+
+    def listed(domain: str) -> bool:
+        parent = domain.split(".", 1)[1] if domain.count(".") >= 2 else ""
+        return bool(domain) and (domain in domains or parent in domains)
+
+    return per_distinct(v.domain, listed).astype(bool)
 
 
 def _disposable_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
