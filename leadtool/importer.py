@@ -9,8 +9,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from leadtool import normalize as nz
+from leadtool.arrowtext import TEXT, from_arrow, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.io import Table
 from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
@@ -338,14 +341,15 @@ def _lead_ids(
         space = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype="str")
     else:
         space = out["source"].where(out["source"] != "", "lead")
-    ids = out["lead_id"]
-    missing = (ids == "").to_numpy()
+    ids = to_arrow(out["lead_id"])
+    missing = mask(pc.equal(ids, ""))
     if missing.any():  # hashed only where the export gave no id
         label = table.label
         rows = np.asarray(table.rows)[missing]
-        ids = ids.copy()
-        ids[missing] = [f"h{hashlib.sha1(f'{label}:{r}'.encode()).hexdigest()[:12]}" for r in rows]
-    out["lead_id"] = space + ":" + ids
+        hashed = [f"h{hashlib.sha1(f'{label}:{r}'.encode()).hexdigest()[:12]}" for r in rows]
+        ids = pc.replace_with_mask(ids, pa.array(missing), pa.array(hashed, TEXT))
+    joined = pc.binary_join_element_wise(to_arrow(space), ids, pa.scalar(":", TEXT))
+    out["lead_id"] = from_arrow(joined, out["source"].index)
 
 
 def _join_codes(parts: list[pd.Series]) -> pd.Series:
