@@ -52,3 +52,15 @@ def mask(values: pa.Array) -> np.ndarray:
 def text_of(values: np.ndarray, index: pd.Index) -> pd.Series:
     """An object array of str as a text Series: one Arrow conversion."""
     return from_arrow(pa.array(values, type=TEXT), index)
+
+
+def coalesce(first: pd.Series, then: pd.Series | str) -> pd.Series:
+    """``first`` where it is not empty, else ``then`` (a column or one value), in Arrow."""
+    import pyarrow.compute as pc
+
+    a = to_arrow(first)
+    empty = pc.equal(a, "")
+    if not pc.any(empty).as_py():
+        return first
+    b = pa.scalar(then, TEXT) if isinstance(then, str) else to_arrow(then)
+    return from_arrow(pc.if_else(empty, b, a), first.index)

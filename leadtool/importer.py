@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leadtool import normalize as nz
-from leadtool.arrowtext import TEXT, from_arrow, mask, to_arrow
+from leadtool.arrowtext import TEXT, coalesce, from_arrow, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.io import Table
 from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
@@ -309,22 +309,22 @@ def _time_to_submit(
 
 
 def _utm_and_source(out: dict[str, pd.Series], options: ImportOptions, profile: Profile) -> None:
-    parsed = nz.utm_columns(out["landing_url"])
-    for f in nz.UTM_FIELDS:
-        out[f] = out[f].where(out[f] != "", parsed[f])
+    if (out["landing_url"] != "").any():
+        parsed = nz.utm_columns(out["landing_url"])
+        for f in nz.UTM_FIELDS:
+            out[f] = coalesce(out[f], parsed[f])
     if options.source:
-        source = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype=object)
+        source = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype="str")
     else:
         source = nz.normalize_sources(out["source"], profile.source_values)
-        utm = nz.normalize_sources(out["utm_source"])
-        source = source.where(source != "", utm)
-        source = source.where(source != "", profile.source or "")
+        source = coalesce(source, nz.normalize_sources(out["utm_source"]))
+        source = coalesce(source, profile.source or "")
     out["source"] = source
-    medium = out["medium"].where(out["medium"] != "", out["utm_medium"])
+    medium = coalesce(out["medium"], out["utm_medium"])
     if profile.organic_medium:
         medium = medium.mask(out["is_organic"].eq("true") & medium.eq(""), profile.organic_medium)
-    out["medium"] = medium.where(medium != "", profile.medium or "")
-    out["campaign"] = out["campaign"].where(out["campaign"] != "", out["utm_campaign"])
+    out["medium"] = coalesce(medium, profile.medium or "")
+    out["campaign"] = coalesce(out["campaign"], out["utm_campaign"])
 
 
 def _lead_ids(

@@ -62,7 +62,10 @@ def per_distinct_fields(
     table = np.empty((len(uniques), width), dtype=object)
     for i, value in enumerate(uniques):
         table[i] = func(value)
-    return [pd.Series(table[codes, k], index=values.index, dtype=object) for k in range(width)]
+    take = pa.array(codes)
+    return [
+        from_arrow(pa.array(table[:, k], type=TEXT).take(take), values.index) for k in range(width)
+    ]
 
 
 def _pool_map(func: Callable[[Any], Any], values: list[Any], jobs: int) -> list[Any]:
