@@ -12,6 +12,7 @@ C: one person). Junk never merges into genuine leads.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,8 +96,15 @@ def name_key(frame: pd.DataFrame) -> pd.Series:
     return per_distinct(name, _name_key)
 
 
+_NOT_LETTERS = re.compile(r"[^A-Za-z]+")
+
+
 def _name_key(name: str) -> str:
-    letters = "".join(c if c.isalpha() else " " for c in transliterate(name))
+    text = transliterate(name)
+    if text.isascii():  # most names once transliterated: one regex pass
+        letters = _NOT_LETTERS.sub(" ", text)
+    else:
+        letters = "".join(c if c.isalpha() else " " for c in text)
     return " ".join(sorted(letters.split()))
 
 

@@ -582,7 +582,10 @@ _TRANSLIT = dict(
 def transliterate(text: str) -> str:
     """Lowercase Cyrillic to Latin as Russian passports spell it ("Пётр Щукин" -> "petr
     shchukin"), so "Дмитрий" and "Dmitriy" compare as near-equal strings."""
-    return "".join(_TRANSLIT.get(c, c) for c in text.casefold())
+    return text.casefold().translate(_TRANSLIT_TABLE)
+
+
+_TRANSLIT_TABLE = {ord(letter): latin for letter, latin in _TRANSLIT.items()}
 
 
 # --------------------------------------------------------------------------- dates

@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from leadtool.dedupe import DedupeOptions, components, dedupe, email_key, history_update
+from leadtool.dedupe import (
+    DedupeOptions,
+    components,
+    dedupe,
+    email_key,
+    history_update,
+    name_key,
+)
 from leadtool.errors import LeadtoolError
 
 
@@ -268,3 +277,21 @@ def test_group_sources_sorted_and_joined_once_per_group(n_sources: int) -> None:
     alone = frame.groupby("phone")["phone"].transform("size").eq(1)
     want = want.where(~alone, frame["source"])
     assert out["sources"].tolist() == want.tolist()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("абвгдёжщъьэюяАЁЩІЇЄҐabcXYZ șțăâîŞ -.'1_²ß\u0301")),
+        max_size=20,
+    )
+)
+def test_name_key_is_letters_of_the_transliteration_sorted(name: str) -> None:
+    # The definition, one character at a time; the implementation takes shortcuts.
+    from leadtool.normalize import _TRANSLIT
+
+    latin = "".join(_TRANSLIT.get(c, c) for c in name.casefold())
+    letters = "".join(c if c.isalpha() else " " for c in latin)
+    assert name_key(pd.DataFrame({"name": [name], "first_name": [""], "last_name": [""]})).iloc[
+        0
+    ] == " ".join(sorted(letters.split()))
