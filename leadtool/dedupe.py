@@ -427,9 +427,10 @@ def _ticks(stamps: pd.Series) -> np.ndarray:
 def _iso_times(ticks: np.ndarray) -> pd.Series:
     """ISO-8601 UTC text per row ("" when missing), formatted once per distinct time."""
     codes, uniques = pd.factorize(ticks)
-    stamps = pd.to_datetime(np.where(uniques == _LAST, _NAT, uniques))
-    text = pd.Series(stamps).dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
-    return from_arrow(pa.array(text.to_numpy(dtype=object), pa.large_string()).take(codes))
+    stamps = np.where(uniques == _LAST, _NAT, uniques).view("datetime64[ns]")
+    text = np.char.add(np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s"), "Z")
+    text = np.where(uniques == _LAST, "", text)
+    return from_arrow(pa.array(text, pa.large_string()).take(pa.array(codes)))
 
 
 def _flag(mask: np.ndarray, yes: str = "true", no: str = "false") -> pd.Series:
