@@ -759,8 +759,26 @@ CSV_CHUNK_ROWS = 200_000
 def csv_chunks(frame: pd.DataFrame, sep: str = ",") -> Iterator[bytes]:
     """The CSV of ``frame`` in pieces of CSV_CHUNK_ROWS rows, so writing a million leads
     never holds a second full copy of them in memory."""
-    for start in range(0, max(len(frame), 1), CSV_CHUNK_ROWS):
-        yield csv_bytes(frame.iloc[start : start + CSV_CHUNK_ROWS], sep, header=start == 0)
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def piece(start: int) -> bytes:
+        return csv_bytes(frame.iloc[start : start + CSV_CHUNK_ROWS], sep, header=start == 0)
+
+    starts = range(0, max(len(frame), 1), CSV_CHUNK_ROWS)
+    if len(starts) == 1:
+        yield piece(0)
+        return
+    # Two pieces in flight: Arrow's kernels release the GIL, so a second core builds the
+    # next piece while this one is written; never more than two are held in memory.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-csv") as pool:
+        pending: deque[Future[bytes]] = deque()
+        for start in starts:
+            pending.append(pool.submit(piece, start))
+            if len(pending) == 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes:
