@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import from_arrow, to_arrow
+from leadtool.arrowtext import from_arrow, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct, transliterate
 from leadtool.schema import DEDUPE_COLUMNS
@@ -386,8 +386,10 @@ def _assign(
         "is_new": _flag(~past[labels], "true", "false"),
     }
     multi = size[labels] > 1
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
     for column in (c for c in FILL_COLUMNS if c in frame.columns):
-        columns[column] = _filled(frame[column], labels, order, is_primary & multi, multi)
+        columns[column] = _filled(frame[column], labels, order, rank, is_primary & multi, multi)
     return columns
 
 
@@ -449,23 +451,25 @@ def _filled(
     values: pd.Series,
     groups: np.ndarray,
     order: np.ndarray,
+    rank: np.ndarray,
     primary: np.ndarray,
     multi: np.ndarray,
 ) -> pd.Series:
     """The column with each primary's empty cell taken from the first filled cell of its
-    group (in keep order). Only groups of two or more are looked at."""
+    group in keep ``order`` (``rank``: each row's place in it). Only groups of two or more
+    are looked at."""
     text = to_arrow(values)
-    empty = np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
+    empty = mask(pc.equal(text, ""))
     need = np.flatnonzero(primary & empty)
     if not need.size:
         return from_arrow(text)
-    candidates = order[multi[order] & ~empty[order]]
-    found, first_at = np.unique(groups[candidates], return_index=True)
-    source = np.full(len(groups), -1, dtype=np.int64)
-    source[found] = candidates[first_at]
+    donors = multi & ~empty
+    best = np.full(len(groups), len(order), dtype=np.int64)  # no donor
+    rows = np.flatnonzero(donors)
+    np.minimum.at(best, groups[rows], rank[rows])
+    found = best[groups[need]]
     take = np.arange(len(groups))
-    donor = source[groups[need]]
-    take[need[donor >= 0]] = donor[donor >= 0]
+    take[need[found < len(order)]] = order[found[found < len(order)]]
     return from_arrow(text.take(pa.array(take)))
 
 
