@@ -324,8 +324,9 @@ def _fake_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     min_distinct = int(check.params.get("min_distinct_digits", 3))
     run = int(check.params.get("run_length", 6))
     phone = v.col("phone")
-    raw_digits = v.col("phone_raw").str.replace(r"\D", "", regex=True)
-    digits = phone.str.lstrip("+").where(phone != "", raw_digits)
+    invalid = phone == ""  # judged by the digits typed: ASCII digits, an Arrow pattern
+    raw_digits = v.col("phone_raw")[invalid].str.replace("[^0-9]", "", regex=True)
+    digits = phone.str.lstrip("+").where(~invalid, raw_digits.reindex(phone.index))
     return fake_digit_mask(digits, min_distinct, run)
 
 
