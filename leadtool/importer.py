@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -106,10 +107,21 @@ def import_table(
     city_regions = _city_regions(out["city"])
     region, region_from = _file_region(out, options, profile, countries, city_regions)
     row_regions = None if options.region else countries.where(countries != "", city_regions)
-    extras["x_phone_extra"] = _phones(out, region, row_regions, issues, jobs=options.jobs)
-    _emails(out, options.jobs)
-    _names(out)
-    dates, bad_dates = nz.normalize_dates(out["created_at"], timezone, region)
+    # Phones, the longest step, run on a second thread while e-mails, names and dates are
+    # normalized here: most of their work is in Arrow kernels, which release the GIL. (Not
+    # with a process pool: forking while another thread runs is unsafe.)
+    threaded = options.jobs <= 1
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-phones") as pool:
+        args = (out["phone"], region, row_regions, options.jobs)
+        phones = pool.submit(_phone_columns, *args) if threaded else None
+        emails = nz.normalize_emails(out["email"], options.jobs)
+        _names(out)
+        dates, bad_dates = nz.normalize_dates(out["created_at"], timezone, region)
+        phone, more = phones.result() if phones else _phone_columns(*args)
+    out["phone_raw"], out["phone"] = out["phone"], phone
+    issues.append(pd.Series(np.where(more != "", "extra_phones", ""), index=data.index))
+    extras["x_phone_extra"] = more
+    out["email_raw"], out["email"] = out["email"], emails
     extras["x_created_at_raw"] = out["created_at"].where(bad_dates, "")
     out["created_at"] = dates
     issues.append(pd.Series(np.where(bad_dates, "bad_date", ""), index=data.index))
@@ -245,30 +257,16 @@ def _city_regions(cities: pd.Series) -> pd.Series:
     return nz.per_distinct(cities, lambda c: table.get(header_key(c), "") if c else "")
 
 
-def _phones(
-    out: dict[str, pd.Series],
-    region: str | None,
-    row_regions: pd.Series | None,
-    issues: list[pd.Series],
-    jobs: int = 1,
-) -> pd.Series:
-    """E.164 into ``phone``, the cell as typed into ``phone_raw``; returns further numbers.
-    A row's own region (country, else city; None under --region) beats the file's."""
-    raw = out["phone"]
-    out["phone_raw"] = raw
+def _phone_columns(
+    raw: pd.Series, region: str | None, row_regions: pd.Series | None, jobs: int = 1
+) -> tuple[pd.Series, pd.Series]:
+    """(E.164 phone, further numbers) of the cells as typed. A row's own region (country,
+    else city; None under --region) beats the file's."""
     text = nz.clean_phone_text(raw)
     regions = pd.Series(region or "", index=raw.index, dtype=object)
     if row_regions is not None:
         regions = row_regions.where(row_regions != "", regions)
-    phone, more = nz.normalize_phones(text, regions, jobs)
-    out["phone"] = phone
-    issues.append(pd.Series(np.where(more != "", "extra_phones", ""), index=raw.index))
-    return more
-
-
-def _emails(out: dict[str, pd.Series], jobs: int = 1) -> None:
-    out["email_raw"] = out["email"]
-    out["email"] = nz.normalize_emails(out["email"], jobs)
+    return nz.normalize_phones(text, regions, jobs)
 
 
 def _names(out: dict[str, pd.Series]) -> None:
