@@ -9,7 +9,9 @@ gets ``quality`` (ok / suspect / junk) and ``reasons`` (codes joined by ``;``).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -161,12 +163,17 @@ def clean(
     config = config or load_config()
     frame = ensure_columns(leads)
     view = _View(frame)
-    codes: list[tuple[str, str, pd.Series]] = []
-    for code, check in config.checks.items():
-        if not check.enabled:
-            continue
-        mask = CHECKS[code](view, check, config)
-        codes.append((code, check.severity, mask.fillna(False).astype(bool)))
+    enabled = [(code, check) for code, check in config.checks.items() if check.enabled]
+
+    def run(item: tuple[str, Check]) -> pd.Series:
+        code, check = item
+        return CHECKS[code](view, check, config).fillna(False).astype(bool)
+
+    # The checks are independent and mostly Arrow kernels (which release the GIL): two
+    # threads use both cores of a small machine. Results keep the checks' order.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-clean") as pool:
+        masks = list(pool.map(run, enabled))
+    codes = [(code, check.severity, m) for (code, check), m in zip(enabled, masks, strict=True)]
     junk = np.zeros(len(frame), dtype=bool)
     suspect = np.zeros(len(frame), dtype=bool)
     empty = pa.scalar("", TEXT)
@@ -211,6 +218,8 @@ class _View:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self._cache: dict[str, pd.Series] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     def col(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
@@ -218,8 +227,12 @@ class _View:
         return self.frame[name].astype(str).str.strip()
 
     def _cached(self, key: str, make: Callable[[], pd.Series]) -> pd.Series:
-        if key not in self._cache:
-            self._cache[key] = make()
+        """Computed once even when two checks ask at the same time (one lock per key)."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._cache:
+                self._cache[key] = make()
         return self._cache[key]
 
     @property
