@@ -9,6 +9,7 @@ scored, so a bad rule stops the run with one line naming the file, the rule and 
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -233,25 +234,31 @@ def qualify(
     groups: dict[str | None, pd.Series] = {}
     reasons: list[pa.Array] = []  # one "; name +points" piece per rule, joined at the end
     fired: dict[str, int] = {}
+    conditions = [r.condition for r in rules.rules] + [c for c, _ in rules.bant.values()]
+    # Conditions are independent and mostly pandas/Arrow kernels: two threads, both cores.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-rules") as pool:
+        masks = iter(list(pool.map(lambda c: evaluate(c, frame, now), conditions)))
     for rule in rules.rules:
-        mask = evaluate(rule.condition, frame, now)
+        mask = next(masks)
         fired[rule.name] = int(mask.sum())
         points = pd.Series(np.where(mask, rule.points, 0.0), index=index)
         if rule.half_life_days:
             points = points * np.power(0.5, (age / rule.half_life_days).fillna(0).clip(lower=0))
         groups[rule.group] = groups.get(rule.group, 0.0) + points
         reasons.append(_reason(mask, rule.name, points))
-    bant_letters = pd.Series("", index=index, dtype=object)
+    letters: list[pa.Array] = [pa.repeat(_EMPTY, len(index))]
     bant_count = pd.Series(0, index=index)
-    for key, (condition, pts) in rules.bant.items():
-        mask = evaluate(condition, frame, now)
+    for key, (_condition, pts) in rules.bant.items():
+        mask = next(masks)
         fired[f"bant_{key}"] = int(mask.sum())
-        bant_letters = bant_letters.mask(mask, bant_letters + BANT_LETTERS[key])
+        letter = pa.scalar(BANT_LETTERS[key], TEXT)
+        letters.append(pc.if_else(pa.array(mask.to_numpy(dtype=bool)), letter, _EMPTY))
         bant_count = bant_count + mask.astype(int)
         if pts:
             points = pd.Series(np.where(mask, pts, 0.0), index=index)
             groups[None] = groups.get(None, 0.0) + points
             reasons.append(_reason(mask, f"bant_{key}", points))
+    bant_letters = from_arrow(pc.binary_join_element_wise(*letters, _EMPTY), index)
     score = pd.Series(0.0, index=index)
     for group, total in groups.items():
         if group is not None and group in rules.groups:
@@ -269,7 +276,7 @@ def qualify(
     out["score"] = score.astype(int).astype(str).to_numpy()
     out["stage"] = stage
     out["temperature"] = temperature
-    out["bant"] = bant_letters.to_numpy()
+    out["bant"] = bant_letters
     out["score_reasons"] = _joined_reasons(reasons, index)
     stats = QualifyStats(
         rows=len(out),
