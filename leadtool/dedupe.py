@@ -481,8 +481,13 @@ def _group_sources(frame: pd.DataFrame) -> pd.Series:
     if not multi.any():
         return from_arrow(source)
     groups = frame["_group"].to_numpy()[multi]
-    mine = source.filter(pa.array(multi)).to_numpy(zero_copy_only=False).astype(object)
-    names, codes = np.unique(mine, return_inverse=True)
+    first_seen, seen = pd.factorize(from_arrow(source.filter(pa.array(multi))))
+    names = np.asarray(seen, dtype=object)
+    alphabetical = np.argsort(names, kind="stable")  # a few names: sort them, not the rows
+    names = names[alphabetical]
+    place = np.empty(len(alphabetical), dtype=np.int64)
+    place[alphabetical] = np.arange(len(alphabetical))
+    codes = place[first_seen]
     if len(names) > 62:  # too many sources for a bit set: join per group
         pairs = pd.DataFrame({"g": groups, "s": names[codes]})
         pairs = pairs[pairs["s"] != ""].drop_duplicates().sort_values(["g", "s"], kind="stable")
