@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -373,8 +374,23 @@ def _assign(
     size = np.bincount(labels, minlength=n)
     first, last = _time_span(ticks, labels)
     past = np.bincount(labels, weights=is_past.astype(float), minlength=n) > 0
+    multi = size[labels] > 1
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    fill = [c for c in FILL_COLUMNS if c in frame.columns]
+
+    def filled() -> dict[str, pd.Series]:
+        primary = is_primary & multi
+        return {c: _filled(frame[c], labels, order, rank, primary, multi) for c in fill}
+
+    # The fill columns (Arrow takes, GIL released) are built on a second thread while the
+    # group labels are hashed here.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-fill") as pool:
+        fills = pool.submit(filled)
+        group_labels = from_arrow(_group_labels(lead_ids, earliest))
+        fills.result()
     columns = {
-        "dup_group": from_arrow(_group_labels(lead_ids, earliest)),
+        "dup_group": group_labels,
         "is_primary": _flag(is_primary),
         "duplicate_of": from_arrow(
             pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
@@ -385,11 +401,7 @@ def _assign(
         "last_seen": _iso_times(last),
         "is_new": _flag(~past[labels], "true", "false"),
     }
-    multi = size[labels] > 1
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    for column in (c for c in FILL_COLUMNS if c in frame.columns):
-        columns[column] = _filled(frame[column], labels, order, rank, is_primary & multi, multi)
+    columns.update(fills.result())
     return columns
 
 
