@@ -107,32 +107,34 @@ def import_table(
     city_regions = _city_regions(out["city"])
     region, region_from = _file_region(out, options, profile, countries, city_regions)
     row_regions = None if options.region else countries.where(countries != "", city_regions)
-    # Phones, the longest step, run on a second thread while e-mails, names and dates are
-    # normalized here: most of their work is in Arrow kernels, which release the GIL. (Not
-    # with a process pool: forking while another thread runs is unsafe.)
+    # Phones, the longest step, run on a second thread while everything that does not need
+    # them is normalized here: most of the work is in Arrow kernels, which release the GIL.
+    # (Not with a process pool: forking while another thread runs is unsafe.)
+    out["phone_raw"] = out["phone"]
     threaded = options.jobs <= 1
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-phones") as pool:
-        args = (out["phone"], region, row_regions, options.jobs)
+        args = (out["phone_raw"], region, row_regions, options.jobs)
         phones = pool.submit(_phone_columns, *args) if threaded else None
-        emails = nz.normalize_emails(out["email"], options.jobs)
+        out["email_raw"], out["email"] = (
+            out["email"],
+            nz.normalize_emails(out["email"], options.jobs),
+        )
         _names(out)
         dates, bad_dates = nz.normalize_dates(out["created_at"], timezone, region)
-        phone, more = phones.result() if phones else _phone_columns(*args)
-    out["phone_raw"], out["phone"] = out["phone"], phone
+        created_raw, out["created_at"] = out["created_at"].where(bad_dates, ""), dates
+        country_raw, out["country"] = out["country"].where(bad_countries, ""), countries
+        for col in BOOL_COLUMNS:
+            out[col] = nz.normalize_bools(out[col])
+        _test_marks(out)
+        _time_to_submit(out, data, headers, profile)
+        _utm_and_source(out, options, profile)
+        _lead_ids(out, table, profile, options)
+        out["phone"], more = phones.result() if phones else _phone_columns(*args)
     issues.append(pd.Series(np.where(more != "", "extra_phones", ""), index=data.index))
-    extras["x_phone_extra"] = more
-    out["email_raw"], out["email"] = out["email"], emails
-    extras["x_created_at_raw"] = out["created_at"].where(bad_dates, "")
-    out["created_at"] = dates
     issues.append(pd.Series(np.where(bad_dates, "bad_date", ""), index=data.index))
-    extras["x_country_raw"] = out["country"].where(bad_countries, "")
-    out["country"] = countries
-    for col in BOOL_COLUMNS:
-        out[col] = nz.normalize_bools(out[col])
-    _test_marks(out)
-    _time_to_submit(out, data, headers, profile)
-    _utm_and_source(out, options, profile)
-    _lead_ids(out, table, profile, options)
+    extras["x_phone_extra"] = more
+    extras["x_created_at_raw"] = created_raw
+    extras["x_country_raw"] = country_raw
     out["source_file"] = pd.Series(table.label, index=data.index, dtype=object)
     out["source_row"] = pd.Series([str(r) for r in table.rows], index=data.index, dtype=object)
     out["import_issues"] = _join_codes(issues)
