@@ -135,10 +135,11 @@ def import_table(
     extras["x_phone_extra"] = more
     extras["x_created_at_raw"] = created_raw
     extras["x_country_raw"] = country_raw
-    out["source_file"] = pd.Series(table.label, index=data.index, dtype=object)
-    out["source_row"] = pd.Series([str(r) for r in table.rows], index=data.index, dtype=object)
+    out["source_file"] = pd.Series(table.label, index=data.index, dtype="str")
+    rows = pa.array(np.asarray(table.rows, dtype=np.int64)).cast(TEXT)
+    out["source_row"] = from_arrow(rows, data.index)
     out["import_issues"] = _join_codes(issues)
-    extras["x_extra_cells"] = pd.Series(table.extra, index=data.index, dtype=object)
+    extras["x_extra_cells"] = from_arrow(pa.array(table.extra, TEXT), data.index)
     frame = _finish(out, extras)
     stats = _stats(table, frame, profile, region, region_from, timezone, mapping, bad_dates)
     return frame, stats
@@ -353,11 +354,15 @@ def _lead_ids(
 
 
 def _join_codes(parts: list[pd.Series]) -> pd.Series:
-    joined = parts[0].astype(str)
-    for p in parts[1:]:
-        p = p.astype(str)
-        joined = joined.where(p == "", joined.where(joined == "", joined + ";") + p)
-    return joined.astype(object)
+    """The non-empty codes of each row, ``;``-joined in order."""
+    pieces = [to_arrow(p) for p in parts]
+    semicolon, empty = pa.scalar(";", TEXT), pa.scalar("", TEXT)
+    prefixed = [
+        pc.if_else(pc.equal(p, ""), p, pc.binary_join_element_wise(semicolon, p, empty))
+        for p in pieces
+    ]
+    joined = pc.binary_join_element_wise(*prefixed, empty)
+    return from_arrow(pc.utf8_ltrim(joined, characters=";"), parts[0].index)
 
 
 def _finish(out: dict[str, pd.Series], extras: dict[str, pd.Series]) -> pd.DataFrame:
