@@ -11,7 +11,12 @@ import hmac
 import os
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from leadtool.arrowtext import TEXT, from_arrow, to_arrow
 
 # OWASP "CSV injection": cells starting with these are formulas to a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,24 +31,49 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
     ``+79161234567`` and ``-15.5`` stay as they are; ``=1+1``, ``@SUM(A1)``, ``-2+3``,
     ``+cmd|' /C calc'!A0`` become ``'=1+1`` … and show as text in Excel and LibreOffice.
+    The first character of every cell is read straight from the Arrow buffers; only the
+    cells that start like a formula are matched against the safe patterns.
     """
     out = frame
-    copied = False
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
-        text = values.astype(str)
-        risky = text.str[:1].isin(FORMULA_START)
-        if not risky.any():
+        text = to_arrow(values)
+        risky = np.flatnonzero(np.isin(_first_bytes(text), _FORMULA_BYTES))
+        if not risky.size:
             continue
-        risky &= ~text.str.fullmatch(_SAFE).fillna(False).astype(bool)
-        if risky.any():
-            if not copied:
-                out = frame.copy()
-                copied = True
-            out[column] = text.mask(risky, "'" + text)
+        cells = from_arrow(text.take(pa.array(risky)))
+        safe = cells.str.fullmatch(_SAFE.pattern).fillna(False).astype(bool).to_numpy()
+        rows = risky[~safe]
+        if not rows.size:
+            continue
+        flagged = np.zeros(len(text), dtype=bool)
+        flagged[rows] = True
+        quoted = pc.binary_join_element_wise(
+            pa.scalar("'", TEXT), text.take(pa.array(rows)), pa.scalar("", TEXT)
+        )
+        if out is frame:
+            out = frame.copy(deep=False)  # columns are replaced whole, never written into
+        out[column] = from_arrow(pc.replace_with_mask(text, pa.array(flagged), quoted), frame.index)
     return out
+
+
+_FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)
+
+
+def _first_bytes(text: pa.Array) -> np.ndarray:
+    """The first byte of every cell of a large_string array (0 for an empty cell)."""
+    first = np.zeros(len(text), dtype=np.uint8)
+    data = text.buffers()[2]
+    if data is None or not len(text):
+        return first
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
+    offsets = offsets[text.offset : text.offset + len(text) + 1]
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    first[filled] = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
+    return first
 
 
 def redact(frame: pd.DataFrame, mode: str) -> pd.DataFrame:

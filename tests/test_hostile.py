@@ -149,6 +149,21 @@ def test_escape_formulas(value: str, escaped: str) -> None:
     assert escape_formulas(pd.DataFrame({"c": [value]}))["c"][0] == escaped
 
 
+def test_escape_formulas_on_mixed_columns_leaves_the_input_alone() -> None:
+    values = ["=1", "ок", "", "+79161234567", "@x", "Ann", "-3", "=", "é=1"]
+    frame = pd.DataFrame(
+        {"a": values, "n": range(len(values)), "o": pd.Series(values, dtype=object)}
+    )
+    before = frame.copy()
+    out = escape_formulas(frame)
+    want = ["'=1", "ок", "", "+79161234567", "'@x", "Ann", "-3", "'=", "é=1"]
+    assert out["a"].tolist() == want and out["o"].tolist() == want
+    assert out["n"].tolist() == list(range(len(values)))
+    pd.testing.assert_frame_equal(frame, before)
+    sliced = frame.iloc[3:6]  # an Arrow slice with an offset
+    assert escape_formulas(sliced)["a"].tolist() == ["+79161234567", "'@x", "Ann"]
+
+
 def test_cli_outputs_neutralize_formulas(run, tmp_path) -> None:
     source = _write(
         tmp_path, 'name,email,phone\n"=HYPERLINK(""http://evil"",""x"")",a@x.io,+79161234567\n'
