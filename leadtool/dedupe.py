@@ -152,14 +152,18 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _star_edges(keys: pd.Series, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Edges from every row to the first row with the same (partition, key)."""
-    valid = (keys != "").to_numpy()
+    valid = (keys != "").to_numpy(dtype=bool)
     rows = np.flatnonzero(valid)
     if len(rows) == 0:
         return rows, rows
-    frame = pd.DataFrame({"k": keys.to_numpy()[rows], "p": partition[rows], "r": rows})
-    first = frame.groupby(["p", "k"], sort=False)["r"].transform("first").to_numpy()
-    keep = first != rows
-    return rows[keep], first[keep]
+    codes, _ = pd.factorize(keys[valid])
+    width = int(partition.max()) + 1
+    combined = codes.astype(np.int64) * width + partition[rows]
+    first = np.full(int(combined.max()) + 1, len(keys), dtype=np.int64)
+    np.minimum.at(first, combined, rows)  # rows ascend: the smallest is the first
+    target = first[combined]
+    keep = target != rows
+    return rows[keep], target[keep]
 
 
 # --------------------------------------------------------------------------- fuzzy
