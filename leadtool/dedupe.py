@@ -185,12 +185,13 @@ def fuzzy_pairs(
         rows = np.flatnonzero(((values != "") & (names != "")).to_numpy())
         if len(rows) < 2:
             continue
-        block = pd.Series(values.to_numpy()[rows]) + "\x00" + pd.Series(partition[rows]).astype(str)
-        codes, _ = pd.factorize(block)
+        codes = _block_codes(values.iloc[rows], partition[rows])
         big = np.bincount(codes)[codes] > MAX_BLOCK
-        if big.any():
-            block = block.where(~big, block + "\x00" + pd.Series(name_arr[rows]).str[:1])
-            codes, _ = pd.factorize(block)
+        if big.any():  # split by the name's first letter
+            letters, _ = pd.factorize(pd.Series(name_arr[rows[big]], dtype=object).str[:1])
+            split = codes.astype(np.int64) * (int(letters.max()) + 2)
+            split[big] += letters + 1
+            codes, _ = pd.factorize(split)
         multi = np.bincount(codes)[codes] >= 2
         rows, codes = rows[multi], codes[multi]
         order = np.argsort(codes, kind="stable")
@@ -214,6 +215,13 @@ def fuzzy_pairs(
         return pd.DataFrame({"a": [], "b": [], "rule": [], "fields": [], "score": []})
     pairs = pd.concat(found, ignore_index=True)
     return pairs.drop_duplicates(subset=["a", "b"], keep="first")
+
+
+def _block_codes(values: pd.Series, partition: np.ndarray) -> np.ndarray:
+    """A number per (value, partition), in order of first appearance."""
+    value_codes, _ = pd.factorize(values)
+    codes, _ = pd.factorize(value_codes.astype(np.int64) * (int(partition.max()) + 1) + partition)
+    return np.asarray(codes)
 
 
 def _block_pairs(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
