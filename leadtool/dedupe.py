@@ -76,17 +76,19 @@ class DedupeStats:
 
 
 def email_key(emails: pd.Series) -> pd.Series:
-    """E-mail as compared: lowercase, ``+tag`` dropped, dots ignored at Gmail. Regex
-    kernels only (Arrow's on pandas 3): no Python string work per row."""
-    email = emails.fillna("").astype(str).str.strip().str.lower()
-    has_at = email.str.contains("@", regex=False).fillna(False).astype(bool)
-    local = email.str.replace(r"@[^@]*$", "", regex=True).str.replace(r"\+.*$", "", regex=True)
-    domain = email.str.replace(r"^.*@", "", regex=True)
-    gmail = domain.isin(_GMAIL)
-    if gmail.any():
-        local = local.where(~gmail, local.str.replace(".", "", regex=False))
-        domain = domain.where(~gmail, "gmail.com")
-    return (local + "@" + domain).where(has_at, "")
+    """E-mail as compared: lowercase, ``+tag`` dropped, dots ignored at Gmail. Arrow
+    kernels only (split at the last ``@`` and the first ``+``): no Python work per row."""
+    email = pc.utf8_lower(pc.utf8_trim_whitespace(to_arrow(emails)))
+    has_at = pc.match_substring(email, "@")
+    at = pa.scalar("@", pa.large_string())
+    parts = pc.split_pattern(pc.if_else(has_at, email, at), "@", max_splits=1, reverse=True)
+    local = pc.list_element(pc.split_pattern(pc.list_element(parts, 0), "+", max_splits=1), 0)
+    domain = pc.list_element(parts, 1)
+    gmail = pc.is_in(domain, value_set=pa.array(_GMAIL, pa.large_string()))
+    local = pc.if_else(gmail, pc.replace_substring(local, ".", ""), local)
+    domain = pc.if_else(gmail, pa.scalar("gmail.com", pa.large_string()), domain)
+    key = pc.binary_join_element_wise(local, domain, pa.scalar("@", pa.large_string()))
+    return from_arrow(pc.if_else(has_at, key, pa.scalar("", pa.large_string())), emails.index)
 
 
 def name_key(frame: pd.DataFrame) -> pd.Series:

@@ -295,3 +295,22 @@ def test_name_key_is_letters_of_the_transliteration_sorted(name: str) -> None:
     assert name_key(pd.DataFrame({"name": [name], "first_name": [""], "last_name": [""]})).iloc[
         0
     ] == " ".join(sorted(letters.split()))
+
+
+def _email_key_definition(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email:
+        return ""
+    local, _, domain = email.rpartition("@")
+    local = local.split("+")[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aB.+@ xgmail.comoogleé")), max_size=25)))
+def test_email_key_matches_its_definition(emails: list[str]) -> None:
+    assert email_key(pd.Series(emails, dtype=object)).tolist() == [
+        _email_key_definition(e) for e in emails
+    ]
