@@ -621,8 +621,8 @@ def normalize_dates(
         _parse_other(distinct, parsed, timezone)
     iso = np.full(len(uniques), "", dtype=object)
     iso[parsed.index] = parsed.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(parsed.notna(), "")
-    out = pd.Series(iso[codes], index=text.index, dtype=object)
-    failed = (text != "") & (out == "")
+    out = from_arrow(pa.array(iso, type=TEXT).take(pa.array(codes)), text.index)
+    failed = pd.Series(((uniques != "") & (iso == ""))[codes], index=text.index)
     return out, failed
 
 
