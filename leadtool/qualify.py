@@ -228,9 +228,10 @@ def qualify(
 ) -> tuple[pd.DataFrame, QualifyStats]:
     """Score every lead; add score, stage, temperature, bant and score_reasons."""
     frame = prepare(leads)
-    now = now or reference_time(frame)
+    stamps = _created(frame)
+    now = now or reference_time(stamps)
     index = frame.index
-    age = _age_days(frame, now)
+    age = (now - stamps).dt.total_seconds() / 86400
     groups: dict[str | None, pd.Series] = {}
     reasons: list[pa.Array] = []  # one "; name +points" piece per rule, joined at the end
     fired: dict[str, int] = {}
@@ -287,17 +288,15 @@ def qualify(
     return out, stats
 
 
-def reference_time(frame: pd.DataFrame) -> pd.Timestamp:
+def _created(frame: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
+
+
+def reference_time(stamps: pd.Series) -> pd.Timestamp:
     """ "Now" for days_since() and decay when none is given: the newest lead's time, so the
     same file always scores the same (a nightly file's newest lead is about today)."""
-    stamps = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
     newest = stamps.max()
     return pd.Timestamp(newest) if pd.notna(newest) else pd.Timestamp("1970-01-01", tz="UTC")
-
-
-def _age_days(frame: pd.DataFrame, now: pd.Timestamp) -> pd.Series:
-    stamps = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
-    return (now - stamps).dt.total_seconds() / 86400
 
 
 _EMPTY = pa.scalar("", TEXT)
