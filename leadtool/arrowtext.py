@@ -64,3 +64,28 @@ def coalesce(first: pd.Series, then: pd.Series | str) -> pd.Series:
         return first
     b = pa.scalar(then, TEXT) if isinstance(then, str) else to_arrow(then)
     return from_arrow(pc.if_else(empty, b, a), first.index)
+
+
+def holds_any(values: pa.Array, chars: tuple[str, ...]) -> bool:
+    """Whether any cell of an Arrow large_string array contains one of ``chars``: a scan of
+    the array's bytes, far faster than a per-cell regex when (as usual) none does."""
+    if len(values) == 0 or values.buffers()[2] is None:
+        return False
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
+    start, end = offsets[values.offset], offsets[values.offset + len(values)]
+    data = memoryview(values.buffers()[2])[start:end].tobytes()
+    return any(char.encode("utf-8") in data for char in chars)
+
+
+def first_bytes(text: pa.Array) -> np.ndarray:
+    """The first byte of every cell of a large_string array (0 for an empty cell)."""
+    first = np.zeros(len(text), dtype=np.uint8)
+    data = text.buffers()[2]
+    if data is None or not len(text):
+        return first
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
+    offsets = offsets[text.offset : text.offset + len(text) + 1]
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    first[filled] = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
+    return first

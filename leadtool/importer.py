@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leadtool import normalize as nz
-from leadtool.arrowtext import TEXT, coalesce, from_arrow, mask, to_arrow
+from leadtool.arrowtext import TEXT, coalesce, from_arrow, holds_any, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.io import Table
 from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
@@ -289,7 +289,8 @@ def _test_marks(out: dict[str, pd.Series]) -> None:
     """Meta's ``<test lead: dummy data for …>`` values mark a test lead."""
     marked = pd.Series(False, index=out["name"].index)
     for col in ("name", "first_name", "last_name", "email_raw", "phone_raw"):
-        marked |= out[col].str.contains(TEST_LEAD_MARK, case=False, regex=False)
+        if holds_any(to_arrow(out[col]), ("<",)):  # a byte scan rules most columns out
+            marked |= out[col].str.contains(TEST_LEAD_MARK, case=False, regex=False)
     if marked.any():
         out["is_test"] = out["is_test"].mask(marked, "true")
 

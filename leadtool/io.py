@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadtool.arrowtext import to_arrow
+from leadtool.arrowtext import holds_any, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.privacy import escape_formulas
 
@@ -795,7 +795,7 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
     quote, empty = pa.scalar('"', type=text), pa.scalar("", type=text)
 
     def escaped(values: Any) -> Any:
-        if not _holds_any(values, ('"', sep, "\n", "\r")):
+        if not holds_any(values, ('"', sep, "\n", "\r")):
             return values
         needs = pc.match_substring_regex(values, special)
         quoted = pc.binary_join_element_wise(
@@ -824,19 +824,6 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
 _STAND_INS = {'"': "\x01", "\n": "\x02", "\r": "\x03"}
 
 
-def _holds_any(values: Any, chars: tuple[str, ...]) -> bool:
-    """Whether any cell of an Arrow large_string array contains one of ``chars``: a scan of
-    the array's bytes, far faster than a per-cell regex when (as usual) none does."""
-    import numpy as np
-
-    if len(values) == 0 or values.buffers()[2] is None:
-        return False
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
-    start, end = offsets[values.offset], offsets[values.offset + len(values)]
-    data = memoryview(values.buffers()[2])[start:end].tobytes()
-    return any(char.encode("utf-8") in data for char in chars)
-
-
 def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
     """The rows of already-escaped columns through Arrow's CSV writer; None when a cell holds
     one of the stand-in control bytes itself (then the cells are joined instead)."""
@@ -847,9 +834,9 @@ def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
     stand_ins = {**_STAND_INS, sep: "\x04"}
     ready = []
     for values in columns:
-        if _holds_any(values, tuple(stand_ins.values())):
+        if holds_any(values, tuple(stand_ins.values())):
             return None
-        if _holds_any(values, ('"',)):  # only quoted cells hold these characters
+        if holds_any(values, ('"',)):  # only quoted cells hold these characters
             for char, stand_in in stand_ins.items():
                 values = pc.replace_substring(values, char, stand_in)
         ready.append(values)

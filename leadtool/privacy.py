@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import TEXT, from_arrow, to_arrow
+from leadtool.arrowtext import TEXT, first_bytes, from_arrow, to_arrow
 
 # OWASP "CSV injection": cells starting with these are formulas to a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +40,7 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
         text = to_arrow(values)
-        risky = np.flatnonzero(np.isin(_first_bytes(text), _FORMULA_BYTES))
+        risky = np.flatnonzero(np.isin(first_bytes(text), _FORMULA_BYTES))
         if not risky.size:
             continue
         cells = from_arrow(text.take(pa.array(risky)))
@@ -60,20 +60,6 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)
-
-
-def _first_bytes(text: pa.Array) -> np.ndarray:
-    """The first byte of every cell of a large_string array (0 for an empty cell)."""
-    first = np.zeros(len(text), dtype=np.uint8)
-    data = text.buffers()[2]
-    if data is None or not len(text):
-        return first
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
-    offsets = offsets[text.offset : text.offset + len(text) + 1]
-    starts = offsets[:-1]
-    filled = offsets[1:] > starts
-    first[filled] = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
-    return first
 
 
 def redact(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
