@@ -308,9 +308,13 @@ def _reason(mask: pd.Series, name: str, points: pd.Series) -> pa.Array:
     fired = mask.to_numpy(dtype=bool)
     if not fired.any():
         return pa.repeat(_EMPTY, len(mask))
+    values = points.to_numpy()[fired]
+    if (values == values[0]).all():  # no decay: one text for every row that fired
+        text = pa.scalar(f"; {name} {_signed(float(values[0]))}", TEXT)
+        return pc.if_else(pa.array(fired), text, _EMPTY)
     shown = to_arrow(per_distinct(points.where(mask, 0.0), _signed))
-    text = pc.binary_join_element_wise(pa.scalar(f"; {name} ", TEXT), shown, _EMPTY)
-    return pc.if_else(pa.array(fired), text, _EMPTY)
+    texts = pc.binary_join_element_wise(pa.scalar(f"; {name} ", TEXT), shown, _EMPTY)
+    return pc.if_else(pa.array(fired), texts, _EMPTY)
 
 
 def _joined_reasons(pieces: list[pa.Array], index: pd.Index) -> pd.Series:
