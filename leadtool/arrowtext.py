@@ -49,11 +49,6 @@ def mask(values: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def text_of(values: np.ndarray, index: pd.Index) -> pd.Series:
-    """An object array of str as a text Series: one Arrow conversion."""
-    return from_arrow(pa.array(values, type=TEXT), index)
-
-
 def coalesce(first: pd.Series, then: pd.Series | str) -> pd.Series:
     """``first`` where it is not empty, else ``then`` (a column or one value), in Arrow."""
     import pyarrow.compute as pc

@@ -713,10 +713,3 @@ def _bar_chart(
             )
     out.append("</svg>")
     return "".join(out)
-
-
-def render_terminal_rows(report: Report) -> list[list[str]]:
-    table = formatted(report.table)
-    return [list(map(str, table.columns))] + [
-        list(map(str, r)) for r in table.itertuples(index=False)
-    ]
