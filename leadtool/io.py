@@ -340,7 +340,9 @@ def _arrow_read(text: str, delim: str, fields: int) -> Any:
 
     body = pacsv.read_csv(
         io.BytesIO(text.encode("utf-8")),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=16 << 20),
+        # The header is read as a row and dropped: skip_rows counts lines, and a header
+        # cell may hold a quoted line break (Google Forms questions do).
+        read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
         parse_options=pacsv.ParseOptions(
             delimiter=delim,
             newlines_in_values=True,
@@ -354,7 +356,7 @@ def _arrow_read(text: str, delim: str, fields: int) -> Any:
             null_values=[],
         ),
     )
-    return None if invalid else body.combine_chunks()
+    return None if invalid else body.slice(1).combine_chunks()
 
 
 def _blank_rows(body: Any) -> np.ndarray:

@@ -359,3 +359,15 @@ def test_arrow_reader_reads_a_large_file_with_blank_rows_and_a_total(tmp_path) -
     assert len(table.data) == 29_999 and table.blank_rows == 1 and table.footer_rows == 1
     assert table.rows[498:501] == [499, 501, 502]
     assert table.data["phone"].iloc[-1] == "+79160029999"
+
+
+def test_arrow_reader_header_cells_with_line_breaks(monkeypatch, tmp_path) -> None:
+    # Google Forms questions can hold line breaks; the header is one record, not one line.
+    path = tmp_path / "form.csv"
+    path.write_text(
+        '"Your\nname",phone,"Which\r\nservice?"\nAnn,+79161234567,a\nBob,+79161234568,"b\nc"\n',
+        encoding="utf-8",
+    )
+    fast, slow = _both_readers(monkeypatch, str(path))
+    _same_table(fast, slow)
+    assert fast[0].data["phone"].tolist() == ["+79161234567", "+79161234568"]
