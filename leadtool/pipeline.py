@@ -280,6 +280,14 @@ def _run(
     def emit(frame: pd.DataFrame, name: str) -> None:
         writer.submit(_emit, config, frame, folder / name)
 
+    def stage_file(frame: pd.DataFrame, name: str) -> None:
+        """A stage's own file with --stage-files; without, one left by an earlier run goes
+        (it would no longer match qualified.csv)."""
+        if config.stage_files:
+            emit(frame, name)
+        else:
+            (folder / name).unlink(missing_ok=True)
+
     durations: dict[str, float] = {}
     seen_path = folder / SEEN_NAME
     seen: dict[str, str] = json.loads(seen_path.read_text()) if inbox and seen_path.exists() else {}
@@ -339,8 +347,7 @@ def _run(
     dedupe_options = _dedupe_options(config.dedupe)
     as_of = pd.Timestamp(config.as_of, tz="UTC") if config.as_of else None
 
-    if config.stage_files:
-        emit(leads, "leads.csv")
+    stage_file(leads, "leads.csv")
     step("clean")
     started = time.perf_counter()
     cleaned, clean_stats = clean(leads, checks)
@@ -348,8 +355,7 @@ def _run(
     del leads, frames  # each stage's frame is let go once the next one exists
     junk = cleaned["quality"].eq("junk")
     n_junk = int(junk.sum())
-    if config.stage_files:
-        emit(cleaned, "clean.csv")
+    stage_file(cleaned, "clean.csv")
     emit(cleaned[junk], "rejected.csv")
     del junk
     writer.submit(write_json, clean_stats.as_dict(), str(folder / "clean-stats.json"))
@@ -362,8 +368,7 @@ def _run(
     )
     deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history)
     del cleaned
-    if config.stage_files:
-        emit(deduped, "deduped.csv")
+    stage_file(deduped, "deduped.csv")
     emit(pairs, "pairs.csv")
     del pairs
     durations["dedupe"] = time.perf_counter() - started

@@ -80,6 +80,9 @@ def test_stage_files_hold_what_qualified_holds_stage_by_stage(run, tmp_path) -> 
             assert stage[marks].tolist() == qualified[marks].tolist(), name
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["stage_files"] is True
+    # Run again without the flag: the stage files of the earlier run go, not stay stale.
+    assert run(*args).exit_code == 0
+    assert not {p.name for p in out.iterdir()} & STAGE_FILES
 
 
 def test_same_inputs_same_bytes(run, tmp_path) -> None:
