@@ -374,23 +374,21 @@ def _assign(
     built with Arrow's take/if_else, never as a Python string per row."""
     frame = combined
     n = len(frame)
-    frame["_group"] = labels
     frame["_row"] = np.arange(n)
     frame["_past"] = is_past
     frame["_t"] = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
     order = frame.index.get_indexer(_primary_order(frame, options))
-    primary_of = _first_in_group(labels, order)
+    rank = _ranks(order)
+    primary_of = order[_best_rank(labels, rank)[labels]]
     is_primary = primary_of == np.arange(n)
     ticks = _ticks(frame["_t"])
     by_time = np.lexsort((np.arange(n), ticks))
-    earliest = _first_in_group(labels, by_time)
+    earliest = by_time[_best_rank(labels, _ranks(by_time))[labels]]
     lead_ids = to_arrow(frame["lead_id"])
     size = np.bincount(labels, minlength=n)
     first, last = _time_span(ticks, labels)
     past = np.bincount(labels, weights=is_past.astype(float), minlength=n) > 0
     multi = size[labels] > 1
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
     fill = [c for c in FILL_COLUMNS if c in frame.columns]
 
     def filled() -> dict[str, pd.Series]:
@@ -402,7 +400,7 @@ def _assign(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-fill") as pool:
         fills = pool.submit(filled)
         group_labels = from_arrow(_group_labels(lead_ids, earliest))
-        fills.result()
+        fill_columns = fills.result()
     columns = {
         "dup_group": group_labels,
         "is_primary": _flag(is_primary),
@@ -410,23 +408,30 @@ def _assign(
             pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
         ),
         "touches": from_arrow(pa.array(size[labels].astype(str))),
-        "sources": _group_sources(frame),
+        "sources": _group_sources(frame["source"], labels, multi),
         "first_seen": _iso_times(first),
         "last_seen": _iso_times(last),
         "is_new": _flag(~past[labels], "true", "false"),
     }
-    columns.update(fills.result())
-    return columns
+    return columns | fill_columns
 
 
-def _first_in_group(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """For every row, the first row of its group when rows are taken in ``order``: the
-    smallest rank in ``order`` per group (group labels are row positions)."""
+def _ranks(order: np.ndarray) -> np.ndarray:
+    """Each row's place in ``order``."""
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    best = np.full(len(groups), len(order), dtype=np.int64)
-    np.minimum.at(best, groups, rank)
-    return order[best[groups]]
+    return rank
+
+
+def _best_rank(groups: np.ndarray, rank: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per group label (labels are row positions), the smallest rank among ``rows`` (every
+    row when None); len(rank) for a group with none of them."""
+    best = np.full(len(groups), len(rank), dtype=np.int64)
+    if rows is None:
+        np.minimum.at(best, groups, rank)
+    else:
+        np.minimum.at(best, groups[rows], rank[rows])
+    return best
 
 
 _NAT = np.iinfo(np.int64).min
@@ -489,24 +494,20 @@ def _filled(
     need = np.flatnonzero(primary & empty)
     if not need.size:
         return from_arrow(text)
-    donors = multi & ~empty
-    best = np.full(len(groups), len(order), dtype=np.int64)  # no donor
-    rows = np.flatnonzero(donors)
-    np.minimum.at(best, groups[rows], rank[rows])
-    found = best[groups[need]]
+    found = _best_rank(groups, rank, np.flatnonzero(multi & ~empty))[groups[need]]
     take = np.arange(len(groups))
     take[need[found < len(order)]] = order[found[found < len(order)]]
     return from_arrow(text.take(pa.array(take)))
 
 
-def _group_sources(frame: pd.DataFrame) -> pd.Series:
+def _group_sources(sources: pd.Series, labels: np.ndarray, multi: np.ndarray) -> pd.Series:
     """All sources of each group, sorted and ``;``-joined. Most people submit once: their
-    sources are their own, and only groups of two or more are joined (once per group)."""
-    source = to_arrow(frame["source"])
-    multi = _in_multi_groups(frame)
+    sources are their own, and only groups of two or more (``multi``) are joined, once per
+    group."""
+    source = to_arrow(sources)
     if not multi.any():
         return from_arrow(source)
-    groups = frame["_group"].to_numpy()[multi]
+    groups = labels[multi]
     first_seen, seen = pd.factorize(from_arrow(source.filter(pa.array(multi))))
     names = np.asarray(seen, dtype=object)
     alphabetical = np.argsort(names, kind="stable")  # a few names: sort them, not the rows
@@ -527,12 +528,11 @@ def _group_sources(frame: pd.DataFrame) -> pd.Series:
     sets = np.bitwise_or.reduceat(bits[order], starts)
     per_row = np.empty(len(groups), dtype=np.int64)
     per_row[order] = np.repeat(sets, np.diff(np.r_[starts, len(order)]))
-    spelled = {
-        int(m): ";".join(str(n) for i, n in enumerate(names) if int(m) >> i & 1)
-        for m in np.unique(per_row)
-    }
     codes_of_sets, sets_seen = pd.factorize(per_row)
-    spelled_sets = pa.array([spelled[int(m)] for m in sets_seen], pa.large_string())
+    spelled_sets = pa.array(
+        [";".join(str(n) for i, n in enumerate(names) if int(m) >> i & 1) for m in sets_seen],
+        pa.large_string(),
+    )
     return from_arrow(_replaced(source, multi, spelled_sets.take(pa.array(codes_of_sets))))
 
 
@@ -540,12 +540,6 @@ def _replaced(values: pa.Array, mask: np.ndarray, new: Any) -> pa.Array:
     """``values`` with the cells under ``mask`` replaced, in order, by ``new``."""
     new = new if isinstance(new, pa.Array) else pa.array(new, pa.large_string())
     return pc.replace_with_mask(values, pa.array(mask), new.cast(pa.large_string()))
-
-
-def _in_multi_groups(frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose group has two or more rows: only they need group-wide work."""
-    groups = frame["_group"].to_numpy()
-    return np.bincount(groups, minlength=len(groups))[groups] > 1
 
 
 def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
