@@ -41,17 +41,9 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], jobs: int = 1) -
     Text results come back as an Arrow-backed column, taken from the distinct results by
     code: no Python string per row.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    distinct = list(uniques)
-    results = np.empty(len(distinct), dtype=object)
-    if jobs > 1 and len(distinct) >= POOL_MIN_VALUES:
-        results[:] = _pool_map(func, distinct, jobs)
-    else:
-        for i, value in enumerate(distinct):
-            results[i] = func(value)
+    codes, results = _distinct_results(values, func, jobs)
     if all(isinstance(r, str) for r in results):
-        # Text results become an Arrow column by one take: no Python string per row.
-        return from_arrow(pa.array(results, type=TEXT).take(pa.array(codes)), values.index)
+        return _taken(results, codes, values.index)
     return pd.Series(results[codes], index=values.index, dtype=object)
 
 
@@ -60,14 +52,31 @@ def per_distinct_fields(
 ) -> list[pd.Series]:
     """Like per_distinct for a ``func`` returning a tuple of ``width`` strings: one Series
     per position, taken by row from a table of distinct results (no tuple per row)."""
+    codes, results = _distinct_results(values, func)
+    table = np.empty((len(results), width), dtype=object)
+    for i, fields in enumerate(results):
+        table[i] = fields
+    return [_taken(table[:, k], codes, values.index) for k in range(width)]
+
+
+def _distinct_results(
+    values: pd.Series, func: Callable[[Any], Any], jobs: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's code, ``func`` of each distinct value)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    table = np.empty((len(uniques), width), dtype=object)
-    for i, value in enumerate(uniques):
-        table[i] = func(value)
-    take = pa.array(codes)
-    return [
-        from_arrow(pa.array(table[:, k], type=TEXT).take(take), values.index) for k in range(width)
-    ]
+    distinct = list(uniques)
+    results = np.empty(len(distinct), dtype=object)
+    if jobs > 1 and len(distinct) >= POOL_MIN_VALUES:
+        results[:] = _pool_map(func, distinct, jobs)
+    else:
+        for i, value in enumerate(distinct):
+            results[i] = func(value)
+    return codes, results
+
+
+def _taken(distinct: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Text per row from text per distinct value, by one Arrow take."""
+    return from_arrow(pa.array(distinct, type=TEXT).take(pa.array(codes)), index)
 
 
 def _pool_map(func: Callable[[Any], Any], values: list[Any], jobs: int) -> list[Any]:
