@@ -49,6 +49,17 @@ def mask(values: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def concat_pieces(pieces: list[pa.Array], index: pd.Index, strip: str = "") -> pd.Series:
+    """Each row's pieces concatenated in order (one Arrow call for all of them), with the
+    leading ``strip`` characters removed: how reason and code lists are built."""
+    import pyarrow.compute as pc
+
+    if not pieces:
+        return pd.Series("", index=index, dtype="str")
+    joined = pc.binary_join_element_wise(*pieces, pa.scalar("", TEXT))
+    return from_arrow(pc.utf8_ltrim(joined, characters=strip) if strip else joined, index)
+
+
 def coalesce(first: pd.Series, then: pd.Series | str) -> pd.Series:
     """``first`` where it is not empty, else ``then`` (a column or one value), in Arrow."""
     import pyarrow.compute as pc

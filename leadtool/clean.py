@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, from_arrow
+from leadtool.arrowtext import TEXT, concat_pieces, from_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
 from leadtool.normalize import per_distinct, phone_region
@@ -177,7 +177,7 @@ def clean(
     junk = np.zeros(len(frame), dtype=bool)
     suspect = np.zeros(len(frame), dtype=bool)
     empty = pa.scalar("", TEXT)
-    pieces = [pa.repeat(empty, len(frame))]  # one ";code" piece per check, joined once
+    pieces = []  # one ";code" piece per check, joined once
     for code, severity, mask in codes:
         fired = mask.to_numpy(dtype=bool)
         pieces.append(pc.if_else(pa.array(fired), pa.scalar(";" + code, TEXT), empty))
@@ -185,8 +185,7 @@ def clean(
             junk |= fired
         else:
             suspect |= fired
-    joined = pc.binary_join_element_wise(*pieces, empty)
-    reasons = from_arrow(pc.utf8_ltrim(joined, characters=";"), frame.index)
+    reasons = concat_pieces(pieces, frame.index, strip=";")
     out = frame.drop(columns=[c for c in QUALITY_COLUMNS if c in frame.columns])
     quality = np.where(junk, "junk", np.where(suspect, "suspect", "ok"))
     quality_text = from_arrow(pa.array(quality, TEXT), frame.index)

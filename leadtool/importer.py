@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leadtool import normalize as nz
-from leadtool.arrowtext import TEXT, coalesce, from_arrow, holds_any, mask, to_arrow
+from leadtool.arrowtext import TEXT, coalesce, concat_pieces, from_arrow, holds_any, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.io import Table
 from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
@@ -362,8 +362,7 @@ def _join_codes(parts: list[pd.Series]) -> pd.Series:
         pc.if_else(pc.equal(p, ""), p, pc.binary_join_element_wise(semicolon, p, empty))
         for p in pieces
     ]
-    joined = pc.binary_join_element_wise(*prefixed, empty)
-    return from_arrow(pc.utf8_ltrim(joined, characters=";"), parts[0].index)
+    return concat_pieces(prefixed, parts[0].index, strip=";")
 
 
 def _finish(out: dict[str, pd.Series], extras: dict[str, pd.Series]) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, from_arrow, to_arrow
+from leadtool.arrowtext import TEXT, concat_pieces, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct
 from leadtool.rules import NUM, Node, RuleError, compile_condition, evaluate
@@ -247,7 +247,7 @@ def qualify(
             points = points * np.power(0.5, (age / rule.half_life_days).fillna(0).clip(lower=0))
         groups[rule.group] = groups.get(rule.group, 0.0) + points
         reasons.append(_reason(mask, rule.name, points))
-    letters: list[pa.Array] = [pa.repeat(_EMPTY, len(index))]
+    letters: list[pa.Array] = []
     bant_count = pd.Series(0, index=index)
     for key, (_condition, pts) in rules.bant.items():
         mask = next(masks)
@@ -259,7 +259,7 @@ def qualify(
             points = pd.Series(np.where(mask, pts, 0.0), index=index)
             groups[None] = groups.get(None, 0.0) + points
             reasons.append(_reason(mask, f"bant_{key}", points))
-    bant_letters = from_arrow(pc.binary_join_element_wise(*letters, _EMPTY), index)
+    bant_letters = concat_pieces(letters, index)
     score = pd.Series(0.0, index=index)
     for group, total in groups.items():
         if group is not None and group in rules.groups:
@@ -278,7 +278,7 @@ def qualify(
     out["stage"] = stage
     out["temperature"] = temperature
     out["bant"] = bant_letters
-    out["score_reasons"] = _joined_reasons(reasons, index)
+    out["score_reasons"] = concat_pieces(reasons, index, strip="; ")
     stats = QualifyStats(
         rows=len(out),
         stages={s: int((stage == s).sum()) for s in STAGES},
@@ -315,14 +315,6 @@ def _reason(mask: pd.Series, name: str, points: pd.Series) -> pa.Array:
     shown = to_arrow(per_distinct(points.where(mask, 0.0), _signed))
     texts = pc.binary_join_element_wise(pa.scalar(f"; {name} ", TEXT), shown, _EMPTY)
     return pc.if_else(pa.array(fired), texts, _EMPTY)
-
-
-def _joined_reasons(pieces: list[pa.Array], index: pd.Index) -> pd.Series:
-    """The pieces of every row in order, without the leading "; "."""
-    if not pieces:
-        return pd.Series("", index=index, dtype="str")
-    joined = pc.binary_join_element_wise(*pieces, _EMPTY)
-    return from_arrow(pc.utf8_ltrim(joined, characters="; "), index)
 
 
 def _signed(points: float) -> str:
