@@ -49,6 +49,13 @@ def mask(values: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def prefixed(prefix: str, values: pa.Array) -> pa.Array:
+    """``prefix + value`` for every value of an Arrow text array."""
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(pa.scalar(prefix, TEXT), values, pa.scalar("", TEXT))
+
+
 def concat_pieces(pieces: list[pa.Array], index: pd.Index, strip: str = "") -> pd.Series:
     """Each row's pieces concatenated in order (one Arrow call for all of them), with the
     leading ``strip`` characters removed: how reason and code lists are built."""

@@ -14,7 +14,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leadtool import normalize as nz
-from leadtool.arrowtext import TEXT, coalesce, concat_pieces, from_arrow, holds_any, mask, to_arrow
+from leadtool.arrowtext import (
+    TEXT,
+    coalesce,
+    concat_pieces,
+    from_arrow,
+    holds_any,
+    mask,
+    prefixed,
+    to_arrow,
+)
 from leadtool.errors import LeadtoolError
 from leadtool.io import Table
 from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
@@ -357,12 +366,8 @@ def _lead_ids(
 def _join_codes(parts: list[pd.Series]) -> pd.Series:
     """The non-empty codes of each row, ``;``-joined in order."""
     pieces = [to_arrow(p) for p in parts]
-    semicolon, empty = pa.scalar(";", TEXT), pa.scalar("", TEXT)
-    prefixed = [
-        pc.if_else(pc.equal(p, ""), p, pc.binary_join_element_wise(semicolon, p, empty))
-        for p in pieces
-    ]
-    return concat_pieces(prefixed, parts[0].index, strip=";")
+    marked = [pc.if_else(pc.equal(p, ""), p, prefixed(";", p)) for p in pieces]
+    return concat_pieces(marked, parts[0].index, strip=";")
 
 
 def _finish(out: dict[str, pd.Series], extras: dict[str, pd.Series]) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
-from leadtool.arrowtext import SPACE, TEXT, from_arrow, mask, to_arrow
+from leadtool.arrowtext import SPACE, TEXT, from_arrow, mask, prefixed, to_arrow
 from leadtool.sources import header_key, load_yaml_data
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
@@ -218,11 +218,6 @@ _TYPE_DESCS = (  # any order gives the same answer; the common types first save 
 )
 
 
-def _prefixed(prefix: str, values: pa.Array) -> pa.Array:
-    """``prefix + value`` for every value, in Arrow."""
-    return pc.binary_join_element_wise(pa.scalar(prefix, TEXT), values, pa.scalar("", TEXT))
-
-
 def _regex(values: pa.Array, pattern: str, whole: bool = True) -> np.ndarray:
     """Where ``pattern`` matches at the start (or the whole value), on Arrow's RE2; Python's
     re for a pattern RE2 does not take. The pattern is grouped: ``a|b`` stays one unit."""
@@ -332,7 +327,7 @@ def _e164_if_valid(code: str, national: pa.Array, size: np.ndarray) -> np.ndarra
             chosen = _type_known(national, size, metadata, unassigned)
             valid |= chosen
         unassigned &= ~chosen
-    e164 = np.asarray(_prefixed("+" + code, national).to_numpy(zero_copy_only=False), dtype=object)
+    e164 = np.asarray(prefixed("+" + code, national).to_numpy(zero_copy_only=False), dtype=object)
     return np.where(valid, e164, "")
 
 
@@ -396,7 +391,7 @@ def _e164_of_national(texts: pa.Array, region: str) -> np.ndarray:
     out[targets[~invalid]] = e164[~invalid]
     if invalid.any():  # parse_phone's second attempt: the digits with a "+"
         again = pc.replace_substring_regex(number.filter(pa.array(invalid)), "^00", "")
-        retry = _e164_of_plus(_prefixed("+", again))
+        retry = _e164_of_plus(prefixed("+", again))
         out[targets[invalid]] = retry
     return out
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import TEXT, first_bytes, from_arrow, to_arrow
+from leadtool.arrowtext import first_bytes, from_arrow, prefixed, to_arrow
 
 # OWASP "CSV injection": cells starting with these are formulas to a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -50,9 +50,7 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         flagged = np.zeros(len(text), dtype=bool)
         flagged[rows] = True
-        quoted = pc.binary_join_element_wise(
-            pa.scalar("'", TEXT), text.take(pa.array(rows)), pa.scalar("", TEXT)
-        )
+        quoted = prefixed("'", text.take(pa.array(rows)))
         if out is frame:
             out = frame.copy(deep=False)  # columns are replaced whole, never written into
         out[column] = from_arrow(pc.replace_with_mask(text, pa.array(flagged), quoted), frame.index)

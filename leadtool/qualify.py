@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, concat_pieces, to_arrow
+from leadtool.arrowtext import TEXT, concat_pieces, prefixed, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct
 from leadtool.rules import NUM, Node, RuleError, compile_condition, evaluate
@@ -313,7 +313,7 @@ def _reason(mask: pd.Series, name: str, points: pd.Series) -> pa.Array:
         text = pa.scalar(f"; {name} {_signed(float(values[0]))}", TEXT)
         return pc.if_else(pa.array(fired), text, _EMPTY)
     shown = to_arrow(per_distinct(points.where(mask, 0.0), _signed))
-    texts = pc.binary_join_element_wise(pa.scalar(f"; {name} ", TEXT), shown, _EMPTY)
+    texts = prefixed(f"; {name} ", shown)
     return pc.if_else(pa.array(fired), texts, _EMPTY)
 
 
