@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import from_arrow, mask, to_arrow
+from leadtool.arrowtext import TEXT, from_arrow, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct, transliterate
 from leadtool.schema import DEDUPE_COLUMNS
@@ -80,15 +80,15 @@ def email_key(emails: pd.Series) -> pd.Series:
     kernels only (split at the last ``@`` and the first ``+``): no Python work per row."""
     email = pc.utf8_lower(pc.utf8_trim_whitespace(to_arrow(emails)))
     has_at = pc.match_substring(email, "@")
-    at = pa.scalar("@", pa.large_string())
+    at = pa.scalar("@", TEXT)
     parts = pc.split_pattern(pc.if_else(has_at, email, at), "@", max_splits=1, reverse=True)
     local = pc.list_element(pc.split_pattern(pc.list_element(parts, 0), "+", max_splits=1), 0)
     domain = pc.list_element(parts, 1)
-    gmail = pc.is_in(domain, value_set=pa.array(_GMAIL, pa.large_string()))
+    gmail = pc.is_in(domain, value_set=pa.array(_GMAIL, TEXT))
     local = pc.if_else(gmail, pc.replace_substring(local, ".", ""), local)
-    domain = pc.if_else(gmail, pa.scalar("gmail.com", pa.large_string()), domain)
-    key = pc.binary_join_element_wise(local, domain, pa.scalar("@", pa.large_string()))
-    return from_arrow(pc.if_else(has_at, key, pa.scalar("", pa.large_string())), emails.index)
+    domain = pc.if_else(gmail, pa.scalar("gmail.com", TEXT), domain)
+    key = pc.binary_join_element_wise(local, domain, pa.scalar("@", TEXT))
+    return from_arrow(pc.if_else(has_at, key, pa.scalar("", TEXT)), emails.index)
 
 
 def name_key(frame: pd.DataFrame) -> pd.Series:
@@ -463,11 +463,11 @@ def _iso_times(ticks: np.ndarray) -> pd.Series:
     stamps = np.where(uniques == _LAST, _NAT, uniques).view("datetime64[ns]")
     text = np.char.add(np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s"), "Z")
     text = np.where(uniques == _LAST, "", text)
-    return from_arrow(pa.array(text, pa.large_string()).take(pa.array(codes)))
+    return from_arrow(pa.array(text, TEXT).take(pa.array(codes)))
 
 
 def _flag(mask: np.ndarray, yes: str = "true", no: str = "false") -> pd.Series:
-    return from_arrow(pc.if_else(pa.array(mask), yes, no).cast(pa.large_string()))
+    return from_arrow(pc.if_else(pa.array(mask), yes, no).cast(TEXT))
 
 
 def _group_labels(lead_ids: pa.Array, earliest: np.ndarray) -> pa.Array:
@@ -475,7 +475,7 @@ def _group_labels(lead_ids: pa.Array, earliest: np.ndarray) -> pa.Array:
     codes, rows = pd.factorize(earliest)
     ids = lead_ids.take(pa.array(rows)).to_pylist()
     labels = ["g" + hashlib.sha1(str(i).encode()).hexdigest()[:12] for i in ids]
-    return pa.array(labels, pa.large_string()).take(pa.array(codes))
+    return pa.array(labels, TEXT).take(pa.array(codes))
 
 
 def _filled(
@@ -531,15 +531,15 @@ def _group_sources(sources: pd.Series, labels: np.ndarray, multi: np.ndarray) ->
     codes_of_sets, sets_seen = pd.factorize(per_row)
     spelled_sets = pa.array(
         [";".join(str(n) for i, n in enumerate(names) if int(m) >> i & 1) for m in sets_seen],
-        pa.large_string(),
+        TEXT,
     )
     return from_arrow(_replaced(source, multi, spelled_sets.take(pa.array(codes_of_sets))))
 
 
 def _replaced(values: pa.Array, mask: np.ndarray, new: Any) -> pa.Array:
     """``values`` with the cells under ``mask`` replaced, in order, by ``new``."""
-    new = new if isinstance(new, pa.Array) else pa.array(new, pa.large_string())
-    return pc.replace_with_mask(values, pa.array(mask), new.cast(pa.large_string()))
+    new = new if isinstance(new, pa.Array) else pa.array(new, TEXT)
+    return pc.replace_with_mask(values, pa.array(mask), new.cast(TEXT))
 
 
 def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
