@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadtool.arrowtext import holds_any, to_arrow
+from leadtool.arrowtext import TEXT, holds_any, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.privacy import escape_formulas
 
@@ -328,7 +328,6 @@ def _arrow_table(path: str, name: str, text: str, delim: str) -> Table | None:
 def _arrow_read(text: str, delim: str, fields: int) -> Any:
     """Rows below the header line as an Arrow table of ``fields`` string columns; None when
     some row has another number of fields."""
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"f{i}" for i in range(fields)]
@@ -350,7 +349,7 @@ def _arrow_read(text: str, delim: str, fields: int) -> Any:
             invalid_row_handler=refuse,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.large_string()),
+            column_types=dict.fromkeys(names, TEXT),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
             null_values=[],
@@ -792,7 +791,7 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pa.large_string()
+    text = TEXT
     special = '["' + ("\t" if sep == "\t" else re.escape(sep)) + "\n\r]"
     quote, empty = pa.scalar('"', type=text), pa.scalar("", type=text)
 
