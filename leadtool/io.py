@@ -326,7 +326,7 @@ def _arrow_table(path: str, name: str, text: str, delim: str) -> Table | None:
 
 
 def _arrow_read(text: str, delim: str, fields: int) -> Any:
-    """Rows below the header line as an Arrow table of ``fields`` string columns; None when
+    """Rows below the header record as an Arrow table of ``fields`` string columns; None when
     some row has another number of fields."""
     import pyarrow.csv as pacsv
 
