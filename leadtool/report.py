@@ -145,8 +145,9 @@ def _platform(source: pd.Series) -> pd.Series:
     )
 
 
-def _periods(dates: pd.Series) -> dict[str, pd.Series]:
-    """Day, ISO week and month of each lead, worked out once per distinct day."""
+def _days(dates: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's day as a code into a table of the distinct days' day, ISO week and month;
+    the table's last row (code -1) is the blank period of rows without a date."""
     stamps = pd.to_datetime(dates.replace("", None), utc=True, errors="coerce", format="ISO8601")
     codes, days = pd.factorize(stamps.dt.floor("D"))
     days = pd.DatetimeIndex(days)
@@ -156,11 +157,16 @@ def _periods(dates: pd.Series) -> dict[str, pd.Series]:
         "week": iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2),
         "month": days.strftime("%Y-%m"),
     }
-    out = {}
-    for name, values in labels.items():
-        table = np.append(np.asarray(values, dtype=object), "")  # code -1 (no date) -> ""
-        out[name] = pd.Series(table[codes], index=dates.index, dtype=object)
-    return out
+    table = pd.DataFrame(
+        {name: np.append(np.asarray(values, dtype=object), "") for name, values in labels.items()}
+    )
+    return codes, table
+
+
+def _periods(dates: pd.Series) -> pd.DataFrame:
+    """Day, ISO week and month of each row, worked out once per distinct day."""
+    codes, table = _days(dates)
+    return table.iloc[codes].set_axis(dates.index)
 
 
 def _lookup(keys: pd.Series, table: dict[str, str], default: Any) -> pd.Series:
@@ -171,17 +177,31 @@ def _lookup(keys: pd.Series, table: dict[str, str], default: Any) -> pd.Series:
 _KEY_SOURCES = ("source", "campaign", "utm_campaign", "campaign_id", "medium")
 
 
-def _lead_keys(leads: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
-    """Each lead's report keys (platform, medium, campaign resolved against spend, periods).
-    Worked out once per distinct combination of the columns they come from: a million
-    leads have a few hundred of those."""
+def _lead_groups(
+    leads: pd.DataFrame, flags: pd.DataFrame, index: _SpendIndex
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Report keys (platform, medium, campaign resolved against spend, periods) and summed
+    flags per distinct (key columns, day) — a million leads have a few thousand of those, and
+    every view's counts are sums of these partial sums. The groups keep the order of their
+    first lead, so a view's "first" campaign name is the one its first lead gave."""
     given = pd.DataFrame({c: text_column(leads, c) for c in _KEY_SOURCES}, index=leads.index)
-    codes = given.groupby(list(_KEY_SOURCES), sort=False).ngroup().to_numpy()
-    distinct = given.drop_duplicates().reset_index(drop=True)
-    keys = _campaign_keys(distinct, index).iloc[codes].set_axis(leads.index)
-    for k, v in _periods(text_column(leads, "created_at")).items():
-        keys[k] = v
-    return keys
+    days, periods = _days(text_column(leads, "created_at"))
+    days = np.where(days < 0, len(periods) - 1, days)  # the blank period is the last row
+    groups = days
+    for name in _KEY_SOURCES:  # group = (day, then each key column), numbered as first seen
+        codes, uniques = pd.factorize(given[name])
+        groups, _ = pd.factorize(groups * len(uniques) + codes)
+    firsts = np.full(groups.max(initial=-1) + 1, len(groups))  # each group's first lead
+    np.minimum.at(firsts, groups, np.arange(len(groups)))
+    keys = pd.concat(
+        [
+            _campaign_keys(given.iloc[firsts].reset_index(drop=True), index),
+            periods.iloc[days[firsts]].reset_index(drop=True),
+        ],
+        axis=1,
+    )
+    sums = flags.groupby(groups).sum(min_count=1).reset_index(drop=True)
+    return keys, sums
 
 
 def _campaign_keys(leads: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
@@ -235,8 +255,7 @@ def build_report(
     spend = spend.fillna("").astype(object)
     notes: list[str] = []
     index = _spend_index(spend)
-    keys = _lead_keys(leads, index)
-    flags = _lead_flags(leads, outcomes)
+    keys, flags = _lead_groups(leads, _lead_flags(leads, outcomes), index)
     spend_keys = _spend_keys(spend, index)
     amounts, currency = _spend_amounts(spend, fx, notes)
     table = _aggregate(keys, flags, spend_keys, amounts, currency, by)
@@ -324,9 +343,8 @@ def _spend_keys(spend: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
     name = spend["campaign"].fillna("").astype(str).str.strip()
     keys = pd.DataFrame({"source": source, "medium": "", "campaign": name})
     keys["_campaign_key"] = _norm(name)
-    for k, v in _periods(spend["date"].fillna("").astype(str)).items():
-        keys[k] = v
-    return keys
+    periods = _periods(spend["date"].fillna("").astype(str))
+    return pd.concat([keys, periods.set_axis(keys.index)], axis=1)
 
 
 def _spend_amounts(
