@@ -24,7 +24,15 @@ import yaml
 from leadtool.arrowtext import TEXT, concat_pieces, prefixed, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import per_distinct
-from leadtool.rules import NUM, Node, RuleError, compile_condition, evaluate
+from leadtool.rules import (
+    NUM,
+    Context,
+    Node,
+    RuleError,
+    compile_condition,
+    evaluate,
+    parse_stamps,
+)
 from leadtool.schema import (
     CANONICAL,
     DEDUPE_COLUMNS,
@@ -218,7 +226,7 @@ def prepare(leads: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in (*CANONICAL, *STAGE_COLUMNS) if c not in frame.columns]
     if missing:
         frame = pd.concat(
-            [frame, pd.DataFrame("", index=frame.index, columns=missing, dtype=object)], axis=1
+            [frame, pd.DataFrame("", index=frame.index, columns=missing, dtype="str")], axis=1
         )
     return frame
 
@@ -228,8 +236,9 @@ def qualify(
 ) -> tuple[pd.DataFrame, QualifyStats]:
     """Score every lead; add score, stage, temperature, bant and score_reasons."""
     frame = prepare(leads)
-    stamps = _created(frame)
+    stamps = parse_stamps(frame["created_at"])
     now = now or reference_time(stamps)
+    context = Context(frame, now, {"stamps:created_at": stamps})
     index = frame.index
     age = (now - stamps).dt.total_seconds() / 86400
     groups: dict[str | None, pd.Series] = {}
@@ -238,7 +247,7 @@ def qualify(
     conditions = [r.condition for r in rules.rules] + [c for c, _ in rules.bant.values()]
     # Conditions are independent and mostly pandas/Arrow kernels: two threads, both cores.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-rules") as pool:
-        masks = iter(list(pool.map(lambda c: evaluate(c, frame, now), conditions)))
+        masks = iter(list(pool.map(lambda c: evaluate(c, frame, now, context), conditions)))
     for rule in rules.rules:
         mask = next(masks)
         fired[rule.name] = int(mask.sum())
@@ -270,7 +279,8 @@ def qualify(
             total = capped
         score = score + total
     score = score.round(0)
-    stage = _stages_for(frame.assign(score=score, bant_count=bant_count.astype(float)), rules, now)
+    staged = context.with_columns(frame.assign(score=score, bant_count=bant_count.astype(float)))
+    stage = _stages_for(staged, rules)
     temperature = np.where(score >= rules.hot, "hot", np.where(score >= rules.warm, "warm", "cold"))
     temperature = np.where(stage == "junk", "cold", temperature)
     out = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns]).fillna("")
@@ -286,10 +296,6 @@ def qualify(
         rules_fired=fired,
     )
     return out, stats
-
-
-def _created(frame: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
 
 
 def reference_time(stamps: pd.Series) -> pd.Timestamp:
@@ -321,10 +327,10 @@ def _signed(points: float) -> str:
     return f"{points:+.1f}".rstrip("0").rstrip(".") if points % 1 else f"{points:+.0f}"
 
 
-def _stages_for(frame: pd.DataFrame, rules: RuleSet, now: pd.Timestamp) -> np.ndarray:
-    stage = np.full(len(frame), "", dtype=object)
+def _stages_for(context: Context, rules: RuleSet) -> np.ndarray:
+    stage = np.full(len(context.frame), "", dtype=object)
     for name, condition in rules.stages:
-        mask = evaluate(condition, frame, now).to_numpy() & (stage == "")
+        mask = evaluate(condition, context.frame, context.now, context).to_numpy() & (stage == "")
         stage[mask] = name
     stage[stage == ""] = "IQL"
     return stage

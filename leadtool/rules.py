@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -97,24 +98,63 @@ class Node:
     type: str
     run: Callable[[Context], pd.Series]
     column: str | None = None  # a bare column: text that may be read as a number
+    key: str | None = None  # canonical text of a column, literal or call over those: a cache key
 
 
 class Context:
-    """What evaluation sees: the frame, a reference time, caches."""
+    """What evaluation sees: the frame, a reference time, and caches shared by every
+    condition evaluated in it — rule sets repeat calls (``amount(budget)`` in three rules,
+    ``decision_maker(job_title)`` in a rule and in BANT), and each is computed once.
+    Conditions may be evaluated on several threads at once; a per-key lock makes the second
+    thread wait for the first's result instead of computing it again."""
 
-    def __init__(self, frame: pd.DataFrame, now: pd.Timestamp) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, now: pd.Timestamp, known: dict[str, pd.Series] | None = None
+    ) -> None:
         self.frame = frame
         self.now = now
-        self._numbers: dict[str, pd.Series] = {}
+        self._memo: dict[str, pd.Series] = dict(known or {})  # results already at hand
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def with_columns(self, frame: pd.DataFrame) -> Context:
+        """A context over ``frame`` — the same rows with columns added (a stage condition
+        sees score and bant_count) — keeping this one's cached results."""
+        other = Context(frame, self.now)
+        other._memo, other._locks, other._guard = self._memo, self._locks, self._guard
+        return other
+
+    def memo(self, key: str, compute: Callable[[], pd.Series]) -> pd.Series:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return self._memo[key]
 
     def text(self, column: str) -> pd.Series:
-        return self.frame[column].fillna("").astype(str)
+        return self.memo(f"text:{column}", lambda: self.frame[column].fillna("").astype(str))
 
     def number(self, column: str) -> pd.Series:
-        if column not in self._numbers:
-            text = self.text(column).str.strip().str.replace(",", ".", regex=False)
-            self._numbers[column] = pd.to_numeric(text, errors="coerce")
-        return self._numbers[column]
+        return self.memo(f"number:{column}", lambda: as_numbers(self.text(column)))
+
+    def stamps(self, column: str) -> pd.Series:
+        """A column's times (UTC; NaT where blank or unreadable)."""
+        return self.memo(f"stamps:{column}", lambda: parse_stamps(self.text(column)))
+
+
+def as_numbers(text: pd.Series) -> pd.Series:
+    """Text read as numbers (``,`` as the decimal point; NaN where it is no number), parsed
+    once per distinct value: a column's numbers repeat, and parsing is Python per value."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    distinct = pd.Series(uniques).astype(str).str.strip().str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(distinct, errors="coerce")
+    return pd.Series(numbers.to_numpy()[codes], index=text.index)
+
+
+def parse_stamps(text: pd.Series) -> pd.Series:
+    """Times in UTC; NaT where blank or unreadable."""
+    return pd.to_datetime(text.replace("", None), utc=True, errors="coerce")
 
 
 class Parser:
@@ -229,12 +269,12 @@ class Parser:
     def primary(self) -> Node:
         tok = self.take()
         if tok.kind == "number":
-            return Node(NUM, _const(float(tok.text)))
+            return Node(NUM, _const(float(tok.text)), key=repr(float(tok.text)))
         if tok.kind == "string":
-            return Node(TEXT, _const(_unquote(tok.text)))
+            return Node(TEXT, _const(_unquote(tok.text)), key=repr(_unquote(tok.text)))
         if tok.kind == "kw" and tok.text in ("true", "false"):
             flag = tok.text == "true"
-            return Node(BOOL, _const(flag))
+            return Node(BOOL, _const(flag), key=repr(flag))
         if tok.kind == "op" and tok.text == "(":
             node = self.or_expr()
             self.expect("op", ")")
@@ -250,12 +290,12 @@ class Parser:
     def column(self, name: str, tok: Token) -> Node:
         if name in self.extra:
             kind = self.extra[name]
-            return Node(kind, _frame_column(name))
+            return Node(kind, _frame_column(name), key=f"@{name}")  # not the frame's column
         if name not in self.columns:
             close = difflib.get_close_matches(name, sorted(self.columns), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise RuleError(f"unknown column {name!r}{hint}")
-        return Node(TEXT, _text_column(name), column=name)
+        return Node(TEXT, _text_column(name), column=name, key=f"`{name}`")
 
     def call(self, tok: Token) -> Node:
         name = tok.text.casefold()
@@ -268,7 +308,11 @@ class Parser:
         if name not in FUNCTIONS:
             known = ", ".join(sorted(FUNCTIONS))
             raise RuleError(f"unknown function {tok.text!r} (known: {known})")
-        return FUNCTIONS[name](args)
+        node = FUNCTIONS[name](args)
+        if all(a.key for a in args):  # the same call on the same arguments: computed once
+            key = f"{name}({', '.join(str(a.key) for a in args)})"
+            node.key, node.run = key, _memoized(key, node.run)
+        return node
 
     def literal_list(self) -> list[Any]:
         self.expect("op", "[")
@@ -302,6 +346,10 @@ def _const(value: Any) -> Run:
         )
 
     return run
+
+
+def _memoized(key: str, run: Run) -> Run:
+    return lambda c: c.memo(key, lambda: run(c))
 
 
 def _frame_column(name: str) -> Run:
@@ -554,7 +602,7 @@ def _fn_days_since(args: list[Node]) -> Node:
     (arg,) = _text_arg(args, "days_since")
 
     def run(c: Context, f: Callable[[Context], pd.Series] = arg.run) -> pd.Series:
-        stamps = pd.to_datetime(f(c).replace("", None), utc=True, errors="coerce")
+        stamps = c.stamps(arg.column) if arg.column else parse_stamps(f(c))
         return (c.now - stamps).dt.total_seconds() / 86400
 
     return Node(NUM, run)
@@ -581,8 +629,7 @@ def _fn_num(args: list[Node]) -> Node:
         return Node(NUM, _as_number(arg))
 
     def run(c: Context, f: Callable[[Context], pd.Series] = arg.run) -> pd.Series:
-        text = f(c).astype(str).str.strip().str.replace(",", ".", regex=False)
-        return pd.to_numeric(text, errors="coerce")
+        return as_numbers(f(c))
 
     return Node(NUM, run)
 
@@ -640,7 +687,10 @@ def compile_condition(text: Any, columns: set[str], extra: dict[str, str] | None
     return node
 
 
-def evaluate(node: Node, frame: pd.DataFrame, now: pd.Timestamp) -> pd.Series:
-    """A boolean Series: where the condition holds (missing values count as not holding)."""
-    result = node.run(Context(frame, now))
+def evaluate(
+    node: Node, frame: pd.DataFrame, now: pd.Timestamp, context: Context | None = None
+) -> pd.Series:
+    """A boolean Series: where the condition holds (missing values count as not holding).
+    Conditions evaluated in one ``context`` (over ``frame``) share its cached results."""
+    result = node.run(context or Context(frame, now))
     return pd.Series(result, index=frame.index).fillna(False).astype(bool)

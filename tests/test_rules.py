@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leadtool.rules import RuleError, amounts, compile_condition, evaluate
+from leadtool.rules import Context, RuleError, amounts, as_numbers, compile_condition, evaluate
 
 NOW = pd.Timestamp("2026-11-23", tz="UTC")
 FRAME = pd.DataFrame(
@@ -129,3 +129,59 @@ def test_catastrophic_patterns_run_in_linear_time() -> None:
 def test_backtracking_only_syntax_is_refused(pattern: str) -> None:
     with pytest.raises(RuleError, match="does not compile"):
         compile_condition(f'message matches "{pattern}"', {"message"})
+
+
+def test_conditions_in_one_context_compute_a_repeated_call_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rule sets repeat calls (amount(budget) in three rules); a shared context computes
+    each once, also when the conditions run on two threads, and gives the same answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import leadtool.rules as rules
+
+    seen: list[str] = []
+    real = rules.amounts
+    monkeypatch.setattr(rules, "amounts", lambda text: seen.append(text) or real(text))
+    texts = [
+        "amount(budget) >= 100000",
+        "not isblank(budget) and amount( budget ) < 100000",
+        "amount(budget) >= 50000 or decision_maker(job_title)",
+        "decision_maker(job_title) and num(visits) > 2",
+    ]
+    nodes = [compile_condition(t, COLUMNS) for t in texts]
+    alone = [evaluate(n, FRAME, NOW).tolist() for n in nodes]
+    calls_alone = len(seen)
+    seen.clear()
+    context = Context(FRAME, NOW)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        shared = list(pool.map(lambda n: evaluate(n, FRAME, NOW, context).tolist(), nodes))
+    assert shared == alone
+    assert len(seen) == calls_alone // 3  # three rules call amount(budget); it ran once
+
+
+def test_stage_names_do_not_share_results_with_columns_of_the_same_name() -> None:
+    """A stage condition's ``score`` is the computed score, not a lead column called score."""
+    frame = FRAME.assign(score=["90", "0", "0", "0", "0"])
+    context = Context(frame, NOW)
+    rule = compile_condition("num(score) > 50", set(frame.columns))
+    assert evaluate(rule, frame, NOW, context).tolist() == [True] + [False] * 4
+    staged = frame.assign(score=[0.0, 99.0, 0.0, 0.0, 0.0])
+    stage = compile_condition("num(score) > 50", set(frame.columns), {"score": "number"})
+    result = evaluate(stage, staged, NOW, context.with_columns(staged))
+    assert result.tolist() == [False, True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1", " 2,5", "", "x", "1e3", "-0", "1", "1"],
+        ["3", "12", "3", "007"],
+        ["", ""],
+        [],
+    ],
+)
+def test_numbers_per_distinct_value_match_pandas(values: list[str]) -> None:
+    text = pd.Series(values, dtype="str", index=range(10, 10 + len(values)))
+    expected = pd.to_numeric(text.str.strip().str.replace(",", ".", regex=False), errors="coerce")
+    pd.testing.assert_series_equal(as_numbers(text), expected, check_names=False)
