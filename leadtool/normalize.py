@@ -494,12 +494,14 @@ def normalize_emails(series: pd.Series, jobs: int = 1) -> pd.Series:
     at a time.
     """
     cleaned = clean_email_text(series)
-    fast = plain_email(cleaned)
-    out = cleaned.where(fast, "").astype(object)
-    slow = ~fast & (cleaned != "")
+    fast = plain_email(cleaned).to_numpy(dtype=bool)
+    text = to_arrow(cleaned)
+    out = pc.if_else(pa.array(fast), text, pa.scalar("", TEXT))
+    slow = ~fast & mask(pc.not_equal(text, ""))
     if slow.any():
-        out[slow] = per_distinct(cleaned[slow], validate_address, jobs)
-    return out
+        checked = to_arrow(per_distinct(cleaned[slow], validate_address, jobs))
+        out = pc.replace_with_mask(out, pa.array(slow), checked)
+    return from_arrow(out, series.index)
 
 
 # --------------------------------------------------------------------------- names
