@@ -23,10 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, concat_pieces, from_arrow
+from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
-from leadtool.normalize import per_distinct, phone_region
+from leadtool.normalize import as_numbers, casefolded, per_distinct, phone_region
 from leadtool.schema import CANONICAL, QUALITY_COLUMNS
 from leadtool.sources import load_yaml_data
 
@@ -223,7 +223,7 @@ class _View:
     def col(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
             return pd.Series("", index=self.frame.index, dtype=object)
-        return self.frame[name].astype(str).str.strip()
+        return self._cached(f"col:{name}", lambda: self.frame[name].astype(str).str.strip())
 
     def _cached(self, key: str, make: Callable[[], pd.Series]) -> pd.Series:
         """Computed once even when two checks ask at the same time (one lock per key)."""
@@ -263,8 +263,13 @@ class _View:
     def full_name(self) -> pd.Series:
         def make() -> pd.Series:
             name = self.col("name")
-            joined = (self.col("first_name") + " " + self.col("last_name")).str.strip()
-            return name.where(name != "", joined)
+            unnamed = (name == "").to_numpy(dtype=bool)
+            if not unnamed.any():
+                return name
+            first, last = self.col("first_name")[unnamed], self.col("last_name")[unnamed]
+            joined = (first + " " + last).str.strip()
+            filled = pc.replace_with_mask(to_arrow(name), pa.array(unnamed), to_arrow(joined))
+            return from_arrow(filled, name.index)
 
         return self._cached("full_name", make)
 
@@ -343,20 +348,43 @@ def _fake_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
 
 
 def fake_digit_mask(digits: pd.Series, min_distinct: int, run: int) -> pd.Series:
-    """fake_digits for a whole column, on string kernels: the distinct digits of the last ten
-    are counted digit by digit, and the last ``run`` digits are looked up among the few runs
-    there are (``000000`` … ``999999``, ``012345`` … and the same counting down)."""
-    national = digits.str[-10:]
-    distinct = sum(
-        national.str.contains(str(d), regex=False).fillna(False).astype(int) for d in range(10)
-    )
-    fake: pd.Series = pd.Series(distinct < min_distinct, index=digits.index)
+    """fake_digits for a whole column of ASCII digit strings, vectorized: the distinct digits
+    of the last ten are counted from the text's bytes, and the last ``run`` digits are looked
+    up among the few runs there are (``000000`` … ``999999``, ``012345`` … and the same
+    counting down)."""
+    fake: pd.Series = pd.Series(_distinct_digits(digits, 10) < min_distinct, index=digits.index)
     if run >= 2:
         equal = {str(d) * run for d in range(10)}
         up = {"".join(str(d + i) for i in range(run)) for d in range(10 - run + 1)}
         runs = equal | up | {r[::-1] for r in up}
         fake |= digits.str[-run:].isin(runs)
     return (digits.str.len() >= 5).fillna(False).astype(bool) & fake.fillna(False).astype(bool)
+
+
+_DIGIT_BIT = np.zeros(256, dtype=np.uint16)
+_DIGIT_BIT[ord("0") : ord("9") + 1] = 1 << np.arange(10, dtype=np.uint16)
+_BITS_SET = np.array([bin(i).count("1") for i in range(1 << 10)], dtype=np.int64)
+
+
+def _distinct_digits(digits: pd.Series, last: int) -> np.ndarray:
+    """How many different digits the last ``last`` characters of each value hold: each byte
+    becomes its digit's bit, the bits of each value's tail are OR-ed by one ``reduceat``
+    over the Arrow buffer, and the set bits counted by table."""
+    text = to_arrow(digits)
+    counts = np.zeros(len(text), dtype=np.int64)
+    if text.buffers()[2] is None or not len(text):
+        return counts
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
+    offsets = offsets[text.offset : text.offset + len(text) + 1]
+    bits = np.append(_DIGIT_BIT[np.frombuffer(text.buffers()[2], dtype=np.uint8)], 0)
+    ends = offsets[1:]
+    starts = np.maximum(offsets[:-1], ends - last)
+    bounds = np.empty(2 * len(text), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = starts, ends
+    tails = np.bitwise_or.reduceat(bits, bounds)[0::2]
+    tails[starts == ends] = 0  # an empty value: reduceat gave the next byte's bit
+    counts[:] = _BITS_SET[tails]
+    return counts
 
 
 def _test_entry(v: _View, check: Check, config: CleanConfig) -> pd.Series:
@@ -368,7 +396,7 @@ def _test_entry(v: _View, check: Check, config: CleanConfig) -> pd.Series:
         | local.isin(words)
         | v.domain.isin(set(config.lists["test_domains"]))
     )
-    marked = v.col("is_test").str.casefold().eq("true")
+    marked = casefolded(v.col("is_test")).eq("true")
     meta = v.full_name.str.contains("<test lead", case=False, regex=False)
     return tokens_all_test | email_test | marked | meta
 
@@ -419,12 +447,12 @@ def _searched(text: pd.Series, patterns: list[str]) -> pd.Series:
 
 
 def _honeypot(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    value = v.col("honeypot").str.casefold()
+    value = casefolded(v.col("honeypot"))
     return (value != "") & ~value.isin({"false", "0", "no"})
 
 
 def _too_fast(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    seconds = pd.to_numeric(v.col("time_to_submit").str.replace(",", "."), errors="coerce")
+    seconds = as_numbers(v.col("time_to_submit"))
     return (seconds >= 0) & (seconds < float(check.params.get("min_seconds", 3)))
 
 
@@ -435,10 +463,16 @@ def burst_mask(keys: pd.Series, seconds: pd.Series, min_count: int, window: floa
     the window starting at it (``searchsorted`` on key-offset times), and mark every row
     covered by a window that holds enough.
     """
-    valid = (keys != "") & seconds.notna()
+    valid = ((keys != "") & seconds.notna()).to_numpy(dtype=bool, copy=True)
     if valid.sum() < min_count:
         return pd.Series(False, index=keys.index)
     codes, _ = pd.factorize(keys[valid])
+    # Only a key given min_count times or more can burst: the rest (most keys) are not sorted.
+    frequent = np.bincount(codes)[codes] >= min_count
+    valid[valid] = frequent
+    if not frequent.any():
+        return pd.Series(False, index=keys.index)
+    codes = codes[frequent]
     t = seconds[valid].to_numpy(dtype=float)
     t = t - t.min()
     span = t.max() + window + 1.0
@@ -454,9 +488,9 @@ def burst_mask(keys: pd.Series, seconds: pd.Series, min_count: int, window: floa
     in_burst_sorted = np.cumsum(cover)[:-1] > 0
     in_burst = np.empty(len(sorted_vals), dtype=bool)
     in_burst[order] = in_burst_sorted
-    out = pd.Series(False, index=keys.index)
+    out = np.zeros(len(keys), dtype=bool)
     out[valid] = in_burst
-    return out
+    return pd.Series(out, index=keys.index)
 
 
 def _burst(v: _View, check: Check, config: CleanConfig) -> pd.Series:

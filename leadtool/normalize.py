@@ -44,7 +44,24 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], jobs: int = 1) -
     codes, results = _distinct_results(values, func, jobs)
     if all(isinstance(r, str) for r in results):
         return _taken(results, codes, values.index)
+    if len(results) and all(isinstance(r, bool) for r in results):  # a mask: no object column
+        return pd.Series(results.astype(bool)[codes], index=values.index)
     return pd.Series(results[codes], index=values.index, dtype=object)
+
+
+def as_numbers(text: pd.Series) -> pd.Series:
+    """Text read as numbers (``,`` as the decimal point; NaN where it is no number), parsed
+    once per distinct value: a column's numbers repeat, and parsing is Python per value."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    distinct = pd.Series(uniques).astype(str).str.strip().str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(distinct, errors="coerce")
+    return pd.Series(numbers.to_numpy()[codes], index=text.index)
+
+
+def casefolded(text: pd.Series) -> pd.Series:
+    """``str.casefold`` of each value, once per distinct value: casefold has no Arrow kernel
+    (pandas runs it in Python for every row), and a column's values repeat."""
+    return per_distinct(text.astype(str), str.casefold)
 
 
 def per_distinct_fields(

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadtool.normalize import per_distinct
+from leadtool.normalize import as_numbers, casefolded, per_distinct
 from leadtool.sources import load_yaml_data
 
 
@@ -141,15 +141,6 @@ class Context:
     def stamps(self, column: str) -> pd.Series:
         """A column's times (UTC; NaT where blank or unreadable)."""
         return self.memo(f"stamps:{column}", lambda: parse_stamps(self.text(column)))
-
-
-def as_numbers(text: pd.Series) -> pd.Series:
-    """Text read as numbers (``,`` as the decimal point; NaN where it is no number), parsed
-    once per distinct value: a column's numbers repeat, and parsing is Python per value."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    distinct = pd.Series(uniques).astype(str).str.strip().str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(distinct, errors="coerce")
-    return pd.Series(numbers.to_numpy()[codes], index=text.index)
 
 
 def parse_stamps(text: pd.Series) -> pd.Series:
@@ -385,7 +376,7 @@ def _folded(values: pd.Series, strip: bool = True) -> pd.Series:
     no Arrow kernel, and a column's values repeat)."""
     if strip:
         return per_distinct(values.astype(str), lambda v: v.strip().casefold())
-    return per_distinct(values.astype(str), str.casefold)
+    return casefolded(values)
 
 
 def _text_in(f: Run, wanted: set[str]) -> Run:

@@ -60,6 +60,9 @@ def test_a_genuine_lead_is_ok() -> None:
         ({"email": "test@test.com"}, "test_entry"),
         ({"email": "qwerty1@mail.ru"}, "test_entry"),
         ({"is_test": "true"}, "test_entry"),
+        ({"is_test": "TRUE"}, "test_entry"),
+        ({"name": "", "first_name": "Test", "last_name": "Test"}, "test_entry"),
+        ({"name": "", "first_name": "", "last_name": "тест"}, "test_entry"),
         ({"name": "<test lead: dummy data for full_name>"}, "test_entry"),
         ({"name": "Asdfgh Jkl"}, "gibberish_name"),
         ({"name": "Фывапр"}, "gibberish_name"),
@@ -69,6 +72,8 @@ def test_a_genuine_lead_is_ok() -> None:
         ({"name": "<script>alert(1)</script>"}, "spam_content"),
         ({"honeypot": "http://bot.example"}, "honeypot"),
         ({"time_to_submit": "1.5"}, "too_fast"),
+        ({"time_to_submit": "2,5"}, "too_fast"),
+        ({"honeypot": "YES"}, "honeypot"),
     ],
 )
 def test_each_check_fires(change: dict[str, str], code: str) -> None:
@@ -126,6 +131,38 @@ def test_burst_counts_a_window_per_key() -> None:
     seconds = pd.Series([*one_a_minute, *four_quick, *one_an_hour], dtype=float)
     mask = burst_mask(keys, seconds, min_count=5, window=600)
     assert mask.tolist() == [True] * 5 + [False] * 4 + [False] * 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "a", "b", "c"]),
+            st.one_of(st.none(), st.integers(min_value=0, max_value=40).map(float)),
+        ),
+        max_size=40,
+    ),
+    st.integers(min_value=1, max_value=5),
+    st.sampled_from([0.0, 5.0, 12.0]),
+)
+def test_burst_mask_matches_its_definition(
+    rows: list[tuple[str, float | None]], min_count: int, window: float
+) -> None:
+    """A row bursts when some window [t, t + window] starting at a row of its key holds it
+    and min_count or more rows of that key (rows without key or time never do)."""
+    keys = pd.Series([k for k, _ in rows], dtype="str")
+    seconds = pd.Series([t for _, t in rows], dtype=float)
+    timed = [(k, t) for k, t in rows if k and t is not None]
+
+    def bursts(key: str, at: float) -> bool:
+        starts = [t for k, t in timed if k == key and t <= at <= t + window]
+        return any(
+            sum(1 for k, u in timed if k == key and s <= u <= s + window) >= min_count
+            for s in starts
+        )
+
+    expected = [bool(k) and t is not None and bursts(k, t) for k, t in rows]
+    assert burst_mask(keys, seconds, min_count, window).tolist() == expected
 
 
 def test_burst_from_one_ip_in_leads() -> None:
@@ -288,5 +325,8 @@ def test_quality_on_generated_leads_with_known_junk() -> None:
 )
 def test_fake_digit_mask_agrees_with_fake_digits(values, min_distinct: int, run: int) -> None:
     values += ["79999999999", "79161234567", "79169876543", "40722418305"]
-    mask = fake_digit_mask(pd.Series(values), min_distinct, run)
-    assert mask.tolist() == [fake_digits(v, min_distinct, run) for v in values]
+    expected = [fake_digits(v, min_distinct, run) for v in values]
+    assert fake_digit_mask(pd.Series(values), min_distinct, run).tolist() == expected
+    # Arrow text that is a slice of a longer column (its buffers start before it)
+    tail = pd.Series(["1234567", "9", *values], dtype="str").iloc[2:]
+    assert fake_digit_mask(tail, min_distinct, run).tolist() == expected
