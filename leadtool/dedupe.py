@@ -407,7 +407,7 @@ def _assign(
         "duplicate_of": from_arrow(
             pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
         ),
-        "touches": from_arrow(pa.array(size[labels].astype(str))),
+        "touches": from_arrow(pc.cast(pa.array(size[labels]), TEXT)),
         "sources": _group_sources(frame["source"], labels, multi),
         "first_seen": _iso_times(first),
         "last_seen": _iso_times(last),

@@ -106,7 +106,7 @@ def import_table(
             f"or name column (headers: {shown}); map one with --mapping"
         )
     out, extras = _assemble(data, headers, mapping, profile)
-    issues: list[pd.Series] = [pd.Series(table.ragged, index=data.index, dtype=object)]
+    issues: list[pd.Series] = [from_arrow(pa.array(table.ragged, TEXT), data.index)]
     timezone = options.timezone or profile.timezone or "UTC"
 
     _strip_id_prefixes(out, extras, headers, mapping, profile)
@@ -143,8 +143,8 @@ def import_table(
         hashed = hashing.result() if hashing else _hashed_ids(*hash_args)
         _lead_ids(out, profile, options, no_id, hashed)
         out["phone"], more = phones.result() if phones else _phone_columns(*args)
-    issues.append(pd.Series(np.where(more != "", "extra_phones", ""), index=data.index))
-    issues.append(pd.Series(np.where(bad_dates, "bad_date", ""), index=data.index))
+    issues.append(_code_where(pc.not_equal(to_arrow(more), ""), "extra_phones", data.index))
+    issues.append(_code_where(pa.array(bad_dates.to_numpy(dtype=bool)), "bad_date", data.index))
     extras["x_phone_extra"] = more
     extras["x_created_at_raw"] = created_raw
     extras["x_country_raw"] = country_raw
@@ -374,6 +374,11 @@ def _hashed_ids(label: str, rows: np.ndarray) -> pa.Array:
     import runs it on a thread beside its Arrow work."""
     sha1 = hashlib.sha1
     return pa.array([f"h{sha1(f'{label}:{r}'.encode()).hexdigest()[:12]}" for r in rows], TEXT)
+
+
+def _code_where(flags: pa.Array, code: str, index: pd.Index) -> pd.Series:
+    """``code`` where ``flags`` holds, "" elsewhere, as Arrow text."""
+    return from_arrow(pc.if_else(flags, pa.scalar(code, TEXT), pa.scalar("", TEXT)), index)
 
 
 def _join_codes(parts: list[pd.Series]) -> pd.Series:

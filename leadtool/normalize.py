@@ -432,8 +432,8 @@ def normalize_phones(
     blank = mask(pc.equal(arrow, ""))
     fast[blank] = ""  # an empty cell is no number
     slow = pd.isna(fast)
-    phone = _series(np.where(slow, "", fast), texts.index)
-    more = pd.Series("", index=texts.index, dtype=object)
+    phone = pa.array(np.where(slow, "", fast), TEXT)
+    more = pa.repeat(pa.scalar("", TEXT), len(texts))
     if slow.any():
         keys = pd.Series(
             list(zip(texts[slow], regions[slow], strict=True)),
@@ -441,9 +441,10 @@ def normalize_phones(
             dtype=object,
         )
         parsed = per_distinct(keys, _parse_phone_key, jobs)
-        phone[slow] = parsed.str[0].fillna("")
-        more[slow] = parsed.str[1].fillna("")
-    return phone, more
+        slow_rows = pa.array(slow)
+        phone = pc.replace_with_mask(phone, slow_rows, to_arrow(parsed.str[0].fillna("")))
+        more = pc.replace_with_mask(more, slow_rows, to_arrow(parsed.str[1].fillna("")))
+    return from_arrow(phone, texts.index), from_arrow(more, texts.index)
 
 
 def phone_region(e164: str) -> str:
