@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from contextlib import nullcontext
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -25,7 +24,6 @@ from leadtool.arrowtext import (
     prefixed,
     to_arrow,
 )
-from leadtool.beside import Beside
 from leadtool.errors import LeadtoolError
 from leadtool.io import Table
 from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
@@ -118,13 +116,17 @@ def import_table(
     city_regions = _city_regions(out["city"])
     region, region_from = _file_region(out, options, profile, countries, city_regions)
     row_regions = None if options.region else countries.where(countries != "", city_regions)
+    # Phones, the longest step, run on a second thread while everything that does not need
+    # them is normalized here: most of the work is in Arrow kernels, which release the GIL.
+    # (Not with a process pool: forking while another thread runs is unsafe.)
     out["phone_raw"] = out["phone"]
+    threaded = options.jobs <= 1
     no_id = mask(pc.equal(to_arrow(out["lead_id"]), ""))
-    phone_args = (out["phone_raw"], region, row_regions, options.jobs)
-    # Phones, the longest step, run on the other core (a forked child, see beside.py) while
-    # everything that does not need them is normalized here. Not with --jobs > 1, where
-    # phones have a process pool of their own.
-    with Beside(_phone_columns, *phone_args) if options.jobs <= 1 else nullcontext() as phones:
+    hash_args = (table.label, np.asarray(table.rows)[no_id])
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-import") as pool:
+        args = (out["phone_raw"], region, row_regions, options.jobs)
+        phones = pool.submit(_phone_columns, *args) if threaded else None
+        hashing = pool.submit(_hashed_ids, *hash_args) if threaded else None
         out["email_raw"], out["email"] = (
             out["email"],
             nz.normalize_emails(out["email"], options.jobs),
@@ -138,8 +140,9 @@ def import_table(
         _test_marks(out)
         _time_to_submit(out, data, headers, profile)
         _utm_and_source(out, options, profile)
-        _lead_ids(out, profile, options, no_id, _hashed_ids(table.label, table.rows, no_id))
-        out["phone"], more = phones.result() if phones else _phone_columns(*phone_args)
+        hashed = hashing.result() if hashing else _hashed_ids(*hash_args)
+        _lead_ids(out, profile, options, no_id, hashed)
+        out["phone"], more = phones.result() if phones else _phone_columns(*args)
     issues.append(_code_where(pc.not_equal(to_arrow(more), ""), "extra_phones", data.index))
     issues.append(_code_where(pa.array(bad_dates.to_numpy(dtype=bool)), "bad_date", data.index))
     extras["x_phone_extra"] = more
@@ -365,14 +368,12 @@ def _lead_ids(
     out["lead_id"] = from_arrow(joined, out["source"].index)
 
 
-def _hashed_ids(label: str, rows: Sequence[int], wanted: np.ndarray) -> pa.Array:
-    """``h`` + 12 hex digits of SHA-1 of ``file:row``, for the ``wanted`` rows: the same
-    lead gets the same id on every run, so nightly histories recognize it."""
+def _hashed_ids(label: str, rows: np.ndarray) -> pa.Array:
+    """``h`` + 12 hex digits of SHA-1 of ``file:row``: the same lead gets the same id on every
+    run, so nightly histories recognize it. Pure Python (about 0.5 s a million rows), so
+    import runs it on a thread beside its Arrow work."""
     sha1 = hashlib.sha1
-    wanted_rows = np.asarray(rows)[wanted]
-    return pa.array(
-        [f"h{sha1(f'{label}:{r}'.encode()).hexdigest()[:12]}" for r in wanted_rows], TEXT
-    )
+    return pa.array([f"h{sha1(f'{label}:{r}'.encode()).hexdigest()[:12]}" for r in rows], TEXT)
 
 
 def _code_where(flags: pa.Array, code: str, index: pd.Index) -> pd.Series:
