@@ -340,11 +340,12 @@ def fake_digits(digits: str, min_distinct: int, run: int) -> bool:
 def _fake_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     min_distinct = int(check.params.get("min_distinct_digits", 3))
     run = int(check.params.get("run_length", 6))
-    phone = v.col("phone")
-    invalid = phone == ""  # judged by the digits typed: ASCII digits, an Arrow pattern
-    raw_digits = v.col("phone_raw")[invalid].str.replace("[^0-9]", "", regex=True)
-    digits = phone.str.lstrip("+").where(~invalid, raw_digits.reindex(phone.index))
-    return fake_digit_mask(digits, min_distinct, run)
+    phone = to_arrow(v.col("phone"))
+    invalid = pc.equal(phone, "")  # judged by the digits typed: ASCII digits, an Arrow pattern
+    typed = to_arrow(v.col("phone_raw")).filter(invalid)
+    raw_digits = pc.replace_substring_regex(typed, "[^0-9]", "")
+    digits = pc.replace_with_mask(pc.utf8_ltrim(phone, "+"), invalid, raw_digits)
+    return fake_digit_mask(from_arrow(digits, v.frame.index), min_distinct, run)
 
 
 def fake_digit_mask(digits: pd.Series, min_distinct: int, run: int) -> pd.Series:
