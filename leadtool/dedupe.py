@@ -117,7 +117,8 @@ def field_values(frame: pd.DataFrame, column: str, emails: pd.Series | None = No
     if column == "email_local":
         # dots ignored everywhere here: ivan.petrov@gmail.com is ivanpetrov once keyed
         keys = email_key(frame["email"]) if emails is None else emails
-        local = keys.str.replace(r"@[^@]*$", "", regex=True).str.replace(".", "", regex=False)
+        before_at = pc.split_pattern(to_arrow(keys), "@", max_splits=1, reverse=True)
+        local = from_arrow(pc.replace_substring(pc.list_element(before_at, 0), ".", ""), keys.index)
         shared = set(load_yaml_data("checks.yml")["lists"]["role_local_parts"])
         # "info", "sales", "ivan" alone prove nothing about who wrote
         return local.where((local.str.len() >= 5) & ~local.isin(shared), "")
@@ -391,29 +392,29 @@ def _assign(
     multi = size[labels] > 1
     fill = [c for c in FILL_COLUMNS if c in frame.columns]
 
-    def filled() -> dict[str, pd.Series]:
+    def built_beside() -> dict[str, pd.Series]:
         primary = is_primary & multi
-        return {c: _filled(frame[c], labels, order, rank, primary, multi) for c in fill}
+        columns = {c: _filled(frame[c], labels, order, rank, primary, multi) for c in fill}
+        columns["sources"] = _group_sources(frame["source"], labels, multi)
+        columns["first_seen"] = _iso_times(first)
+        columns["last_seen"] = _iso_times(last)
+        return columns
 
-    # The fill columns (Arrow takes, GIL released) are built on a second thread while the
-    # group labels are hashed here.
+    # The fill, sources and time columns (Arrow takes, GIL released) are built on a second
+    # thread while the group labels are hashed here.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-fill") as pool:
-        fills = pool.submit(filled)
+        beside = pool.submit(built_beside)
         group_labels = from_arrow(_group_labels(lead_ids, earliest))
-        fill_columns = fills.result()
-    columns = {
-        "dup_group": group_labels,
-        "is_primary": _flag(is_primary),
-        "duplicate_of": from_arrow(
-            pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
-        ),
-        "touches": from_arrow(pc.cast(pa.array(size[labels]), TEXT)),
-        "sources": _group_sources(frame["source"], labels, multi),
-        "first_seen": _iso_times(first),
-        "last_seen": _iso_times(last),
-        "is_new": _flag(~past[labels], "true", "false"),
-    }
-    return columns | fill_columns
+        columns = {
+            "dup_group": group_labels,
+            "is_primary": _flag(is_primary),
+            "duplicate_of": from_arrow(
+                pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
+            ),
+            "touches": from_arrow(pc.cast(pa.array(size[labels]), TEXT)),
+            "is_new": _flag(~past[labels], "true", "false"),
+        }
+        return columns | beside.result()
 
 
 def _ranks(order: np.ndarray) -> np.ndarray:
