@@ -9,7 +9,6 @@ gets ``quality`` (ok / suspect / junk) and ``reasons`` (codes joined by ``;``).
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
 from leadtool.normalize import as_numbers, casefolded, per_distinct, phone_region
+from leadtool.once import Once
 from leadtool.schema import CANONICAL, QUALITY_COLUMNS
 from leadtool.sources import load_yaml_data
 
@@ -216,9 +216,7 @@ class _View:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
-        self._cache: dict[str, pd.Series] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
+        self._cache: Once[pd.Series] = Once()
 
     def col(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
@@ -226,13 +224,8 @@ class _View:
         return self._cached(f"col:{name}", lambda: self.frame[name].astype(str).str.strip())
 
     def _cached(self, key: str, make: Callable[[], pd.Series]) -> pd.Series:
-        """Computed once even when two checks ask at the same time (one lock per key)."""
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._cache:
-                self._cache[key] = make()
-        return self._cache[key]
+        """Computed once even when two checks ask at the same time."""
+        return self._cache.get(key, make)
 
     @property
     def email(self) -> pd.Series:

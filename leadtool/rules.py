@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from leadtool.normalize import as_numbers, casefolded, per_distinct
+from leadtool.once import Once
 from leadtool.sources import load_yaml_data
 
 
@@ -113,24 +113,17 @@ class Context:
     ) -> None:
         self.frame = frame
         self.now = now
-        self._memo: dict[str, pd.Series] = dict(known or {})  # results already at hand
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
+        self._memo: Once[pd.Series] = Once(known)  # known: results already at hand
 
     def with_columns(self, frame: pd.DataFrame) -> Context:
         """A context over ``frame`` — the same rows with columns added (a stage condition
         sees score and bant_count) — keeping this one's cached results."""
         other = Context(frame, self.now)
-        other._memo, other._locks, other._guard = self._memo, self._locks, self._guard
+        other._memo = self._memo
         return other
 
     def memo(self, key: str, compute: Callable[[], pd.Series]) -> pd.Series:
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._memo:
-                self._memo[key] = compute()
-            return self._memo[key]
+        return self._memo.get(key, compute)
 
     def text(self, column: str) -> pd.Series:
         return self.memo(f"text:{column}", lambda: self.frame[column].fillna("").astype(str))
