@@ -457,7 +457,7 @@ def burst_mask(keys: pd.Series, seconds: pd.Series, min_count: int, window: floa
     the window starting at it (``searchsorted`` on key-offset times), and mark every row
     covered by a window that holds enough.
     """
-    valid = ((keys != "") & seconds.notna()).to_numpy(dtype=bool, copy=True)
+    valid = ((keys.fillna("") != "") & seconds.notna()).to_numpy(dtype=bool, copy=True)
     if valid.sum() < min_count:
         return pd.Series(False, index=keys.index)
     codes, _ = pd.factorize(keys[valid])

@@ -163,6 +163,8 @@ def test_burst_mask_matches_its_definition(
 
     expected = [bool(k) and t is not None and bursts(k, t) for k, t in rows]
     assert burst_mask(keys, seconds, min_count, window).tolist() == expected
+    missing = keys.where(keys != "", None)  # a missing key is no key, like an empty one
+    assert burst_mask(missing, seconds, min_count, window).tolist() == expected
 
 
 def test_burst_from_one_ip_in_leads() -> None:
