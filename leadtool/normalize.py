@@ -59,9 +59,10 @@ def as_numbers(text: pd.Series) -> pd.Series:
 
 
 def casefolded(text: pd.Series) -> pd.Series:
-    """``str.casefold`` of each value, once per distinct value: casefold has no Arrow kernel
-    (pandas runs it in Python for every row), and a column's values repeat."""
-    return per_distinct(text.astype(str), str.casefold)
+    """``str.casefold`` of each value ("" for a missing one), once per distinct value:
+    casefold has no Arrow kernel (pandas runs it in Python for every row), and a column's
+    values repeat."""
+    return per_distinct(text.fillna("").astype(str), str.casefold)
 
 
 def per_distinct_fields(
