@@ -25,7 +25,13 @@ import yaml
 from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
-from leadtool.normalize import as_numbers, casefolded, per_distinct, phone_region
+from leadtool.normalize import (
+    as_numbers,
+    casefolded,
+    parse_stamps,
+    per_distinct,
+    phone_region,
+)
 from leadtool.once import Once
 from leadtool.schema import CANONICAL, QUALITY_COLUMNS
 from leadtool.sources import load_yaml_data
@@ -271,9 +277,7 @@ class _View:
         """created_at as epoch seconds (NaN when missing)."""
 
         def make() -> pd.Series:
-            stamps = pd.to_datetime(
-                self.col("created_at").replace("", None), utc=True, errors="coerce"
-            )
+            stamps = parse_stamps(self.col("created_at"))
             epoch = pd.Timestamp("1970-01-01", tz="UTC")
             return (stamps - epoch).dt.total_seconds()
 

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from leadtool.arrowtext import TEXT, from_arrow, mask, to_arrow
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import per_distinct, transliterate
+from leadtool.normalize import parse_stamps, per_distinct, transliterate
 from leadtool.schema import DEDUPE_COLUMNS
 from leadtool.sources import load_yaml_data
 
@@ -377,7 +377,7 @@ def _assign(
     n = len(frame)
     frame["_row"] = np.arange(n)
     frame["_past"] = is_past
-    frame["_t"] = pd.to_datetime(frame["created_at"].replace("", None), utc=True, errors="coerce")
+    frame["_t"] = parse_stamps(frame["created_at"])
     order = frame.index.get_indexer(_primary_order(frame, options))
     rank = _ranks(order)
     primary_of = order[_best_rank(labels, rank)[labels]]

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadtool.arrowtext import TEXT, holds_any, to_arrow
+from leadtool.arrowtext import TEXT, holds_any, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.privacy import escape_formulas
 
@@ -365,7 +365,7 @@ def _blank_rows(body: Any) -> np.ndarray:
     blank = np.ones(body.num_rows, dtype=bool)
     for column in body.columns:
         trimmed = pc.utf8_trim_whitespace(column)
-        blank &= np.asarray(pc.equal(trimmed, "").to_numpy(zero_copy_only=False), dtype=bool)
+        blank &= mask(pc.equal(trimmed, ""))
     return blank
 
 
@@ -833,11 +833,12 @@ def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
     import pyarrow.csv as pacsv
 
     stand_ins = {**_STAND_INS, sep: "\x04"}
-    ready = []
+    ready, lent = [], False
     for values in columns:
         if holds_any(values, tuple(stand_ins.values())):
             return None
         if holds_any(values, ('"',)):  # only quoted cells hold these characters
+            lent = True
             for char, stand_in in stand_ins.items():
                 values = pc.replace_substring(values, char, stand_in)
         ready.append(values)
@@ -850,6 +851,8 @@ def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
             include_header=False, delimiter=sep, quoting_style="none", batch_size=65536
         ),
     )
+    if not lent:
+        return out.getvalue()
     back = bytes.maketrans("".join(stand_ins.values()).encode(), "".join(stand_ins).encode("utf-8"))
     return out.getvalue().translate(back)
 

@@ -66,11 +66,11 @@ def casefolded(text: pd.Series) -> pd.Series:
 
 
 def per_distinct_fields(
-    values: pd.Series, func: Callable[[Any], tuple[str, ...]], width: int
+    values: pd.Series, func: Callable[[Any], tuple[str, ...]], width: int, jobs: int = 1
 ) -> list[pd.Series]:
     """Like per_distinct for a ``func`` returning a tuple of ``width`` strings: one Series
     per position, taken by row from a table of distinct results (no tuple per row)."""
-    codes, results = _distinct_results(values, func)
+    codes, results = _distinct_results(values, func, jobs)
     table = np.empty((len(results), width), dtype=object)
     for i, fields in enumerate(results):
         table[i] = fields
@@ -441,10 +441,10 @@ def normalize_phones(
             index=texts.index[slow],
             dtype=object,
         )
-        parsed = per_distinct(keys, _parse_phone_key, jobs)
+        parsed, extra = per_distinct_fields(keys, _parse_phone_key, 2, jobs)
         slow_rows = pa.array(slow)
-        phone = pc.replace_with_mask(phone, slow_rows, to_arrow(parsed.str[0].fillna("")))
-        more = pc.replace_with_mask(more, slow_rows, to_arrow(parsed.str[1].fillna("")))
+        phone = pc.replace_with_mask(phone, slow_rows, to_arrow(parsed))
+        more = pc.replace_with_mask(more, slow_rows, to_arrow(extra))
     return from_arrow(phone, texts.index), from_arrow(more, texts.index)
 
 
@@ -650,6 +650,12 @@ def normalize_dates(
     out = from_arrow(pa.array(iso, type=TEXT).take(pa.array(codes)), text.index)
     failed = pd.Series(((uniques != "") & (iso == ""))[codes], index=text.index)
     return out, failed
+
+
+def parse_stamps(text: pd.Series) -> pd.Series:
+    """Times of a column of leadtool's own files (canonical ISO, UTC) as timestamps; NaT
+    where blank or unreadable."""
+    return pd.to_datetime(text.replace("", None), utc=True, errors="coerce")
 
 
 def _localize(naive: pd.Series, timezone: str) -> pd.Series:

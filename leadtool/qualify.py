@@ -23,16 +23,8 @@ import yaml
 
 from leadtool.arrowtext import TEXT, concat_pieces, prefixed, to_arrow
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import per_distinct
-from leadtool.rules import (
-    NUM,
-    Context,
-    Node,
-    RuleError,
-    compile_condition,
-    evaluate,
-    parse_stamps,
-)
+from leadtool.normalize import parse_stamps, per_distinct
+from leadtool.rules import NUM, Context, Node, RuleError, compile_condition, evaluate
 from leadtool.schema import (
     CANONICAL,
     DEDUPE_COLUMNS,

@@ -147,7 +147,7 @@ def _platform(source: pd.Series) -> pd.Series:
 
 def _days(dates: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
     """Each row's day as a code into a table of the distinct days' day, ISO week and month;
-    the table's last row (code -1) is the blank period of rows without a date."""
+    the table's last row is the blank period of rows without a date."""
     stamps = pd.to_datetime(dates.replace("", None), utc=True, errors="coerce", format="ISO8601")
     codes, days = pd.factorize(stamps.dt.floor("D"))
     days = pd.DatetimeIndex(days)
@@ -160,7 +160,7 @@ def _days(dates: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
     table = pd.DataFrame(
         {name: np.append(np.asarray(values, dtype=object), "") for name, values in labels.items()}
     )
-    return codes, table
+    return np.where(codes < 0, len(table) - 1, codes), table
 
 
 def _periods(dates: pd.Series) -> pd.DataFrame:
@@ -186,7 +186,6 @@ def _lead_groups(
     first lead, so a view's "first" campaign name is the one its first lead gave."""
     given = pd.DataFrame({c: text_column(leads, c) for c in _KEY_SOURCES}, index=leads.index)
     days, periods = _days(text_column(leads, "created_at"))
-    days = np.where(days < 0, len(periods) - 1, days)  # the blank period is the last row
     groups = days
     for name in _KEY_SOURCES:  # group = (day, then each key column), numbered as first seen
         codes, uniques = pd.factorize(given[name])

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadtool.normalize import as_numbers, casefolded, per_distinct
+from leadtool.normalize import as_numbers, casefolded, parse_stamps, per_distinct
 from leadtool.once import Once
 from leadtool.sources import load_yaml_data
 
@@ -134,11 +134,6 @@ class Context:
     def stamps(self, column: str) -> pd.Series:
         """A column's times (UTC; NaT where blank or unreadable)."""
         return self.memo(f"stamps:{column}", lambda: parse_stamps(self.text(column)))
-
-
-def parse_stamps(text: pd.Series) -> pd.Series:
-    """Times in UTC; NaT where blank or unreadable."""
-    return pd.to_datetime(text.replace("", None), utc=True, errors="coerce")
 
 
 class Parser:
@@ -364,12 +359,10 @@ def _either(a: Run, b: Run) -> Run:
     return lambda c: a(c) | b(c)
 
 
-def _folded(values: pd.Series, strip: bool = True) -> pd.Series:
+def _folded(values: pd.Series) -> pd.Series:
     """Text as compared: trimmed and case-folded, once per distinct value (``casefold`` has
     no Arrow kernel, and a column's values repeat)."""
-    if strip:
-        return per_distinct(values.astype(str), lambda v: v.strip().casefold())
-    return casefolded(values)
+    return per_distinct(values.astype(str), lambda v: v.strip().casefold())
 
 
 def _text_in(f: Run, wanted: set[str]) -> Run:
@@ -470,7 +463,7 @@ def _text_test(left: Node, op: str, right: Node) -> Node:
     method = {"contains": "contains", "startswith": "startswith", "endswith": "endswith"}[op]
 
     def run(c: Context, f: Callable[[Context], pd.Series] = left.run) -> pd.Series:
-        text = _folded(f(c), strip=False)
+        text = casefolded(f(c))
         if method == "contains":
             return text.str.contains(needle, regex=False)
         return getattr(text.str, method)(needle)
@@ -625,7 +618,7 @@ def _fn_len(args: list[Node]) -> Node:
 
 def _fn_lower(args: list[Node]) -> Node:
     (arg,) = _text_arg(args, "lower")
-    return Node(TEXT, _map_text(arg.run, lambda t: _folded(t, strip=False)))
+    return Node(TEXT, _map_text(arg.run, casefolded))
 
 
 @cache
