@@ -32,8 +32,8 @@ def timed(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of a command, measured in a fresh watcher process so
     one measurement never carries another's peak. The peak is the larger of the biggest
     process's peak RSS and, on Linux, the sum of the RSS of every process of the command
-    sampled 20 times a second — leadtool forks a helper beside itself, and pages the two
-    share are counted twice, so the sum is an upper bound."""
+    sampled 20 times a second — ``--jobs`` starts worker processes beside leadtool, and pages
+    they share are counted twice, so the sum is an upper bound."""
     start = time.perf_counter()
     watcher = subprocess.Popen(
         [sys.executable, "-c", _PEAK, *command], stdout=subprocess.PIPE, text=True

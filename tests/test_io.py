@@ -371,3 +371,83 @@ def test_arrow_reader_header_cells_with_line_breaks(monkeypatch, tmp_path) -> No
     fast, slow = _both_readers(monkeypatch, str(path))
     _same_table(fast, slow)
     assert fast[0].data["phone"].tolist() == ["+79161234567", "+79161234568"]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        " ;\t;\u00a0",  # whitespace only, ASCII and not: blank
+        ";;",  # empty: blank
+        " Anna; +79161234567;\u00a0a@example.com",  # every cell starts with a space: kept
+        "\u00e9;;",  # starts with a non-ASCII letter: kept
+    ],
+)
+def test_blank_rows_found_by_first_byte_then_trimmed(monkeypatch, tmp_path, row: str) -> None:
+    # _blank_rows trims only the rows whose every cell starts with a space, a control or a
+    # non-ASCII byte; the answer must be the csv module's either way.
+    path = tmp_path / "t.csv"
+    path.write_text(f"name;phone;email\nAnn;1;a\n{row}\nBob;2;b\n", encoding="utf-8")
+    fast, slow = _both_readers(monkeypatch, str(path))
+    _same_table(fast, slow)
+
+
+def _arrow_calls(monkeypatch) -> list[bytes]:
+    """The bytes each call of the Arrow reader was given."""
+    import leadtool.io as lio
+
+    calls: list[bytes] = []
+    real = lio._arrow_read
+
+    def spy(data: bytes, delim: str, fields: int):
+        calls.append(data)
+        return real(data, delim, fields)
+
+    monkeypatch.setattr(lio, "_arrow_read", spy)
+    return calls
+
+
+def _large_lines(n: int = 30_000) -> list[str]:
+    return ["name;phone;email"] + [f"Анна {i};+7916{i:07d};a{i}@example.com" for i in range(n)]
+
+
+def test_large_utf8_file_with_bom_goes_to_arrow_as_bytes(monkeypatch, tmp_path) -> None:
+    path = tmp_path / "bom.csv"
+    body = ("\n".join(_large_lines()) + "\n").encode("utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + body)
+    calls = _arrow_calls(monkeypatch)
+    (table,) = read_tables(str(path))
+    assert calls == [body]
+    assert table.encoding == "utf-8-sig"
+    assert list(table.data.columns) == ["name", "phone", "email"]
+    assert len(table.data) == 30_000 and table.data["name"].iloc[-1] == "Анна 29999"
+
+
+def test_large_file_with_broken_utf8_names_the_line(tmp_path) -> None:
+    # Arrow's UTF-8 check declines the file; decode() then names the line, as for small files.
+    raw = ("\n".join(_large_lines()) + "\n").encode("utf-8")
+    cut = raw.index(b"\n", 2_000_000 // 2)
+    path = tmp_path / "broken.csv"
+    path.write_bytes(raw[:cut] + b"\n\xd0;x;y" + raw[cut:])
+    line = raw[:cut].count(b"\n") + 2
+    with pytest.raises(LeadtoolError, match=rf"broken.csv: line {line}: .*not valid UTF-8"):
+        read_tables(str(path))
+
+
+def test_large_file_with_nul_bytes_is_decoded_and_cleaned(tmp_path) -> None:
+    path = tmp_path / "nul.csv"
+    lines = _large_lines()
+    lines[7] = "Bo\x00b;+79160000006;b@example.com"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    (table,) = read_tables(str(path))
+    assert table.encoding == "utf-8" and table.data["name"].iloc[6] == "Bob"
+
+
+def test_large_cp1251_file_is_read_by_arrow_too(monkeypatch, tmp_path) -> None:
+    path = tmp_path / "tilda.csv"
+    text = "\n".join(_large_lines()) + "\n"
+    path.write_bytes(text.encode("cp1251"))
+    calls = _arrow_calls(monkeypatch)
+    (table,) = read_tables(str(path))
+    assert calls == [text.encode("utf-8")]
+    assert table.encoding == "cp1251" and table.data["name"].iloc[0] == "Анна 0"
+    assert len(table.data) == 30_000
