@@ -309,7 +309,7 @@ def dedupe(
     pair_table = _pair_table(pairs, combined)
     stats = DedupeStats(
         rows=len(out),
-        groups=int(out["dup_group"].nunique()),
+        groups=int(np.count_nonzero(np.bincount(labels[n_past:]))),  # one dup_group each
         duplicates=int((out["is_primary"] == "false").sum()),
         matched_history=int((out["is_new"] == "false").sum()),
         pairs_by_rule={str(k): int(v) for k, v in pairs["rule"].value_counts().items()},

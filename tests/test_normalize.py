@@ -243,3 +243,74 @@ def test_space_class_is_what_python_calls_whitespace() -> None:
 
     every = {chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c))}
     assert set(SPACE) == every and "\\" not in SPACE
+
+
+def _pandas_stamps(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text.replace("", None), utc=True, errors="coerce")
+
+
+_STAMP_CELL = st.one_of(
+    st.just(""),
+    st.datetimes(
+        min_value=pd.Timestamp("1678-01-01").to_pydatetime(),
+        max_value=pd.Timestamp("2261-12-31").to_pydatetime(),
+    ).map(lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    # canonical in shape, not always a real date or time: 2026-02-30, 24:00:00, year 2262
+    st.tuples(
+        st.integers(1670, 2270),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 24),
+        st.integers(0, 60),
+        st.integers(0, 60),
+    ).map(lambda t: "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*t)),
+    # not canonical: other separators, offsets, fractions, text
+    st.sampled_from(
+        ["2026-10-01 10:00:00Z", "2026-10-01T10:00:00+03:00", "2026-10-01T10:00:00.5Z", "x"]
+    ),
+)
+
+
+@pytest.mark.filterwarnings("ignore:Could not infer format")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_STAMP_CELL, min_size=1, max_size=6))
+def test_parse_stamps_fast_path_agrees_with_pandas(cells: list[str]) -> None:
+    text = pd.Series(cells, dtype="str", index=range(10, 10 + len(cells)))
+    got, want = nz.parse_stamps(text), _pandas_stamps(text)
+    pd.testing.assert_series_equal(got, want)
+
+
+@pytest.mark.filterwarnings("ignore:Could not infer format")
+@pytest.mark.parametrize(
+    "edge",
+    [
+        "2026-13-01T00:00:00Z",
+        "2026-00-10T00:00:00Z",
+        "2026-02-29T00:00:00Z",
+        "1900-02-29T00:00:00Z",
+        "2000-02-29T00:00:00Z",
+        "2026-04-31T00:00:00Z",
+        "2026-12-31T24:00:00Z",
+        "2026-12-31T23:60:00Z",
+        "2026-12-31T23:59:60Z",
+        "1677-12-31T23:59:59Z",
+        "2262-01-01T00:00:00Z",
+        "2026-1O-01T00:00:00Z",
+    ],
+)
+def test_parse_stamps_edges_agree_with_pandas(edge: str) -> None:
+    text = pd.Series(["2026-10-01T10:00:00Z", edge, ""], dtype="str")
+    pd.testing.assert_series_equal(nz.parse_stamps(text), _pandas_stamps(text))
+
+
+def test_parse_stamps_reads_canonical_columns_without_pandas(monkeypatch) -> None:
+    # The fast path must be the one taken for leadtool's own files (not a silent fallback).
+    def refuse(*args, **kwargs):
+        raise AssertionError("pandas parser called")
+
+    monkeypatch.setattr(nz.pd, "to_datetime", refuse)
+    nz._stamp_dtype()  # (cached: its own pandas call is not the column's)
+    text = pd.Series(["2024-02-29T23:59:59Z", "", "1970-01-01T00:00:00Z"], dtype="str")
+    got = nz.parse_stamps(text)
+    assert got.iloc[0] == pd.Timestamp("2024-02-29T23:59:59Z") and pd.isna(got.iloc[1])
+    assert got.iloc[2].value == 0
