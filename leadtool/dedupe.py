@@ -11,7 +11,6 @@ C: one person). Junk never merges into genuine leads.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from leadtool.arrowtext import TEXT, from_arrow, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import parse_stamps, per_distinct, transliterate
 from leadtool.schema import DEDUPE_COLUMNS
+from leadtool.sha1hex import hex12
 from leadtool.sources import load_yaml_data
 
 KEEP_RULES = ("first", "last", "complete", "priority")
@@ -474,9 +474,7 @@ def _flag(mask: np.ndarray, yes: str = "true", no: str = "false") -> pd.Series:
 def _group_labels(lead_ids: pa.Array, earliest: np.ndarray) -> pa.Array:
     """``g`` + a hash of the group's earliest lead id, hashed once per group."""
     codes, rows = pd.factorize(earliest)
-    ids = lead_ids.take(pa.array(rows)).to_pylist()
-    labels = ["g" + hashlib.sha1(str(i).encode()).hexdigest()[:12] for i in ids]
-    return pa.array(labels, TEXT).take(pa.array(codes))
+    return hex12("g", lead_ids.take(pa.array(rows))).take(pa.array(codes))
 
 
 def _filled(
