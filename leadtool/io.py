@@ -912,10 +912,17 @@ def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
             include_header=False, delimiter=sep, quoting_style="none", batch_size=65536
         ),
     )
-    if not lent:
-        return out.getvalue()
-    back = bytes.maketrans("".join(stand_ins.values()).encode(), "".join(stand_ins).encode("utf-8"))
-    return out.getvalue().translate(back)
+    if lent:  # swap the stand-ins back in place: numpy scans outside the interpreter lock
+        back = np.arange(256, dtype=np.uint8)
+        for char, stand_in in stand_ins.items():
+            back[ord(stand_in)] = ord(char)
+        view = out.getbuffer()
+        written = np.frombuffer(view, dtype=np.uint8)
+        low, high = min(map(ord, stand_ins.values())), max(map(ord, stand_ins.values()))
+        found = np.flatnonzero((written - np.uint8(low)) <= high - low)
+        written[found] = back[written[found]]
+        del written, view  # the buffer must not be exported when getvalue() copies it
+    return out.getvalue()
 
 
 def _write_binary(frame: pd.DataFrame, fmt: str, handle: Any) -> None:
