@@ -37,6 +37,7 @@ from leadtool.schema import CANONICAL, QUALITY_COLUMNS
 from leadtool.sources import load_yaml_data
 
 SEVERITIES = ("junk", "suspect")
+QUALITIES = ("ok", "suspect", "junk")  # best to worst
 
 
 @dataclass
@@ -193,8 +194,8 @@ def clean(
             suspect |= fired
     reasons = concat_pieces(pieces, frame.index, strip=";")
     out = frame.drop(columns=[c for c in QUALITY_COLUMNS if c in frame.columns])
-    quality = np.where(junk, "junk", np.where(suspect, "suspect", "ok"))
-    quality_text = from_arrow(pa.array(quality, TEXT), frame.index)
+    quality = np.where(junk, 2, np.where(suspect, 1, 0))  # a code into QUALITIES: one take
+    quality_text = from_arrow(pa.array(QUALITIES, TEXT).take(pa.array(quality)), frame.index)
     out = _insert_after(out, "lead_id", {"quality": quality_text, "reasons": reasons})
     return out, _stats(out, [c for c, _, m in codes], codes)
 
@@ -542,7 +543,7 @@ def _stats(
     quality = frame["quality"].value_counts()
     return CleanStats(
         rows=len(frame),
-        quality={q: int(quality.get(q, 0)) for q in ("ok", "suspect", "junk")},
+        quality={q: int(quality.get(q, 0)) for q in QUALITIES},
         reasons={code: int(mask.sum()) for code, _, mask in codes if mask.any()},
         by_source=_rates(frame, ["source"]),
         by_campaign=_rates(frame, ["source", "campaign"]),

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, concat_pieces, prefixed, to_arrow
+from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, prefixed, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import parse_stamps, per_distinct
 from leadtool.rules import NUM, Context, Node, RuleError, compile_condition, evaluate
@@ -273,21 +273,29 @@ def qualify(
     score = score.round(0)
     staged = context.with_columns(frame.assign(score=score, bant_count=bant_count.astype(float)))
     stage = _stages_for(staged, rules)
-    temperature = np.where(score >= rules.hot, "hot", np.where(score >= rules.warm, "warm", "cold"))
-    temperature = np.where(stage == "junk", "cold", temperature)
+    # Temperatures and stages as codes into their names: one Arrow take makes each column.
+    heat = np.where(score >= rules.hot, 0, np.where(score >= rules.warm, 1, 2))
+    heat[stage == STAGES.index("junk")] = TEMPERATURES.index("cold")
     out = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns]).fillna("")
-    out["score"] = score.astype(int).astype(str).to_numpy()
-    out["stage"] = stage
-    out["temperature"] = temperature
+    out["score"] = from_arrow(pa.array(score.to_numpy(np.int64)).cast(TEXT), out.index)
+    out["stage"] = _named(STAGES, stage, out.index)
+    out["temperature"] = _named(TEMPERATURES, heat, out.index)
     out["bant"] = bant_letters
     out["score_reasons"] = concat_pieces(reasons, index, strip="; ")
+    stage_counts = np.bincount(stage, minlength=len(STAGES))
+    heat_counts = np.bincount(heat, minlength=len(TEMPERATURES))
     stats = QualifyStats(
         rows=len(out),
-        stages={s: int((stage == s).sum()) for s in STAGES},
-        temperatures={t: int((temperature == t).sum()) for t in TEMPERATURES},
+        stages={s: int(n) for s, n in zip(STAGES, stage_counts, strict=True)},
+        temperatures={t: int(n) for t, n in zip(TEMPERATURES, heat_counts, strict=True)},
         rules_fired=fired,
     )
     return out, stats
+
+
+def _named(names: tuple[str, ...], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """The name of each row's code, as a text column."""
+    return from_arrow(pa.array(names, TEXT).take(pa.array(codes)), index)
 
 
 def reference_time(stamps: pd.Series) -> pd.Timestamp:
@@ -320,11 +328,13 @@ def _signed(points: float) -> str:
 
 
 def _stages_for(context: Context, rules: RuleSet) -> np.ndarray:
-    stage = np.full(len(context.frame), "", dtype=object)
+    """Each lead's stage as its place in STAGES: the first stage rule that holds, else IQL."""
+    unset = -1
+    stage = np.full(len(context.frame), unset, dtype=np.intp)
     for name, condition in rules.stages:
-        mask = evaluate(condition, context.frame, context.now, context).to_numpy() & (stage == "")
-        stage[mask] = name
-    stage[stage == ""] = "IQL"
+        mask = evaluate(condition, context.frame, context.now, context).to_numpy(dtype=bool)
+        stage[mask & (stage == unset)] = STAGES.index(name)
+    stage[stage == unset] = STAGES.index("IQL")
     return stage
 
 
