@@ -569,13 +569,17 @@ def _pair_table(pairs: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:
     a = pa.array(pairs["a"].to_numpy(np.int64))
     b = pa.array(pairs["b"].to_numpy(np.int64))
     score = per_distinct(pairs["score"].astype(float), lambda s: f"{s:.3f}")
+
+    def text(column: pd.Series) -> pd.Series:  # as text, without a Python string per pair
+        return column.astype("str").reset_index(drop=True)
+
     return pd.DataFrame(
         {
             "lead_id_a": from_arrow(ids.take(a)),
             "lead_id_b": from_arrow(ids.take(b)),
-            "rule": pairs["rule"].to_numpy(),
-            "fields": pairs["fields"].to_numpy(),
-            "score": score.to_numpy(),
+            "rule": text(pairs["rule"]),
+            "fields": text(pairs["fields"]),
+            "score": text(score),
         }
     )
 

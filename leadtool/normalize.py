@@ -464,7 +464,8 @@ _EMAIL_SPLIT = re.compile(r"[\s,;]+")
 def clean_email_text(series: pd.Series) -> pd.Series:
     """Vectorized: trim, lowercase, drop ``mailto:`` and angle brackets."""
     text = series.fillna("").astype(str).str.strip().str.lower()
-    text = text.str.replace(r"^mailto:", "", regex=True)
+    if text.str.startswith("mailto:").any():  # rare: a regex pass over every cell is not
+        text = text.str.replace(r"^mailto:", "", regex=True)
     return text.str.strip("<>\"' ")
 
 
