@@ -818,37 +818,44 @@ def _render_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
 CSV_CHUNK_ROWS = 200_000
 
 
-def csv_chunks(frame: pd.DataFrame, sep: str = ",") -> Iterator[bytes]:
+def csv_chunks(frame: pd.DataFrame, sep: str = ",") -> Iterator[bytes | memoryview]:
     """The CSV of ``frame`` in pieces of CSV_CHUNK_ROWS rows, so writing a million leads
-    never holds a second full copy of them in memory."""
+    never holds a second full copy of them in memory. Pieces are the writer's own buffers,
+    handed on without a copy."""
     from collections import deque
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    def piece(start: int) -> bytes:
-        return csv_bytes(frame.iloc[start : start + CSV_CHUNK_ROWS], sep, header=start == 0)
+    def piece(start: int) -> list[bytes | memoryview]:
+        return _csv_parts(frame.iloc[start : start + CSV_CHUNK_ROWS], sep, header=start == 0)
 
     starts = range(0, max(len(frame), 1), CSV_CHUNK_ROWS)
     if len(starts) == 1:
-        yield piece(0)
+        yield from piece(0)
         return
     # Two pieces in flight: Arrow's kernels release the GIL, so a second core builds the
     # next piece while this one is written; never more than two are held in memory.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-csv") as pool:
-        pending: deque[Future[bytes]] = deque()
+        pending: deque[Future[list[bytes | memoryview]]] = deque()
         for start in starts:
             pending.append(pool.submit(piece, start))
             if len(pending) == 2:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
 
 
 def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes:
-    """CSV as ``DataFrame.to_csv(index=False, lineterminator="\\n")`` writes it (minimal
+    """CSV as ``DataFrame.to_csv(index=False, lineterminator="\n")`` writes it (minimal
     quoting, doubled quotes) — except that a carriage return is quoted too, so it cannot split
     a row — built column-wise with Arrow's string kernels: about twice as fast on a million
     rows. tests/test_io.py checks the bytes against pandas and the round trip."""
-    import numpy as np
+    return b"".join(_csv_parts(frame, sep, header))
+
+
+def _csv_parts(frame: pd.DataFrame, sep: str, header: bool) -> list[bytes | memoryview]:
+    """``csv_bytes`` as its header line and its body, the body in the buffer it was built in
+    (a piece of a million-row file is some 80 MB: a copy costs more than it seems, in fresh
+    pages)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -868,7 +875,7 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
     head = sep.join(escaped(pa.array([str(c)], type=text))[0].as_py() for c in frame.columns)
     head = head + "\n" if header else ""
     if not len(frame):
-        return head.encode("utf-8")
+        return [head.encode("utf-8")]
     columns = [escaped(to_arrow(frame[c])) for c in frame.columns]
     body = _rows_by_arrow_writer(columns, sep)
     if body is None:
@@ -876,8 +883,8 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
         lines = pc.binary_join_element_wise(lines, pa.scalar("\n", type=text), empty)
         offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
         start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
-        body = lines.buffers()[2].to_pybytes()[start:end]
-    return head.encode("utf-8") + body
+        body = memoryview(lines.buffers()[2])[start:end]
+    return [head.encode("utf-8"), body]
 
 
 # Arrow's CSV writer is several times faster than joining the cells, but without quoting it
@@ -886,7 +893,7 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes
 _STAND_INS = {'"': "\x01", "\n": "\x02", "\r": "\x03"}
 
 
-def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
+def _rows_by_arrow_writer(columns: list[Any], sep: str) -> memoryview | None:
     """The rows of already-escaped columns through Arrow's CSV writer; None when a cell holds
     one of the stand-in control bytes itself (then the cells are joined instead)."""
     import pyarrow as pa
@@ -904,7 +911,9 @@ def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
                 values = pc.replace_substring(values, char, stand_in)
         ready.append(values)
     names = [f"c{i}" for i in range(len(ready))]
-    out = io.BytesIO()
+    # Arrow's own growing buffer: it grows in place (no copy per doubling, as BytesIO makes)
+    # and is handed on as it is.
+    out = pa.BufferOutputStream()
     pacsv.write_csv(
         pa.table(ready, names=names),
         out,
@@ -912,9 +921,10 @@ def _rows_by_arrow_writer(columns: list[Any], sep: str) -> bytes | None:
             include_header=False, delimiter=sep, quoting_style="none", batch_size=65536
         ),
     )
+    written = memoryview(out.getvalue())
     if lent:
-        _swap_back(out.getbuffer(), stand_ins)
-    return out.getvalue()
+        _swap_back(written, stand_ins)
+    return written
 
 
 def _swap_back(view: memoryview, stand_ins: dict[str, str]) -> None:
