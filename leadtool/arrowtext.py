@@ -61,6 +61,7 @@ def concat_pieces(pieces: list[pa.Array], index: pd.Index, strip: str = "") -> p
     leading ``strip`` characters removed: how reason and code lists are built."""
     import pyarrow.compute as pc
 
+    pieces = [p for p in pieces if _byte_size(p)] or pieces[:1]  # a rule that never fired
     if not pieces:
         return pd.Series("", index=index, dtype="str")
     joined = pc.binary_join_element_wise(*pieces, pa.scalar("", TEXT))
@@ -77,6 +78,16 @@ def coalesce(first: pd.Series, then: pd.Series | str) -> pd.Series:
         return first
     b = pa.scalar(then, TEXT) if isinstance(then, str) else to_arrow(then)
     return from_arrow(pc.if_else(empty, b, a), first.index)
+
+
+def _byte_size(values: pa.Array) -> int:
+    """The bytes of text an Arrow large_string array holds (0 when every cell is empty)."""
+    if len(values) == 0:
+        return 0
+    if values.type != TEXT:
+        values = values.cast(TEXT)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
+    return int(offsets[values.offset + len(values)] - offsets[values.offset])
 
 
 def holds_any(values: pa.Array, chars: tuple[str, ...]) -> bool:
