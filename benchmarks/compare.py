@@ -1,17 +1,19 @@
 """leadtool run against the plain pandas baseline, on the same generated input.
 
-    python benchmarks/compare.py 1000000
+    python benchmarks/compare.py 1000000 [JOBS [REPEAT]]
 
 Generates N leads (benchmarks/generate.py) and a spend file, then runs, each in its own
 process: the baseline script, and ``leadtool run`` (import → clean → dedupe → qualify →
 report: more work than the baseline). Prints both wall times, the ratio, each process's peak
-memory, and each stage's share of leadtool's time (from the run's manifest).
+memory, and each stage's share of leadtool's time (from the run's manifest). With REPEAT,
+both run that many times, alternately, and the medians are shown (shared machines are noisy).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -77,6 +79,7 @@ def _tree_rss(root: int) -> int:
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
     jobs = argv[1] if len(argv) > 1 else "1"
+    repeat = int(argv[2]) if len(argv) > 2 else 1
     data = HERE / "data"
     data.mkdir(exist_ok=True)
     leads = data / f"leads_{n}.csv"
@@ -89,45 +92,40 @@ def main(argv: list[str]) -> int:
     ]
     spend.write_text("source,campaign,date,spend\n" + "\n".join(rows) + "\n", encoding="utf-8")
 
-    base_s, base_mb = timed(
-        [
-            sys.executable,
-            str(HERE / "baseline.py"),
-            str(leads),
-            str(spend),
-            str(data / "baseline_report.csv"),
-        ]
-    )
+    baseline = [
+        sys.executable,
+        str(HERE / "baseline.py"),
+        str(leads),
+        str(spend),
+        str(data / "baseline_report.csv"),
+    ]
     out = data / f"run_{n}"
-    lt_s, lt_mb = timed(
-        [
-            sys.executable,
-            "-m",
-            "leadtool",
-            "-q",
-            "run",
-            str(leads),
-            "--spend",
-            str(spend),
-            "--out",
-            str(out),
-            "--jobs",
-            jobs,
-        ]
-    )
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    stages = manifest["durations_seconds"]
+    run = [sys.executable, "-m", "leadtool", "-q", "run", str(leads)]
+    run += ["--spend", str(spend), "--out", str(out), "--jobs", jobs]
+    base_runs, runs = [], []
+    for _ in range(repeat):  # alternated, so that a busy spell slows both
+        base_runs.append(timed(baseline))
+        seconds, peak = timed(run)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        runs.append((seconds, peak, manifest["durations_seconds"]))
+    base_s = statistics.median(s for s, _ in base_runs)
+    lt_s = statistics.median(s for s, _, _ in runs)
+    stages = sorted(runs, key=lambda r: r[0])[len(runs) // 2][2]  # the median run's
     total = sum(stages.values()) or 1.0
     result = {
         "rows": n,
+        "runs": repeat,
         "baseline_seconds": round(base_s, 1),
         "leadtool_run_seconds": round(lt_s, 1),
         "speedup": round(base_s / lt_s, 2),
-        "baseline_peak_mb": round(base_mb),
-        "leadtool_peak_mb": round(lt_mb),
+        "baseline_peak_mb": round(max(mb for _, mb in base_runs)),
+        "leadtool_peak_mb": round(max(mb for _, mb, _ in runs)),
         "stage_share": {k: f"{v / total:.0%}" for k, v in stages.items()},
         "stage_seconds": stages,
     }
+    if repeat > 1:
+        result["baseline_each"] = [round(s, 1) for s, _ in base_runs]
+        result["leadtool_each"] = [round(s, 1) for s, _, _ in runs]
     print(json.dumps(result, indent=2))
     return 0
 
