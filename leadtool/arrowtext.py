@@ -61,7 +61,7 @@ def concat_pieces(pieces: list[pa.Array], index: pd.Index, strip: str = "") -> p
     leading ``strip`` characters removed: how reason and code lists are built."""
     import pyarrow.compute as pc
 
-    pieces = [p for p in pieces if _byte_size(p)] or pieces[:1]  # a rule that never fired
+    pieces = [p for p in pieces if byte_size(p)] or pieces[:1]  # a rule that never fired
     if not pieces:
         return pd.Series("", index=index, dtype="str")
     joined = pc.binary_join_element_wise(*pieces, pa.scalar("", TEXT))
@@ -80,7 +80,7 @@ def coalesce(first: pd.Series, then: pd.Series | str) -> pd.Series:
     return from_arrow(pc.if_else(empty, b, a), first.index)
 
 
-def _byte_size(values: pa.Array) -> int:
+def byte_size(values: pa.Array) -> int:
     """The bytes of text an Arrow large_string array holds (0 when every cell is empty)."""
     if len(values) == 0:
         return 0

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadtool.arrowtext import TEXT, first_bytes, holds_any, mask, to_arrow
+from leadtool.arrowtext import TEXT, byte_size, first_bytes, holds_any, mask, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.privacy import escape_formulas
 
@@ -910,18 +910,28 @@ def _rows_by_arrow_writer(columns: list[Any], sep: str) -> memoryview | None:
             for char, stand_in in stand_ins.items():
                 values = pc.replace_substring(values, char, stand_in)
         ready.append(values)
-    names = [f"c{i}" for i in range(len(ready))]
-    # Arrow's own growing buffer: it grows in place (no copy per doubling, as BytesIO makes)
-    # and is handed on as it is.
-    out = pa.BufferOutputStream()
-    pacsv.write_csv(
-        pa.table(ready, names=names),
-        out,
-        write_options=pacsv.WriteOptions(
-            include_header=False, delimiter=sep, quoting_style="none", batch_size=65536
-        ),
+    table = pa.table(ready, names=[f"c{i}" for i in range(len(ready))])
+    options = pacsv.WriteOptions(
+        include_header=False, delimiter=sep, quoting_style="none", batch_size=65536
     )
-    written = memoryview(out.getvalue())
+    # The size is known: every cell's bytes, and per row a delimiter after each cell but
+    # the last and a newline. Written into a buffer of that size, the text is neither
+    # copied as a growing buffer doubles nor held twice.
+    size = sum(byte_size(c) for c in ready) + table.num_rows * table.num_columns
+    exact = pa.allocate_buffer(size, resizable=False)
+    sink = pa.FixedSizeBufferWriter(exact)
+    try:
+        pacsv.write_csv(table, sink, write_options=options)
+        filled = sink.tell() == size
+    except (OSError, ValueError):  # pyarrow's errors: the size was wrong after all
+        filled = False
+    if filled:
+        written = memoryview(exact)
+    else:  # pragma: no cover - the size above is exact for every table tested
+        log.debug("CSV size estimate missed; writing to a growing buffer")
+        grown = pa.BufferOutputStream()
+        pacsv.write_csv(table, grown, write_options=options)
+        written = memoryview(grown.getvalue())
     if lent:
         _swap_back(written, stand_ins)
     return written

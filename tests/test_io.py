@@ -275,6 +275,20 @@ def test_fast_csv_writer_on_every_golden_file() -> None:
         assert csv_bytes(frame) == frame.to_csv(index=False, lineterminator="\n").encode(), path
 
 
+def test_csv_rows_fill_a_buffer_of_their_exact_size(monkeypatch) -> None:
+    # The writer sizes its buffer from the cells; a growing buffer is only the fallback for
+    # a wrong size, which no table here may need (quoted cells, multibyte text, tabs).
+    def refuse() -> None:
+        raise AssertionError("the exact-size buffer was not enough")
+
+    monkeypatch.setattr("pyarrow.BufferOutputStream", refuse)
+    for path in (FIXTURES.parent / "golden").glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for sep in (",", "\t"):
+            want = frame.to_csv(index=False, sep=sep, lineterminator="\n").encode()
+            assert csv_bytes(frame, sep) == want, path
+
+
 def test_csv_is_written_in_chunks_with_the_same_bytes(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("leadtool.io.CSV_CHUNK_ROWS", 3)
     frame = pd.DataFrame({"a": [str(i) for i in range(10)], "b": ['x,"y"'] * 10})
