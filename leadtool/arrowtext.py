@@ -90,6 +90,26 @@ def byte_size(values: pa.Array) -> int:
     return int(offsets[values.offset + len(values)] - offsets[values.offset])
 
 
+def ascii_digits(values: pa.Array) -> pa.Array:
+    """Each cell with every character but 0-9 removed, from the bytes: an ASCII digit is one
+    byte and no byte of another character is one, so keeping the digit bytes is exact — and
+    far cheaper than a regex replace, which builds every cell anew."""
+    values = values.cast(TEXT) if values.type != TEXT else values
+    n = len(values)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset :][: n + 1]
+    data = values.buffers()[2]
+    raw = (
+        np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if data
+        else np.zeros(0, np.uint8)
+    )
+    digit = (raw - np.uint8(ord("0"))) < 10
+    kept = np.concatenate([[0], np.cumsum(digit, dtype=np.int64)])
+    new_offsets = kept[offsets - offsets[0]]
+    buffers = [None, pa.py_buffer(new_offsets.tobytes()), pa.py_buffer(raw[digit].tobytes())]
+    return pa.Array.from_buffers(TEXT, n, buffers)
+
+
 def holds_any(values: pa.Array, chars: tuple[str, ...]) -> bool:
     """Whether any cell of an Arrow large_string array contains one of ``chars``: a scan of
     the array's bytes, far faster than a per-cell regex when (as usual) none does."""

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, to_arrow
+from leadtool.arrowtext import TEXT, ascii_digits, concat_pieces, from_arrow, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
 from leadtool.normalize import (
@@ -341,7 +341,7 @@ def _fake_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     phone = to_arrow(v.col("phone"))
     invalid = pc.equal(phone, "")  # judged by the digits typed: ASCII digits, an Arrow pattern
     typed = to_arrow(v.col("phone_raw")).filter(invalid)
-    raw_digits = pc.replace_substring_regex(typed, "[^0-9]", "")
+    raw_digits = ascii_digits(typed)
     digits = pc.replace_with_mask(pc.utf8_ltrim(phone, "+"), invalid, raw_digits)
     return fake_digit_mask(from_arrow(digits, v.frame.index), min_distinct, run)
 

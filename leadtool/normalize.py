@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
-from leadtool.arrowtext import SPACE, TEXT, from_arrow, mask, prefixed, to_arrow
+from leadtool.arrowtext import SPACE, TEXT, ascii_digits, from_arrow, mask, prefixed, to_arrow
 from leadtool.sources import header_key, load_yaml_data
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
@@ -143,7 +143,7 @@ def clean_phone_text(series: pd.Series) -> pd.Series:
     text = series.fillna("").astype("str").str.strip()
     text = text.str.replace(_PHONE_PREFIX.pattern, "", regex=True)
     simple = text.str.fullmatch(_PHONE_SIMPLE).fillna(False).astype(bool)
-    digits = text.str.replace("[^0-9]", "", regex=True)
+    digits = from_arrow(ascii_digits(to_arrow(text)), text.index)
     keyed = digits.mask(text.str.startswith("+").fillna(False).astype(bool), "+" + digits)
     if simple.all():
         return keyed
