@@ -94,6 +94,9 @@ def test_edge_cases(address: str) -> None:
         ("a..b@x.com", False),
         ("иван@почта.рф", False),
         ("a@xn--80ak6aa92e.com", False),
+        ("a--b@x.com", True),  # dashes in the local part are no IDNA label
+        ("test@x.com", True),
+        ("a@sub.localhost", False),
     ],
 )
 def test_what_takes_the_fast_path(address: str, fast: bool) -> None:
