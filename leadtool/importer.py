@@ -289,8 +289,10 @@ def _names(out: dict[str, pd.Series]) -> None:
     for col in NAME_COLUMNS:
         out[col] = nz.normalize_names(out[col])
     name, first, last = out["name"], out["first_name"], out["last_name"]
-    joined = (first + " " + last).str.strip()
-    out["name"] = name.where(name != "", joined)
+    unnamed = name == ""
+    if unnamed.any():  # the name from its parts, only where the export gave none
+        joined = (first[unnamed] + " " + last[unnamed]).str.strip()
+        out["name"] = name.mask(unnamed, joined.reindex(name.index))
     need_split = (first == "") & (last == "") & (out["name"] != "")
     if need_split.any():
         f, rest = nz.split_full_names(out["name"][need_split])
@@ -355,16 +357,19 @@ def _lead_ids(
     The namespace is the system that issued the id: the profile's own source for platform
     and CRM exports, else the --source or the lead's source.
     """
+    if no_id.all():  # a file without ids (site forms): every id is a hashed one
+        ids = hashed
+    else:
+        ids = to_arrow(out["lead_id"])
+        if no_id.any():
+            ids = pc.replace_with_mask(ids, pa.array(no_id), hashed)
     if profile.key != GENERIC and profile.source:
-        space = pd.Series(profile.source, index=out["source"].index, dtype="str")
+        joined = prefixed(f"{profile.source}:", ids)
     elif options.source:
-        space = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype="str")
+        joined = prefixed(f"{nz.source_key(options.source)}:", ids)
     else:
         space = out["source"].where(out["source"] != "", "lead")
-    ids = to_arrow(out["lead_id"])
-    if no_id.any():
-        ids = pc.replace_with_mask(ids, pa.array(no_id), hashed)
-    joined = pc.binary_join_element_wise(to_arrow(space), ids, pa.scalar(":", TEXT))
+        joined = pc.binary_join_element_wise(to_arrow(space), ids, pa.scalar(":", TEXT))
     out["lead_id"] = from_arrow(joined, out["source"].index)
 
 
