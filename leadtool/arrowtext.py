@@ -42,6 +42,12 @@ def from_arrow(values: pa.Array, index: pd.Index | None = None) -> pd.Series:
     return series if index is None else pd.Series(series.array, index=index)
 
 
+def named(names: tuple[str, ...], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A text column from each row's code into ``names`` (one Arrow take, no Python string
+    per row): how columns of a few values such as stage and quality are built."""
+    return from_arrow(pa.array(names, TEXT).take(pa.array(codes)), index)
+
+
 def mask(values: pa.Array) -> np.ndarray:
     """An Arrow boolean array as a numpy mask (null -> False)."""
     import pyarrow.compute as pc

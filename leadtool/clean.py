@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, ascii_digits, concat_pieces, from_arrow, to_arrow
+from leadtool.arrowtext import TEXT, ascii_digits, concat_pieces, from_arrow, named, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
 from leadtool.normalize import (
@@ -194,9 +194,9 @@ def clean(
             suspect |= fired
     reasons = concat_pieces(pieces, frame.index, strip=";")
     out = frame.drop(columns=[c for c in QUALITY_COLUMNS if c in frame.columns])
-    quality = np.where(junk, 2, np.where(suspect, 1, 0))  # a code into QUALITIES: one take
-    quality_text = from_arrow(pa.array(QUALITIES, TEXT).take(pa.array(quality)), frame.index)
-    out = _insert_after(out, "lead_id", {"quality": quality_text, "reasons": reasons})
+    ok, maybe, bad = (QUALITIES.index(q) for q in ("ok", "suspect", "junk"))
+    quality = named(QUALITIES, np.where(junk, bad, np.where(suspect, maybe, ok)), frame.index)
+    out = _insert_after(out, "lead_id", {"quality": quality, "reasons": reasons})
     return out, _stats(out, [c for c, _, m in codes], codes)
 
 

@@ -845,7 +845,7 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",") -> Iterator[bytes | memoryvi
 
 
 def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes:
-    """CSV as ``DataFrame.to_csv(index=False, lineterminator="\n")`` writes it (minimal
+    """CSV as ``DataFrame.to_csv(index=False, lineterminator="\\n")`` writes it (minimal
     quoting, doubled quotes) — except that a carriage return is quoted too, so it cannot split
     a row — built column-wise with Arrow's string kernels: about twice as fast on a million
     rows. tests/test_io.py checks the bytes against pandas and the round trip."""

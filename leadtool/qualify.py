@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, prefixed, to_arrow
+from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, named, prefixed, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import parse_stamps, per_distinct
 from leadtool.rules import NUM, Context, Node, RuleError, compile_condition, evaluate
@@ -273,13 +273,13 @@ def qualify(
     score = score.round(0)
     staged = context.with_columns(frame.assign(score=score, bant_count=bant_count.astype(float)))
     stage = _stages_for(staged, rules)
-    # Temperatures and stages as codes into their names: one Arrow take makes each column.
-    heat = np.where(score >= rules.hot, 0, np.where(score >= rules.warm, 1, 2))
-    heat[stage == STAGES.index("junk")] = TEMPERATURES.index("cold")
+    hot, warm, cold = (TEMPERATURES.index(t) for t in ("hot", "warm", "cold"))
+    heat = np.where(score >= rules.hot, hot, np.where(score >= rules.warm, warm, cold))
+    heat[stage == STAGES.index("junk")] = cold
     out = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns]).fillna("")
     out["score"] = from_arrow(pa.array(score.to_numpy(np.int64)).cast(TEXT), out.index)
-    out["stage"] = _named(STAGES, stage, out.index)
-    out["temperature"] = _named(TEMPERATURES, heat, out.index)
+    out["stage"] = named(STAGES, stage, out.index)
+    out["temperature"] = named(TEMPERATURES, heat, out.index)
     out["bant"] = bant_letters
     out["score_reasons"] = concat_pieces(reasons, index, strip="; ")
     stage_counts = np.bincount(stage, minlength=len(STAGES))
@@ -291,11 +291,6 @@ def qualify(
         rules_fired=fired,
     )
     return out, stats
-
-
-def _named(names: tuple[str, ...], codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """The name of each row's code, as a text column."""
-    return from_arrow(pa.array(names, TEXT).take(pa.array(codes)), index)
 
 
 def reference_time(stamps: pd.Series) -> pd.Timestamp:
