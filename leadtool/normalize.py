@@ -436,15 +436,19 @@ def normalize_phones(
     phone = pa.array(np.where(slow, "", fast), TEXT)
     more = pa.repeat(pa.scalar("", TEXT), len(texts))
     if slow.any():
-        keys = pd.Series(
-            list(zip(texts[slow], regions[slow], strict=True)),
-            index=texts.index[slow],
-            dtype=object,
-        )
-        parsed, extra = per_distinct_fields(keys, _parse_phone_key, 2, jobs)
-        slow_rows = pa.array(slow)
-        phone = pc.replace_with_mask(phone, slow_rows, to_arrow(parsed))
-        more = pc.replace_with_mask(more, slow_rows, to_arrow(extra))
+        # One (text, region) key per distinct pair, not a tuple per row: the pairs are
+        # numbered from the two columns' codes, and phonenumbers parses each pair once.
+        text_codes, text_values = pd.factorize(texts[slow])
+        region_codes, region_values = pd.factorize(regions[slow])
+        width = len(region_values)
+        pair_codes, pairs = pd.factorize(text_codes.astype(np.int64) * width + region_codes)
+        keys = np.empty(len(pairs), dtype=object)
+        for i, pair in enumerate(pairs.tolist()):
+            keys[i] = (text_values[pair // width], region_values[pair % width])
+        parsed, extra = per_distinct_fields(pd.Series(keys), _parse_phone_key, 2, jobs)
+        slow_rows, taken = pa.array(slow), pa.array(pair_codes)
+        phone = pc.replace_with_mask(phone, slow_rows, to_arrow(parsed).take(taken))
+        more = pc.replace_with_mask(more, slow_rows, to_arrow(extra).take(taken))
     return from_arrow(phone, texts.index), from_arrow(more, texts.index)
 
 

@@ -171,3 +171,19 @@ def test_national_formats_of_example_numbers_with_random_tails() -> None:
     assert (
         decided > total * 0.4
     )  # numbers written with the country code but no "+" are left to phonenumbers
+
+
+def test_slow_cells_are_parsed_per_text_and_region_pair() -> None:
+    # The same text means different numbers in different regions; repeated pairs are parsed
+    # once and every row gets its own pair's answer.
+    from leadtool.normalize import clean_phone_text, parse_phone_cell
+
+    cells = ["0722 418 305 ext 5", "8 912 385-27-19 доб. 12", "+4407911123456"]
+    cells += ["0722 418 305 ext 5", "89161112233, 89264445566", "069 123 456 ext 1"]
+    cells += ["069 123 456 ext 1", "0722 418 305", "12"]
+    regions = ["RO", "RU", "", "MD", "RU", "MD", "RO", "RO", "US"]
+    texts = clean_phone_text(pd.Series(cells * 3))
+    phone, extra = normalize_phones(texts, pd.Series(regions * 3, dtype=object))
+    want = [parse_phone_cell(t, r or None) for t, r in zip(texts, regions * 3, strict=True)]
+    assert list(zip(phone, extra, strict=True)) == want
+    assert {p for p, _ in want[:9]} >= {"+40722418305", "+37369123456", ""}  # region matters
