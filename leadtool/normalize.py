@@ -667,7 +667,7 @@ def parse_stamps(text: pd.Series) -> pd.Series:
     all canonical (``YYYY-MM-DDTHH:MM:SSZ`` or blank), as leadtool writes it, is read from
     its bytes with numpy, several times faster than pandas' parser and with the same result
     (tests/test_normalize.py checks both on random text); anything else goes to pandas."""
-    fast = _canonical_stamps(text)
+    fast = canonical_stamps(text)
     if fast is not None:
         return fast
     return pd.to_datetime(text.replace("", None), utc=True, errors="coerce")
@@ -680,9 +680,10 @@ _NAT = np.iinfo(np.int64).min
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # month 0: none
 
 
-def _canonical_stamps(text: pd.Series) -> pd.Series | None:
+def canonical_stamps(text: pd.Series) -> pd.Series | None:
     """``parse_stamps`` for a column whose cells are all blank or canonical stamps of a real
-    date and time within pandas' nanosecond range; None for any other column."""
+    date and time within pandas' nanosecond range; None for any other column (the caller
+    then parses it its own way)."""
     values = to_arrow(text)
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
     offsets = offsets[values.offset : values.offset + len(values) + 1]

@@ -11,6 +11,7 @@ import html
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 
 from leadtool.arrowtext import SPACE
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import per_distinct, source_key
+from leadtool.normalize import canonical_stamps, per_distinct, source_key
 from leadtool.schema import snake_case
 from leadtool.sources import load_yaml_data
 
@@ -137,9 +138,14 @@ def _norm(text: pd.Series) -> pd.Series:
     return text.str.replace(f"[{SPACE}]+", " ", regex=True)
 
 
+@cache
+def _platform_aliases() -> dict[str, str]:
+    return dict(load_yaml_data("spend_profiles.yml").get("spend_platform", {}))
+
+
 def _platform(source: pd.Series) -> pd.Series:
     """Source key used to join spend: Meta bills Facebook and Instagram together."""
-    aliases = load_yaml_data("spend_profiles.yml").get("spend_platform", {})
+    aliases = _platform_aliases()
     return per_distinct(
         source.fillna("").astype(str), lambda s: aliases.get(source_key(s), source_key(s))
     )
@@ -148,7 +154,11 @@ def _platform(source: pd.Series) -> pd.Series:
 def _days(dates: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
     """Each row's day as a code into a table of the distinct days' day, ISO week and month;
     the table's last row is the blank period of rows without a date."""
-    stamps = pd.to_datetime(dates.replace("", None), utc=True, errors="coerce", format="ISO8601")
+    stamps = canonical_stamps(dates)  # leadtool's own times, read from their bytes
+    if stamps is None:
+        stamps = pd.to_datetime(
+            dates.replace("", None), utc=True, errors="coerce", format="ISO8601"
+        )
     codes, days = pd.factorize(stamps.dt.floor("D"))
     days = pd.DatetimeIndex(days)
     iso = days.isocalendar()
