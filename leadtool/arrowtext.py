@@ -110,8 +110,15 @@ def ascii_digits(values: pa.Array) -> pa.Array:
         else np.zeros(0, np.uint8)
     )
     digit = (raw - np.uint8(ord("0"))) < 10
-    kept = np.concatenate([[0], np.cumsum(digit, dtype=np.int64)])
-    new_offsets = kept[offsets - offsets[0]]
+    # Digits per cell by one reduceat over the cells' starts (no running count per byte);
+    # an empty cell's segment is empty, and reduceat would give it its neighbour's byte.
+    starts = offsets[:-1] - offsets[0]
+    lengths = np.diff(offsets)
+    counts = np.zeros(n, dtype=np.int64)
+    filled = np.flatnonzero(lengths)
+    if filled.size:
+        counts[filled] = np.add.reduceat(digit, starts[filled], dtype=np.int64)
+    new_offsets = np.concatenate([[0], np.cumsum(counts)])
     buffers = [None, pa.py_buffer(new_offsets.tobytes()), pa.py_buffer(raw[digit].tobytes())]
     return pa.Array.from_buffers(TEXT, n, buffers)
 
