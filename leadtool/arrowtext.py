@@ -67,7 +67,8 @@ def concat_pieces(pieces: list[pa.Array], index: pd.Index, strip: str = "") -> p
     leading ``strip`` characters removed: how reason and code lists are built."""
     import pyarrow.compute as pc
 
-    pieces = [p for p in pieces if byte_size(p)] or pieces[:1]  # a rule that never fired
+    # A piece empty in every row (a check or rule that fired nowhere) adds nothing.
+    pieces = [p for p in pieces if byte_size(p)] or pieces[:1]
     if not pieces:
         return pd.Series("", index=index, dtype="str")
     joined = pc.binary_join_element_wise(*pieces, pa.scalar("", TEXT))
