@@ -87,14 +87,26 @@ def coalesce(first: pd.Series, then: pd.Series | str) -> pd.Series:
     return from_arrow(pc.if_else(empty, b, a), first.index)
 
 
+def cell_offsets(values: pa.Array) -> np.ndarray:
+    """The ``len + 1`` byte offsets of the cells of a large_string (or large_binary) array
+    into its data buffer — a slice's own, not its parent's."""
+    if values.buffers()[1] is None:
+        return np.zeros(len(values) + 1, dtype=np.int64)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
+    return offsets[values.offset : values.offset + len(values) + 1]
+
+
+def data_bytes(values: pa.Array) -> np.ndarray:
+    """The data buffer of a large_string (or large_binary) array as bytes, without a copy
+    (empty when there is none); ``cell_offsets`` index into it."""
+    data = values.buffers()[2]
+    return np.frombuffer(data, dtype=np.uint8) if data else np.zeros(0, dtype=np.uint8)
+
+
 def byte_size(values: pa.Array) -> int:
     """The bytes of text an Arrow large_string array holds (0 when every cell is empty)."""
-    if len(values) == 0:
-        return 0
-    if values.type != TEXT:
-        values = values.cast(TEXT)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
-    return int(offsets[values.offset + len(values)] - offsets[values.offset])
+    offsets = cell_offsets(values if values.type == TEXT else values.cast(TEXT))
+    return int(offsets[-1] - offsets[0])
 
 
 def ascii_digits(values: pa.Array) -> pa.Array:
@@ -103,13 +115,8 @@ def ascii_digits(values: pa.Array) -> pa.Array:
     far cheaper than a regex replace, which builds every cell anew."""
     values = values.cast(TEXT) if values.type != TEXT else values
     n = len(values)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset :][: n + 1]
-    data = values.buffers()[2]
-    raw = (
-        np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
-        if data
-        else np.zeros(0, np.uint8)
-    )
+    offsets = cell_offsets(values)
+    raw = data_bytes(values)[offsets[0] : offsets[-1]]
     digit = (raw - np.uint8(ord("0"))) < 10
     # Digits per cell by one reduceat over the cells' starts (no running count per byte);
     # an empty cell's segment is empty, and reduceat would give it its neighbour's byte.
@@ -127,23 +134,16 @@ def ascii_digits(values: pa.Array) -> pa.Array:
 def holds_any(values: pa.Array, chars: tuple[str, ...]) -> bool:
     """Whether any cell of an Arrow large_string array contains one of ``chars``: a scan of
     the array's bytes, far faster than a per-cell regex when (as usual) none does."""
-    if len(values) == 0 or values.buffers()[2] is None:
-        return False
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
-    start, end = offsets[values.offset], offsets[values.offset + len(values)]
-    data = memoryview(values.buffers()[2])[start:end].tobytes()
+    offsets = cell_offsets(values)
+    data = data_bytes(values)[offsets[0] : offsets[-1]].tobytes()
     return any(char.encode("utf-8") in data for char in chars)
 
 
 def first_bytes(text: pa.Array) -> np.ndarray:
     """The first byte of every cell of a large_string array (0 for an empty cell)."""
     first = np.zeros(len(text), dtype=np.uint8)
-    data = text.buffers()[2]
-    if data is None or not len(text):
-        return first
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
-    offsets = offsets[text.offset : text.offset + len(text) + 1]
+    offsets = cell_offsets(text)
     starts = offsets[:-1]
     filled = offsets[1:] > starts
-    first[filled] = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
+    first[filled] = data_bytes(text)[starts[filled]]
     return first

@@ -22,7 +22,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from leadtool.arrowtext import TEXT, ascii_digits, concat_pieces, from_arrow, named, to_arrow
+from leadtool.arrowtext import (
+    TEXT,
+    ascii_digits,
+    byte_size,
+    cell_offsets,
+    concat_pieces,
+    data_bytes,
+    from_arrow,
+    named,
+    to_arrow,
+)
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
 from leadtool.normalize import (
@@ -371,11 +381,10 @@ def _distinct_digits(digits: pd.Series, last: int) -> np.ndarray:
     over the Arrow buffer, and the set bits counted by table."""
     text = to_arrow(digits)
     counts = np.zeros(len(text), dtype=np.int64)
-    if text.buffers()[2] is None or not len(text):
+    if not byte_size(text):  # no digits at all
         return counts
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
-    offsets = offsets[text.offset : text.offset + len(text) + 1]
-    bits = np.append(_DIGIT_BIT[np.frombuffer(text.buffers()[2], dtype=np.uint8)], 0)
+    offsets = cell_offsets(text)
+    bits = np.append(_DIGIT_BIT[data_bytes(text)], 0)
     ends = offsets[1:]
     starts = np.maximum(offsets[:-1], ends - last)
     bounds = np.empty(2 * len(text), dtype=np.int64)

@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadtool.arrowtext import TEXT, byte_size, first_bytes, holds_any, mask, to_arrow
+from leadtool.arrowtext import (
+    TEXT,
+    byte_size,
+    cell_offsets,
+    data_bytes,
+    first_bytes,
+    holds_any,
+    mask,
+    to_arrow,
+)
 from leadtool.errors import LeadtoolError
 from leadtool.privacy import escape_formulas
 
@@ -881,9 +890,8 @@ def _csv_parts(frame: pd.DataFrame, sep: str, header: bool) -> list[bytes | memo
     if body is None:
         lines = pc.binary_join_element_wise(*columns, pa.scalar(sep, type=text))
         lines = pc.binary_join_element_wise(lines, pa.scalar("\n", type=text), empty)
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-        start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
-        body = memoryview(lines.buffers()[2])[start:end]
+        offsets = cell_offsets(lines)
+        body = data_bytes(lines)[offsets[0] : offsets[-1]].data  # a view, no copy
     return [head.encode("utf-8"), body]
 
 

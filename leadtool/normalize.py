@@ -23,7 +23,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
-from leadtool.arrowtext import SPACE, TEXT, ascii_digits, from_arrow, mask, prefixed, to_arrow
+from leadtool.arrowtext import (
+    SPACE,
+    TEXT,
+    ascii_digits,
+    cell_offsets,
+    data_bytes,
+    from_arrow,
+    mask,
+    prefixed,
+    to_arrow,
+)
 from leadtool.sources import header_key, load_yaml_data
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
@@ -685,14 +695,13 @@ def canonical_stamps(text: pd.Series) -> pd.Series | None:
     date and time within pandas' nanosecond range; None for any other column (the caller
     then parses it its own way)."""
     values = to_arrow(text)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
-    offsets = offsets[values.offset : values.offset + len(values) + 1]
+    offsets = cell_offsets(values)
     lengths = np.diff(offsets)
     filled = lengths == len(_STAMP)
     if not len(values) or not (filled | (lengths == 0)).all() or not filled.any():
         return None
     # Cells of one width and blanks: the stamps lie back to back, one row of bytes each.
-    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    data = data_bytes(values)[offsets[0] : offsets[-1]]
     cells = data.reshape(-1, len(_STAMP))
     digits = cells[:, _STAMP_DIGITS] - np.uint8(ord("0"))  # a non-digit wraps past 9
     if (cells[:, _STAMP_MARKS] != _STAMP[_STAMP_MARKS]).any() or (digits > 9).any():

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import TEXT
+from leadtool.arrowtext import TEXT, cell_offsets, data_bytes
 
 CHUNK = 32_768
 _INIT = (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0)
@@ -47,15 +47,14 @@ def _padded(messages: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     0x80, zeros, the bit length in the last 8 bytes of each message's own last block — and
     each message's block count."""
     messages = pc.fill_null(messages, b"")
-    offsets = np.frombuffer(messages.buffers()[1], dtype=np.int64)
-    offsets = offsets[messages.offset : messages.offset + len(messages) + 1]
+    offsets = cell_offsets(messages)
     lengths = np.diff(offsets)
     blocks = (lengths + 8) // 64 + 1
     width = 64 * int(blocks.max())
     raw = np.zeros((len(messages), width), dtype=np.uint8)
     longest = int(lengths.max())
     if longest:
-        data = np.frombuffer(messages.buffers()[2], dtype=np.uint8)
+        data = data_bytes(messages)
         column = np.arange(longest)
         inside = column < lengths[:, None]
         where = np.minimum(offsets[:-1, None] + column, len(data) - 1)
