@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from leadtool.arrowtext import (
     TEXT,
@@ -45,6 +44,7 @@ from leadtool.normalize import (
 from leadtool.once import Once
 from leadtool.schema import CANONICAL, QUALITY_COLUMNS
 from leadtool.sources import load_yaml_data
+from leadtool.yamltext import YAMLError, parse_yaml
 
 SEVERITIES = ("junk", "suspect")
 QUALITIES = ("ok", "suspect", "junk")  # best to worst
@@ -128,8 +128,8 @@ def _apply_user_checks(path: str, checks: dict[str, Check], lists: dict[str, lis
     if not p.is_file():
         raise LeadtoolError(f"{path}: no such checks file")
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as exc:
+        doc = parse_yaml(p.read_text(encoding="utf-8-sig")) or {}
+    except YAMLError as exc:
         raise LeadtoolError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from exc
     if not isinstance(doc, dict) or set(doc) - {"checks", "lists"}:
         raise LeadtoolError(f"{path}: expected top-level keys 'checks' and/or 'lists'")

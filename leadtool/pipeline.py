@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from leadtool import __version__
 from leadtool.clean import clean
@@ -37,6 +36,7 @@ from leadtool.qualify import load_rules, prepare, qualify
 from leadtool.report import build_report, machine, parse_dimensions, to_html, to_markdown
 from leadtool.sources import load_user_mapping
 from leadtool.spend import combine_spend, spend_frame
+from leadtool.yamltext import YAMLError, parse_yaml
 
 CONFIG_NAME = "leadtool.yml"
 LOCK_NAME = ".leadtool.lock"
@@ -108,8 +108,8 @@ def load_run_config(path: str | None) -> RunConfig:
     if path is None:
         return RunConfig()
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as exc:
+        doc = parse_yaml(Path(path).read_text(encoding="utf-8-sig")) or {}
+    except YAMLError as exc:
         raise LeadtoolError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from exc
     if not isinstance(doc, dict):
         raise LeadtoolError(f"{path}: expected a mapping of settings")

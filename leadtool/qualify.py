@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, named, prefixed, to_arrow
 from leadtool.errors import LeadtoolError
@@ -32,6 +31,7 @@ from leadtool.schema import (
     QUALITY_COLUMNS,
     snake_case,
 )
+from leadtool.yamltext import YAMLError, parse_yaml
 
 STAGES = ("junk", "IQL", "MQL", "SQL")
 TEMPERATURES = ("hot", "warm", "cold")
@@ -87,8 +87,8 @@ def load_rules(path: str | None, columns: list[str]) -> RuleSet:
     if not p.is_file():
         raise LeadtoolError(f"{label}: no such rules file")
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
+        doc = parse_yaml(p.read_text(encoding="utf-8-sig"))
+    except YAMLError as exc:
         raise LeadtoolError(f"{label}: not valid YAML ({' '.join(str(exc).split())})") from exc
     if not isinstance(doc, dict):
         raise LeadtoolError(f"{label}: expected a mapping with rules, bant, stages, temperature")

@@ -15,10 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from leadtool.errors import LeadtoolError
 from leadtool.schema import CANONICAL
+from leadtool.yamltext import YAMLError, parse_yaml
 
 GENERIC = "generic"
 
@@ -71,7 +70,7 @@ def _data_text(name: str) -> str:
 
 def load_yaml_data(name: str) -> Any:
     """Parse a YAML file shipped in the package's ``data`` folder."""
-    return yaml.safe_load(_data_text(name))
+    return parse_yaml(_data_text(name))
 
 
 @cache
@@ -81,7 +80,7 @@ def profiles() -> tuple[Profile, ...]:
     out = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yml"):
-            out.append(_profile_from_dict(yaml.safe_load(entry.read_text(encoding="utf-8"))))
+            out.append(_profile_from_dict(parse_yaml(entry.read_text(encoding="utf-8"))))
     return tuple(out)
 
 
@@ -180,8 +179,8 @@ def load_user_mapping(path: str) -> dict[str, str | None]:
                 doc[parts[0]] = parts[1] if len(parts) > 1 else None
     else:
         try:
-            doc = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
+            doc = parse_yaml(text) or {}
+        except YAMLError as exc:
             raise LeadtoolError(f"{path}: not valid YAML/JSON ({exc})") from exc
     if isinstance(doc, dict) and isinstance(doc.get("columns"), dict):
         doc = doc["columns"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import yaml
@@ -17,14 +18,23 @@ from leadtool.sources import (
     profiles,
     question_column,
 )
+from leadtool.yamltext import parse_yaml
 
 
 def test_every_data_file_parses() -> None:
     data = resources.files("leadtool").joinpath("data")
     files = [p for p in data.iterdir() if p.name.endswith(".yml")]
     files += [p for p in data.joinpath("profiles").iterdir() if p.name.endswith(".yml")]
+    files += [p for p in data.joinpath("rules").iterdir() if p.name.endswith(".yml")]
     for f in files:
-        assert yaml.safe_load(f.read_text(encoding="utf-8")), f.name
+        text = f.read_text(encoding="utf-8")
+        assert parse_yaml(text), f.name
+    # The fast C parser reads every shipped file and example exactly as PyYAML's pure-Python
+    # reference parser does.
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    for f in [*files, *examples.rglob("*.yml")]:
+        text = f.read_text(encoding="utf-8")
+        assert parse_yaml(text) == yaml.safe_load(text), f.name
     assert {p.key for p in profiles()} >= {
         "facebook",
         "google_ads",
