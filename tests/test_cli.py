@@ -251,3 +251,25 @@ def test_python_dash_m_and_broken_pipe(tmp_path) -> None:
     )
     assert shell.stdout.startswith("lead_id,")
     assert shell.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--version"], ["--help"], ["import", "--help"], ["run", "--help"], ["import"]],
+)
+def test_help_version_and_usage_errors_do_not_load_the_library(args: list[str]) -> None:
+    """A real process: answering these needs no pandas, pyarrow or phonenumbers (0.3 s of
+    imports), so they come back at once."""
+    probe = (
+        "import sys\n"
+        "from leadtool.cli import main\n"
+        f"sys.argv = ['leadtool', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted({'pandas', 'pyarrow', 'phonenumbers', 'numpy'} & set(sys.modules))\n"
+        "print('loaded:', heavy, file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert proc.stderr.splitlines()[-1] == "loaded: []", proc.stderr
+    assert "leadtool" in proc.stdout + proc.stderr
