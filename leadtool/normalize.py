@@ -641,6 +641,16 @@ _DMY = re.compile(
     r"^(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{2,4})"
     r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?\s*(?P<ampm>[AaPp][Mm])?)?$"
 )
+# _DMY for Arrow's RE2, which has no backreferences: the second separator is captured and
+# compared afterwards. Its classes are ASCII ([0-9], ASCII whitespace), each a subset of what
+# Python's re takes for \d and \s, so a value it matches (with equal separators) gets the
+# very groups _DMY gives; every other value still goes through _DMY.
+_DMY_RE2 = (
+    r"^(?P<a>[0-9]{1,2})(?P<sep>[./-])(?P<b>[0-9]{1,2})(?P<sep2>[./-])(?P<y>[0-9]{2,4})"
+    r"(?:[ T,]+(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?(?:\.[0-9]+)?"
+    r"[ \t\n\v\f\r]*(?P<ampm>[AaPp][Mm])?)?$"
+)
+_OPTIONAL_PARTS = ("H", "M", "S", "ampm")  # RE2 gives "" for a group that took no part
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH"})
 
@@ -665,7 +675,7 @@ def normalize_dates(
         _parse_serial(distinct, parsed, timezone)
         _parse_other(distinct, parsed, timezone)
     iso = np.full(len(uniques), "", dtype=object)
-    iso[parsed.index] = parsed.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(parsed.notna(), "")
+    iso[parsed.index] = iso_utc(parsed.to_numpy(dtype="datetime64[ns]"))
     out = from_arrow(pa.array(iso, type=TEXT).take(pa.array(codes)), text.index)
     failed = pd.Series(((uniques != "") & (iso == ""))[codes], index=text.index)
     return out, failed
@@ -776,8 +786,31 @@ def _parse_iso(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
         _assign(parsed, _localize(stamps, timezone))
 
 
+def iso_utc(stamps: np.ndarray) -> np.ndarray:
+    """``YYYY-MM-DDTHH:MM:SSZ`` for each UTC time (``datetime64``), "" for NaT — numpy's own
+    formatter, no Python call per value; the same text as pandas' ``strftime`` (seconds
+    floored, also before 1970)."""
+    text = np.char.add(np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s"), "Z")
+    return np.where(np.isnat(stamps), "", text)
+
+
+def _dmy_parts(values: pd.Series) -> pd.DataFrame:
+    """``values.str.extract(_DMY)``: Arrow's RE2 for the values it matches, Python's re (one
+    call per value) only for the rest."""
+    found = pc.extract_regex(pa.array(values.to_numpy(dtype=object), TEXT), _DMY_RE2)
+    parts = {name: found.field(name).to_numpy(zero_copy_only=False) for name in _DMY.groupindex}
+    matched = mask(found.is_valid()) & (parts["sep"] == found.field("sep2").to_numpy(False))
+    fast = pd.DataFrame(parts, index=values.index, dtype=object)[matched]
+    for name in _OPTIONAL_PARTS:
+        fast[name] = fast[name].where(fast[name] != "", np.nan)
+    rest = values[~matched]
+    if rest.empty:
+        return fast
+    return pd.concat([fast, rest.str.extract(_DMY)]).sort_index()
+
+
 def _parse_dmy(distinct: pd.Series, parsed: pd.Series, timezone: str, region: str | None) -> None:
-    parts = distinct[parsed.isna()].str.extract(_DMY)
+    parts = _dmy_parts(distinct[parsed.isna()])
     parts = parts.dropna(subset=["a"])
     if parts.empty:
         return
@@ -810,7 +843,8 @@ def _parse_dmy(distinct: pd.Series, parsed: pd.Series, timezone: str, region: st
 
 
 def _parse_serial(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
-    serial = distinct[distinct.str.match(_SERIAL) & parsed.isna()].astype(float)
+    left = distinct[parsed.isna()]  # (most values are parsed by now: match only the rest)
+    serial = left[left.str.match(_SERIAL)].astype(float)
     serial = serial[(serial > 20000) & (serial < 80000)]
     if serial.empty:
         return
@@ -820,7 +854,8 @@ def _parse_serial(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None
 
 def _parse_other(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
     """Last resort for spelled-out dates ("Nov 5, 2026 4:05 PM"): pandas' own parser."""
-    rest = distinct[parsed.isna() & distinct.str.contains(r"[A-Za-z]{3}", regex=True)]
+    rest = distinct[parsed.isna()]
+    rest = rest[rest.str.contains(r"[A-Za-z]{3}", regex=True)]
     rest = rest[rest.str.contains(r"\d", regex=True)]
     aware: dict[Any, pd.Timestamp] = {}
     naive: dict[Any, pd.Timestamp] = {}

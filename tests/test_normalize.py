@@ -314,3 +314,59 @@ def test_parse_stamps_reads_canonical_columns_without_pandas(monkeypatch) -> Non
     got = nz.parse_stamps(text)
     assert got.iloc[0] == pd.Timestamp("2024-02-29T23:59:59Z") and pd.isna(got.iloc[1])
     assert got.iloc[2].value == 0
+
+
+# Dates as exports write them, and near misses: both separators, one or two digit parts,
+# 12/24-hour times, fractions, and characters where Python's re and Arrow's RE2 differ
+# (Arabic-Indic digits, Unicode and \x1c-\x1f whitespace, a trailing newline).
+_DMY_CELL = st.lists(
+    st.sampled_from(
+        list("0123456789") * 4
+        + list("./-: T,") * 2
+        + ["AM", "pm", "\u00a0", "\x1c", "\n", "٣", "x"]
+    ),
+    max_size=16,
+).map("".join) | st.tuples(
+    st.integers(0, 40),
+    st.sampled_from("./-"),
+    st.integers(0, 13),
+    st.sampled_from("./-"),
+    st.integers(0, 2100),
+    st.sampled_from(["", " 9:05", " 23:59:59", "T10:11", " 12:00:00.25 AM", ", 7:30pm", " 1:2"]),
+).map(lambda t: f"{t[0]}{t[1]}{t[2]}{t[3]}{t[4]}{t[5]}")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_DMY_CELL, min_size=1, max_size=8, unique=True))
+def test_dmy_parts_on_arrow_agree_with_python_re(cells: list[str]) -> None:
+    values = pd.Series(cells, dtype=object, index=range(7, 7 + len(cells)))
+    got, want = nz._dmy_parts(values), values.str.extract(nz._DMY)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_dmy_parts_take_arrow_for_plain_dates(monkeypatch) -> None:
+    # The RE2 path must be the one taken for ordinary dates (not a silent fallback).
+    def refuse(*args, **kwargs):
+        raise AssertionError("Python's re called")
+
+    monkeypatch.setattr(pd.Series.str, "extract", refuse)
+    values = pd.Series(["02.09.2026 08:25", "1/2/26 3:04 PM", "31-12-2025"], dtype=object)
+    parts = nz._dmy_parts(values)
+    row = parts.loc[1]
+    assert row.drop("S").tolist() == ["1", "/", "2", "26", "3", "04", "PM"] and pd.isna(row["S"])
+    assert parts.loc[2, ["a", "sep", "b", "y"]].tolist() == ["31", "-", "12", "2025"]
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2026-11-23T10:00:00",
+        "1969-12-31T23:59:59.5",
+        "1677-09-22T00:12:43.2",
+        "2262-04-11T23:47:16",
+    ],
+)
+def test_iso_utc_agrees_with_strftime(stamp: str) -> None:
+    stamps = pd.Series(pd.to_datetime([stamp, None]), dtype="datetime64[ns]").dt.tz_localize("UTC")
+    want = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("").tolist()
+    assert nz.iso_utc(stamps.to_numpy(dtype="datetime64[ns]")).tolist() == want
