@@ -279,9 +279,10 @@ def _phone_columns(
     """(E.164 phone, further numbers) of the cells as typed. A row's own region (country,
     else city; None under --region) beats the file's."""
     text = nz.clean_phone_text(raw)
-    regions = pd.Series(region or "", index=raw.index, dtype=object)
-    if row_regions is not None:
-        regions = row_regions.where(row_regions != "", regions)
+    if row_regions is None:
+        regions = pd.Series(region or "", index=raw.index, dtype="str")
+    else:
+        regions = row_regions.where(row_regions != "", region or "")
     return nz.normalize_phones(text, regions, jobs)
 
 

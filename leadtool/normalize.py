@@ -288,8 +288,48 @@ def _type_known(
     return known
 
 
-def _series(values: np.ndarray, index: pd.Index) -> pd.Series:
-    return pd.Series(values, index=index, dtype=object)
+class _Picks:
+    """The phone fast paths' answers for some rows, without a Python string per number: the
+    E.164 texts stay in Arrow pieces, and each row holds an index into them — -1 where the
+    fast paths do not decide (phonenumbers will), 0 for "" (not a valid number)."""
+
+    def __init__(self, rows: int) -> None:
+        self.index = np.full(rows, -1, dtype=np.int64)
+        self._pieces: list[pa.Array] = [pa.array([""], TEXT)]
+        self._size = 1
+
+    def undecided(self) -> np.ndarray:
+        return self.index < 0
+
+    def invalid(self, rows: np.ndarray) -> None:
+        self.index[rows] = 0
+
+    def pick(self, rows: np.ndarray, valid: np.ndarray, e164: pa.Array) -> None:
+        """Row ``rows[i]`` gets ``e164[i]`` where ``valid[i]``, else ""."""
+        start = self._append([e164], len(e164))
+        self.index[rows] = np.where(valid, np.arange(start, start + len(e164)), 0)
+
+    def merge(self, rows: np.ndarray, other: _Picks) -> None:
+        """Row ``rows[i]`` gets ``other``'s answer for its row i, undecided included."""
+        start = self._append(other._pieces, other._size)
+        self.index[rows] = np.where(other.index < 0, -1, other.index + start)
+
+    def _append(self, pieces: list[pa.Array], size: int) -> int:
+        start = self._size
+        self._pieces += pieces
+        self._size += size
+        return start
+
+    def texts(self) -> pa.Array:
+        """E.164 per row; "" where invalid or undecided."""
+        return pa.concat_arrays(self._pieces).take(pa.array(np.maximum(self.index, 0)))
+
+    def series(self, index: pd.Index) -> pd.Series:
+        """Object Series of None (undecided) / "" / E.164, as fast_e164 and fast_national
+        answer."""
+        out = np.asarray(self.texts().to_numpy(zero_copy_only=False), dtype=object)
+        out[self.undecided()] = None
+        return pd.Series(out, index=index, dtype=object)
 
 
 def fast_e164(texts: pd.Series) -> pd.Series:
@@ -300,28 +340,29 @@ def fast_e164(texts: pd.Series) -> pd.Series:
     steps treat specially (a national prefix after the country code, non-geographic codes).
     A leading zero is kept, as phonenumbers keeps it (Italian numbers).
     tests/test_phone_fast_path.py checks it against phonenumbers."""
-    return _series(_e164_of_plus(to_arrow(texts)), texts.index)
+    return _e164_of_plus(to_arrow(texts)).series(texts.index)
 
 
-def _e164_of_plus(texts: pa.Array) -> np.ndarray:
-    """fast_e164 on an Arrow array: an object array of None / "" / E.164."""
+def _e164_of_plus(texts: pa.Array) -> _Picks:
+    """fast_e164 on an Arrow array."""
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
-    out = np.full(len(texts), None, dtype=object)
+    out = _Picks(len(texts))
     plus = np.flatnonzero(_regex(texts, r"\+\d{5,17}"))
     if not plus.size:
         return out
     digits = pc.utf8_slice_codeunits(texts.take(pa.array(plus)), 1)
-    code_of = np.full(len(digits), "", dtype=object)
+    code_of = np.zeros(len(digits), dtype=np.int64)  # 0: no country code
     codes = pa.array(sorted({str(c) for c in COUNTRY_CODE_TO_REGION_CODE}))
     for width in (3, 2, 1):  # phonenumbers takes the shortest known prefix: assign it last
         head = pc.utf8_slice_codeunits(digits, 0, width)
         hit = mask(pc.is_in(head, value_set=codes))
-        code_of[hit] = np.asarray(head.filter(pa.array(hit)).to_pylist(), dtype=object)
-    out[plus[code_of == ""]] = ""  # no country code: phonenumbers refuses the number
-    for code in sorted(set(code_of[code_of != ""])):
-        rows = np.flatnonzero(code_of == code)
-        regions = COUNTRY_CODE_TO_REGION_CODE[int(code)]
+        code_of[hit] = head.filter(pa.array(hit)).cast(pa.int64()).to_numpy()
+    out.invalid(plus[code_of == 0])  # no country code: phonenumbers refuses the number
+    for number in np.unique(code_of[code_of > 0]).tolist():
+        code = str(number)
+        rows = np.flatnonzero(code_of == number)
+        regions = COUNTRY_CODE_TO_REGION_CODE[number]
         main = PhoneMetadata.metadata_for_region(regions[0], None)
         if "001" in regions or main is None:
             continue
@@ -332,14 +373,14 @@ def _e164_of_plus(texts: pa.Array) -> np.ndarray:
             decidable &= ~_regex(national, main.national_prefix_for_parsing, whole=False)
         keep = np.flatnonzero(decidable)
         national, size = national.take(pa.array(keep)), size[keep]
-        out[plus[rows[keep]]] = _e164_if_valid(code, national, size)
+        out.pick(plus[rows[keep]], *_e164_if_valid(code, national, size))
     return out
 
 
-def _e164_if_valid(code: str, national: pa.Array, size: np.ndarray) -> np.ndarray:
-    """ "+<code><national>" where phonenumbers' is_valid_number holds, else "": the region
-    is chosen among the code's regions by leading digits or by type, then the number must
-    be of a known type there."""
+def _e164_if_valid(code: str, national: pa.Array, size: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """(where phonenumbers' is_valid_number holds, "+<code><national>"): the region is
+    chosen among the code's regions by leading digits or by type, then the number must be
+    of a known type there."""
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
     valid = np.zeros(len(national), dtype=bool)
@@ -355,8 +396,7 @@ def _e164_if_valid(code: str, national: pa.Array, size: np.ndarray) -> np.ndarra
             chosen = _type_known(national, size, metadata, unassigned)
             valid |= chosen
         unassigned &= ~chosen
-    e164 = np.asarray(prefixed("+" + code, national).to_numpy(zero_copy_only=False), dtype=object)
-    return np.where(valid, e164, "")
+    return valid, prefixed("+" + code, national)
 
 
 def _possible_length(size: np.ndarray, metadata: Any) -> np.ndarray:
@@ -377,14 +417,14 @@ def fast_national(texts: pd.Series, region: str) -> pd.Series:
     metadata; an invalid one gets the "+<digits>" retry parse_phone makes. None where this
     path does not decide (international prefixes, a country code without "+", carrier codes,
     transform rules)."""
-    return _series(_e164_of_national(to_arrow(texts), region), texts.index)
+    return _e164_of_national(to_arrow(texts), region).series(texts.index)
 
 
-def _e164_of_national(texts: pa.Array, region: str) -> np.ndarray:
-    """fast_national on an Arrow array: an object array of None / "" / E.164."""
+def _e164_of_national(texts: pa.Array, region: str) -> _Picks:
+    """fast_national on an Arrow array."""
     from phonenumbers import PhoneMetadata
 
-    out = np.full(len(texts), None, dtype=object)
+    out = _Picks(len(texts))
     metadata = PhoneMetadata.metadata_for_region(region, None)
     digits_only = _regex(texts, r"\d{5,17}")
     if metadata is None or not digits_only.any():
@@ -413,14 +453,12 @@ def _e164_of_national(texts: pa.Array, region: str) -> np.ndarray:
         size = np.where(take, stripped_size, size)
     keep = np.flatnonzero((size >= 2) & (size <= 17))
     national, number = national.take(pa.array(keep)), number.take(pa.array(keep))
-    e164 = _e164_if_valid(code, national, size[keep])
+    valid, e164 = _e164_if_valid(code, national, size[keep])
     targets = rows[keep]
-    invalid = e164 == ""
-    out[targets[~invalid]] = e164[~invalid]
-    if invalid.any():  # parse_phone's second attempt: the digits with a "+"
-        again = pc.replace_substring_regex(number.filter(pa.array(invalid)), "^00", "")
-        retry = _e164_of_plus(prefixed("+", again))
-        out[targets[invalid]] = retry
+    out.pick(targets, valid, e164)
+    if not valid.all():  # parse_phone's second attempt: the digits with a "+"
+        again = pc.replace_substring_regex(number.filter(pa.array(~valid)), "^00", "")
+        out.merge(targets[~valid], _e164_of_plus(prefixed("+", again)))
     return out
 
 
@@ -435,15 +473,14 @@ def normalize_phones(
     phonenumbers once per distinct (text, region) they leave undecided."""
     arrow = to_arrow(texts)
     fast = _e164_of_plus(arrow)
-    region_of = regions.to_numpy(dtype=object)
-    for region in [r for r in pd.unique(region_of) if r]:
-        rows = np.flatnonzero((region_of == region) & pd.isna(fast))
-        if rows.size:
-            fast[rows] = _e164_of_national(arrow.take(pa.array(rows)), str(region))
-    blank = mask(pc.equal(arrow, ""))
-    fast[blank] = ""  # an empty cell is no number
-    slow = pd.isna(fast)
-    phone = pa.array(np.where(slow, "", fast), TEXT)
+    region_of, region_names = pd.factorize(regions)
+    for code, region in enumerate(region_names.tolist()):
+        rows = np.flatnonzero((region_of == code) & fast.undecided())
+        if region and rows.size:
+            fast.merge(rows, _e164_of_national(arrow.take(pa.array(rows)), str(region)))
+    fast.invalid(mask(pc.equal(arrow, "")))  # an empty cell is no number
+    slow = fast.undecided()
+    phone = fast.texts()
     more = pa.repeat(pa.scalar("", TEXT), len(texts))
     if slow.any():
         # One (text, region) key per distinct pair, not a tuple per row: the pairs are
