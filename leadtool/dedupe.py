@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from leadtool.arrowtext import TEXT, from_arrow, mask, to_arrow
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import parse_stamps, per_distinct, transliterate
+from leadtool.normalize import iso_seconds, parse_stamps, per_distinct, transliterate
 from leadtool.schema import DEDUPE_COLUMNS
 from leadtool.sha1hex import hex12
 from leadtool.sources import load_yaml_data
@@ -459,12 +459,13 @@ def _ticks(stamps: pd.Series) -> np.ndarray:
 
 
 def _iso_times(ticks: np.ndarray) -> pd.Series:
-    """ISO-8601 UTC text per row ("" when missing), formatted once per distinct time."""
-    codes, uniques = pd.factorize(ticks)
-    stamps = np.where(uniques == _LAST, _NAT, uniques).view("datetime64[ns]")
-    text = np.char.add(np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s"), "Z")
-    text = np.where(uniques == _LAST, "", text)
-    return from_arrow(pa.array(text, TEXT).take(pa.array(codes)))
+    """ISO-8601 UTC text per row ("" when missing), whole seconds (floored, as leadtool
+    writes times)."""
+    missing = ticks == _LAST
+    text = iso_seconds(np.where(missing, 0, ticks) // 1_000_000_000)
+    if missing.any():
+        text = pc.if_else(pa.array(missing), pa.scalar("", TEXT), text)
+    return from_arrow(text)
 
 
 def _flag(mask: np.ndarray, yes: str = "true", no: str = "false") -> pd.Series:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import phonenumbers
 import pytest
@@ -366,7 +367,31 @@ def test_dmy_parts_take_arrow_for_plain_dates(monkeypatch) -> None:
         "2262-04-11T23:47:16",
     ],
 )
-def test_iso_utc_agrees_with_strftime(stamp: str) -> None:
-    stamps = pd.Series(pd.to_datetime([stamp, None]), dtype="datetime64[ns]").dt.tz_localize("UTC")
-    want = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("").tolist()
-    assert nz.iso_utc(stamps.to_numpy(dtype="datetime64[ns]")).tolist() == want
+def test_dates_are_written_as_strftime_writes_them(stamp: str) -> None:
+    # Sub-second times floored, also before 1970, as pandas' strftime("%S") shows them.
+    out, failed = nz.normalize_dates(pd.Series([stamp, ""], dtype="str"))
+    want = pd.Timestamp(stamp, tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert out.tolist() == [want, ""] and failed.tolist() == [False, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        # years 1 to 9999, and the boundaries around leap days, centuries and 1970
+        st.integers(-62135596800, 253402300799)
+        | st.sampled_from([0, -1, 86399, 86400, 951782399, 951782400, 951868800, -2208988801]),
+        max_size=40,
+    )
+)
+def test_iso_seconds_agrees_with_numpy(seconds: list[int]) -> None:
+    values = np.array(seconds, dtype=np.int64)
+    want = [f"{s}Z" for s in np.datetime_as_string(values.astype("datetime64[s]"), unit="s")]
+    assert nz.iso_seconds(values).to_pylist() == want
+
+
+def test_iso_seconds_reads_back_as_the_same_times() -> None:
+    # canonical_stamps the other way round: every second of a leap day and a few far ones.
+    seconds = np.concatenate([np.arange(951782400 - 5, 951868800 + 5), [-9223372036, 9223372036]])
+    text = pd.Series(nz.iso_seconds(seconds).to_pylist(), dtype="str")
+    back = nz.parse_stamps(text)
+    assert [stamp.value // 10**9 for stamp in back] == seconds.tolist()
