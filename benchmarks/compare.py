@@ -52,6 +52,15 @@ def timed(command: list[str]) -> tuple[float, float]:
     return seconds, max(largest, tree_peak) / 2**20
 
 
+def host_probe() -> float:
+    """Seconds a fixed pure-Python loop takes here and now. On a shared host the same code
+    runs up to twice as slowly from one hour to the next; this number, printed with the
+    results, tells a busy spell from a change in the code."""
+    start = time.perf_counter()
+    sum(range(20_000_000))
+    return time.perf_counter() - start
+
+
 def _tree_rss(root: int) -> int:
     """Bytes resident in ``root`` and all its descendants (0 where /proc is not there)."""
     parents: dict[int, int] = {}
@@ -102,8 +111,9 @@ def main(argv: list[str]) -> int:
     out = data / f"run_{n}"
     run = [sys.executable, "-m", "leadtool", "-q", "run", str(leads)]
     run += ["--spend", str(spend), "--out", str(out), "--jobs", jobs]
-    base_runs, runs = [], []
+    base_runs, runs, probes = [], [], []
     for _ in range(repeat):  # alternated, so that a busy spell slows both
+        probes.append(host_probe())
         base_runs.append(timed(baseline))
         seconds, peak = timed(run)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -122,6 +132,9 @@ def main(argv: list[str]) -> int:
         "leadtool_peak_mb": round(max(mb for _, mb, _ in runs)),
         "stage_share": {k: f"{v / total:.0%}" for k, v in stages.items()},
         "stage_seconds": stages,
+        # How fast this machine ran plain Python while measuring (lower is faster): compare
+        # figures from different days only when these agree.
+        "host_probe_seconds": [round(s, 2) for s in probes],
     }
     if repeat > 1:
         result["baseline_each"] = [round(s, 1) for s, _ in base_runs]
