@@ -37,6 +37,7 @@ from leadtool.gibberish import is_gibberish
 from leadtool.normalize import (
     as_numbers,
     casefolded,
+    name_or_parts,
     parse_stamps,
     per_distinct,
     phone_region,
@@ -272,14 +273,7 @@ class _View:
     @property
     def full_name(self) -> pd.Series:
         def make() -> pd.Series:
-            name = self.col("name")
-            unnamed = (name == "").to_numpy(dtype=bool)
-            if not unnamed.any():
-                return name
-            first, last = self.col("first_name")[unnamed], self.col("last_name")[unnamed]
-            joined = (first + " " + last).str.strip()
-            filled = pc.replace_with_mask(to_arrow(name), pa.array(unnamed), to_arrow(joined))
-            return from_arrow(filled, name.index)
+            return name_or_parts(self.col("name"), self.col("first_name"), self.col("last_name"))
 
         return self._cached("full_name", make)
 

@@ -23,7 +23,13 @@ import pyarrow.compute as pc
 
 from leadtool.arrowtext import TEXT, from_arrow, mask, to_arrow
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import iso_seconds, parse_stamps, per_distinct, transliterate
+from leadtool.normalize import (
+    iso_seconds,
+    name_or_parts,
+    parse_stamps,
+    per_distinct,
+    transliterate,
+)
 from leadtool.schema import DEDUPE_COLUMNS
 from leadtool.sha1hex import hex12
 from leadtool.sources import load_yaml_data
@@ -94,9 +100,9 @@ def email_key(emails: pd.Series) -> pd.Series:
 def name_key(frame: pd.DataFrame) -> pd.Series:
     """Name as compared: transliterated, lowercase, letters only, tokens sorted."""
     name = frame["name"].astype(str)
-    joined = (frame["first_name"].astype(str) + " " + frame["last_name"].astype(str)).str.strip()
-    name = name.where(name.str.strip() != "", joined)
-    return per_distinct(name, _name_key)
+    blank = name.mask(name.str.strip() == "", "")  # a name of spaces is no name
+    first, last = frame["first_name"].astype(str), frame["last_name"].astype(str)
+    return per_distinct(name_or_parts(blank, first, last), _name_key)
 
 
 _NOT_LETTERS = re.compile(r"[^A-Za-z]+")

@@ -295,11 +295,8 @@ def _phone_columns(
 def _names(out: dict[str, pd.Series]) -> None:
     for col in NAME_COLUMNS:
         out[col] = nz.normalize_names(out[col])
-    name, first, last = out["name"], out["first_name"], out["last_name"]
-    unnamed = name == ""
-    if unnamed.any():  # the name from its parts, only where the export gave none
-        joined = (first[unnamed] + " " + last[unnamed]).str.strip()
-        out["name"] = name.mask(unnamed, joined.reindex(name.index))
+    first, last = out["first_name"], out["last_name"]
+    out["name"] = nz.name_or_parts(out["name"], first, last)
     need_split = (first == "") & (last == "") & (out["name"] != "")
     if need_split.any():
         f, rest = nz.split_full_names(out["name"][need_split])

@@ -608,6 +608,16 @@ def _split_name(text: str) -> tuple[str, str]:
     return (parts[0], " ".join(parts[1:]))
 
 
+def name_or_parts(name: pd.Series, first: pd.Series, last: pd.Series) -> pd.Series:
+    """The name, else "first last" where it is empty. The parts are joined only for the rows
+    that need them: most exports give a full name."""
+    unnamed = (name == "").to_numpy(dtype=bool)
+    if not unnamed.any():
+        return name
+    joined = to_arrow((first[unnamed] + " " + last[unnamed]).str.strip())
+    return from_arrow(pc.replace_with_mask(to_arrow(name), pa.array(unnamed), joined), name.index)
+
+
 def split_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Full name -> (first, last); Russian "Фамилия Имя Отчество" recognized by the patronymic."""
     first, last = per_distinct_fields(names, _split_name, 2)
