@@ -722,10 +722,11 @@ def normalize_dates(
         _parse_serial(distinct, parsed, timezone)
         _parse_other(distinct, parsed, timezone)
     stamps = parsed.to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(stamps)
     done = np.zeros(len(uniques), dtype=bool)
-    done[parsed.index] = ~np.isnat(stamps)
+    done[parsed.index] = ~missing
     seconds = np.zeros(len(uniques), dtype=np.int64)  # floored, as strftime("%S") shows
-    seconds[parsed.index] = np.where(np.isnat(stamps), 0, stamps.view(np.int64) // 10**9)
+    seconds[parsed.index] = np.where(missing, 0, stamps.view(np.int64) // 10**9)
     iso = pc.if_else(pa.array(done), iso_seconds(seconds), pa.scalar("", TEXT))
     out = from_arrow(iso.take(pa.array(codes)), text.index)
     failed = pd.Series(((uniques != "") & ~done)[codes], index=text.index)
@@ -760,17 +761,7 @@ def iso_seconds(seconds: np.ndarray) -> pa.Array:
     days, rest = np.divmod(np.asarray(seconds, dtype=np.int64), 86400)
     hour, rest = np.divmod(rest, 3600)
     minute, second = np.divmod(rest, 60)
-    shifted = days + 719468  # days since 0000-03-01, so that a leap day ends its year
-    era = shifted // 146097
-    day_of_era = shifted - era * 146097
-    year_of_era = (
-        day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096
-    ) // 365
-    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    month_index = (5 * day_of_year + 2) // 153  # 0 = March
-    day = day_of_year - (153 * month_index + 2) // 5 + 1
-    month = np.where(month_index < 10, month_index + 3, month_index - 9)
-    year = year_of_era + era * 400 + (month <= 2)
+    year, month, day = _civil_from_days(days)
     text = np.empty((len(days), len(_STAMP)), dtype=np.uint8)
     text[:] = _STAMP
     for column, value in (
@@ -840,6 +831,20 @@ def _days_since_epoch(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> n
     doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
     return era * 146097 + doe - 719468
+
+
+def _civil_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month, day) of days from 1970-01-01: _days_since_epoch the other way round
+    (H. Hinnant's civil_from_days)."""
+    shifted = days + 719468  # days since 0000-03-01, so that a leap day ends its year
+    era = shifted // 146097
+    doe = shifted - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    month_index = (5 * doy + 2) // 153  # 0 = March
+    day = doy - (153 * month_index + 2) // 5 + 1
+    month = np.where(month_index < 10, month_index + 3, month_index - 9)
+    return yoe + era * 400 + (month <= 2), month, day
 
 
 @cache
