@@ -18,18 +18,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from leadtool.arrowtext import (
-    TEXT,
     ascii_digits,
     byte_size,
     cell_offsets,
-    concat_pieces,
     data_bytes,
     from_arrow,
+    join_coded,
     named,
+    text_where,
     to_arrow,
 )
 from leadtool.errors import LeadtoolError
@@ -194,16 +193,15 @@ def clean(
     codes = [(code, check.severity, m) for (code, check), m in zip(enabled, masks, strict=True)]
     junk = np.zeros(len(frame), dtype=bool)
     suspect = np.zeros(len(frame), dtype=bool)
-    empty = pa.scalar("", TEXT)
     pieces = []  # one ";code" piece per check, joined once
     for code, severity, mask in codes:
         fired = mask.to_numpy(dtype=bool)
-        pieces.append(pc.if_else(pa.array(fired), pa.scalar(";" + code, TEXT), empty))
+        pieces.append(text_where(fired, ";" + code))
         if severity == "junk":
             junk |= fired
         else:
             suspect |= fired
-    reasons = concat_pieces(pieces, frame.index, strip=";")
+    reasons = join_coded(pieces, frame.index, strip=";")
     out = frame.drop(columns=[c for c in QUALITY_COLUMNS if c in frame.columns])
     ok, maybe, bad = (QUALITIES.index(q) for q in ("ok", "suspect", "junk"))
     quality = named(QUALITIES, np.where(junk, bad, np.where(suspect, maybe, ok)), frame.index)

@@ -15,12 +15,15 @@ import pyarrow.compute as pc
 from leadtool import normalize as nz
 from leadtool.arrowtext import (
     TEXT,
+    Coded,
     coalesce,
-    concat_pieces,
+    coded,
     from_arrow,
     holds_any,
+    join_coded,
     mask,
     prefixed,
+    text_where,
     to_arrow,
 )
 from leadtool.errors import LeadtoolError
@@ -106,7 +109,8 @@ def import_table(
             f"or name column (headers: {shown}); map one with --mapping"
         )
     out, extras = _assemble(data, headers, mapping, profile)
-    issues: list[pd.Series] = [from_arrow(pa.array(table.ragged, TEXT), data.index)]
+    ragged, shapes = coded(pa.array(table.ragged, TEXT))
+    issues: list[Coded] = [(ragged, [f";{s}" if s else "" for s in shapes])]
     timezone = options.timezone or profile.timezone or "UTC"
 
     _strip_id_prefixes(out, extras, headers, mapping, profile)
@@ -143,15 +147,15 @@ def import_table(
         hashed = hashing.result() if hashing else _hashed_ids(*hash_args)
         _lead_ids(out, profile, options, no_id, hashed)
         out["phone"], more = phones.result() if phones else _phone_columns(*args)
-    issues.append(_code_where(pc.not_equal(to_arrow(more), ""), "extra_phones", data.index))
-    issues.append(_code_where(pa.array(bad_dates.to_numpy(dtype=bool)), "bad_date", data.index))
+    issues.append(text_where(mask(pc.not_equal(to_arrow(more), "")), ";extra_phones"))
+    issues.append(text_where(bad_dates.to_numpy(dtype=bool), ";bad_date"))
     extras["x_phone_extra"] = more
     extras["x_created_at_raw"] = created_raw
     extras["x_country_raw"] = country_raw
     out["source_file"] = pd.Series(table.label, index=data.index, dtype="str")
     rows = pa.array(np.asarray(table.rows, dtype=np.int64)).cast(TEXT)
     out["source_row"] = from_arrow(rows, data.index)
-    out["import_issues"] = _join_codes(issues)
+    out["import_issues"] = join_coded(issues, data.index, strip=";")
     extras["x_extra_cells"] = from_arrow(pa.array(table.extra, TEXT), data.index)
     frame = _finish(out, extras)
     stats = _stats(table, frame, profile, region, region_from, timezone, mapping, bad_dates)
@@ -383,18 +387,6 @@ def _hashed_ids(label: str, rows: np.ndarray) -> pa.Array:
     work; ``sha1hex`` hashes all rows at once, mostly outside the interpreter lock."""
     numbers = pa.array(np.asarray(rows, dtype=np.int64)).cast(TEXT)
     return hex12("h", prefixed(f"{label}:", numbers))
-
-
-def _code_where(flags: pa.Array, code: str, index: pd.Index) -> pd.Series:
-    """``code`` where ``flags`` holds, "" elsewhere, as Arrow text."""
-    return from_arrow(pc.if_else(flags, pa.scalar(code, TEXT), pa.scalar("", TEXT)), index)
-
-
-def _join_codes(parts: list[pd.Series]) -> pd.Series:
-    """The non-empty codes of each row, ``;``-joined in order."""
-    pieces = [to_arrow(p) for p in parts]
-    marked = [pc.if_else(pc.equal(p, ""), p, prefixed(";", p)) for p in pieces]
-    return concat_pieces(marked, parts[0].index, strip=";")
 
 
 def _finish(out: dict[str, pd.Series], extras: dict[str, pd.Series]) -> pd.DataFrame:

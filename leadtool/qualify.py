@@ -18,11 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from leadtool.arrowtext import TEXT, concat_pieces, from_arrow, named, prefixed, to_arrow
+from leadtool.arrowtext import TEXT, Coded, from_arrow, join_coded, named, text_where
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import parse_stamps, per_distinct
+from leadtool.normalize import parse_stamps
 from leadtool.rules import NUM, Context, Node, RuleError, compile_condition, evaluate
 from leadtool.schema import (
     CANONICAL,
@@ -234,7 +233,7 @@ def qualify(
     index = frame.index
     age = (now - stamps).dt.total_seconds() / 86400
     groups: dict[str | None, pd.Series] = {}
-    reasons: list[pa.Array] = []  # one "; name +points" piece per rule, joined at the end
+    reasons: list[Coded] = []  # one "; name +points" piece per rule, joined at the end
     fired: dict[str, int] = {}
     conditions = [r.condition for r in rules.rules] + [c for c, _ in rules.bant.values()]
     # Conditions are independent and mostly pandas/Arrow kernels: two threads, both cores.
@@ -248,26 +247,24 @@ def qualify(
             points = points * np.power(0.5, (age / rule.half_life_days).fillna(0).clip(lower=0))
         groups[rule.group] = groups.get(rule.group, 0.0) + points
         reasons.append(_reason(mask, rule.name, points))
-    letters: list[pa.Array] = []
+    letters: list[Coded] = []
     bant_count = pd.Series(0, index=index)
     for key, (_condition, pts) in rules.bant.items():
         mask = next(masks)
         fired[f"bant_{key}"] = int(mask.sum())
-        letter = pa.scalar(BANT_LETTERS[key], TEXT)
-        letters.append(pc.if_else(pa.array(mask.to_numpy(dtype=bool)), letter, _EMPTY))
+        letters.append(text_where(mask.to_numpy(dtype=bool), BANT_LETTERS[key]))
         bant_count = bant_count + mask.astype(int)
         if pts:
             points = pd.Series(np.where(mask, pts, 0.0), index=index)
             groups[None] = groups.get(None, 0.0) + points
             reasons.append(_reason(mask, f"bant_{key}", points))
-    bant_letters = concat_pieces(letters, index)
+    bant_letters = join_coded(letters, index)
     score = pd.Series(0.0, index=index)
     for group, total in groups.items():
         if group is not None and group in rules.groups:
             cap = rules.groups[group]
             capped = total.clip(upper=cap)
-            note = pa.scalar(f"; {group} capped at {cap:g}", TEXT)
-            reasons.append(pc.if_else(pa.array((total > cap).to_numpy()), note, _EMPTY))
+            reasons.append(text_where((total > cap).to_numpy(), f"; {group} capped at {cap:g}"))
             total = capped
         score = score + total
     score = score.round(0)
@@ -281,7 +278,7 @@ def qualify(
     out["stage"] = named(STAGES, stage, out.index)
     out["temperature"] = named(TEMPERATURES, heat, out.index)
     out["bant"] = bant_letters
-    out["score_reasons"] = concat_pieces(reasons, index, strip="; ")
+    out["score_reasons"] = join_coded(reasons, index, strip="; ")
     stage_counts = np.bincount(stage, minlength=len(STAGES))
     heat_counts = np.bincount(heat, minlength=len(TEMPERATURES))
     stats = QualifyStats(
@@ -300,22 +297,17 @@ def reference_time(stamps: pd.Series) -> pd.Timestamp:
     return pd.Timestamp(newest) if pd.notna(newest) else pd.Timestamp("1970-01-01", tz="UTC")
 
 
-_EMPTY = pa.scalar("", TEXT)
-
-
-def _reason(mask: pd.Series, name: str, points: pd.Series) -> pa.Array:
+def _reason(mask: pd.Series, name: str, points: pd.Series) -> Coded:
     """ "; name +points" where the rule fired, "" elsewhere (points formatted once per
     distinct value: decay makes them vary, constants do not)."""
     fired = mask.to_numpy(dtype=bool)
-    if not fired.any():
-        return pa.repeat(_EMPTY, len(mask))
-    values = points.to_numpy()[fired]
-    if (values == values[0]).all():  # no decay: one text for every row that fired
-        text = pa.scalar(f"; {name} {_signed(float(values[0]))}", TEXT)
-        return pc.if_else(pa.array(fired), text, _EMPTY)
-    shown = to_arrow(per_distinct(points.where(mask, 0.0), _signed))
-    texts = prefixed(f"; {name} ", shown)
-    return pc.if_else(pa.array(fired), texts, _EMPTY)
+    codes, values = pd.factorize(points.to_numpy()[fired])
+    # Decayed points differ in every row but show as a few texts: one code per text.
+    shown = pd.Index([f"; {name} {_signed(float(v))}" for v in values])
+    text_codes, texts = pd.factorize(shown)
+    coded = np.zeros(len(fired), dtype=np.int64)
+    coded[fired] = text_codes[codes] + 1
+    return coded, ["", *map(str, texts)]
 
 
 def _signed(points: float) -> str:

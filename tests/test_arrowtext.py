@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadtool.arrowtext import TEXT, ascii_digits, byte_size
+from leadtool import arrowtext
+from leadtool.arrowtext import (
+    TEXT,
+    Coded,
+    ascii_digits,
+    byte_size,
+    coded,
+    join_coded,
+    text_where,
+)
 
 # Digits of several scripts, phone punctuation, letters and emoji: only 0-9 must survive.
 PHONE_TEXT = st.text(st.sampled_from([*"0123456789+-() .xд", "٣", "९", "０", "😀", "\u00a0"]))
@@ -32,3 +45,58 @@ def test_byte_size() -> None:
     assert byte_size(pa.array(["ab", "", ""], TEXT).slice(1)) == 0
     assert byte_size(pa.array(["x"], pa.string())) == 1
     assert byte_size(pa.array([], TEXT)) == 0
+
+
+# Pieces as reason lists have them: a few texts (often "" or one code), some starting with
+# the characters stripped, some empty everywhere.
+PIECE_TEXTS = st.lists(st.sampled_from(["", ";a", "; b +5", "c", ";", " ;d", "é;"]), min_size=1)
+
+
+@st.composite
+def coded_pieces(draw: st.DrawFn) -> tuple[int, list[Coded]]:
+    rows = draw(st.integers(0, 30))
+    pieces = []
+    for texts in draw(st.lists(PIECE_TEXTS, max_size=6)):
+        codes = draw(st.lists(st.integers(0, len(texts) - 1), min_size=rows, max_size=rows))
+        pieces.append((np.array(codes, dtype=np.int64), texts))
+    return rows, pieces
+
+
+def joined_in_python(rows: int, pieces: list[Coded], strip: str) -> list[str]:
+    return ["".join(t[c[i]] for c, t in pieces).lstrip(strip) for i in range(rows)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(coded_pieces(), st.sampled_from(["", ";", "; "]), st.booleans())
+def test_join_coded_is_the_row_by_row_join(
+    drawn: tuple[int, list[Coded]], strip: str, by_row: bool
+) -> None:
+    rows, pieces = drawn
+    # by_row: more combinations than the limit, the Arrow join of every row instead
+    limit = 0 if by_row else arrowtext.MAX_COMBINATIONS
+    with mock.patch.object(arrowtext, "MAX_COMBINATIONS", limit):
+        got = join_coded(pieces, pd.RangeIndex(rows), strip)
+    assert got.tolist() == joined_in_python(rows, pieces, strip)
+    assert got.index.equals(pd.RangeIndex(rows))
+
+
+def test_join_coded_renumbers_before_the_key_overflows() -> None:
+    """70 two-text pieces make 2**70 possible combinations: the key is renumbered on the
+    way. Piece i fires on row i alone (row 70: none), so a key that lost its first pieces'
+    digits would give rows 0-5 the text of row 70."""
+    fired = np.eye(70, 71, dtype=bool)
+    pieces = [text_where(f, f";r{i}") for i, f in enumerate(fired)]
+    got = join_coded(pieces, pd.RangeIndex(71), strip=";")
+    assert got.tolist() == [f"r{i}" for i in range(70)] + [""]
+
+
+def test_join_coded_edges() -> None:
+    index = pd.Index([10, 11, 12])
+    assert join_coded([], index).tolist() == ["", "", ""]
+    nothing = text_where(np.zeros(3, dtype=bool), ";x")
+    assert join_coded([nothing], index, strip=";").tolist() == ["", "", ""]
+    got = join_coded([text_where(np.array([True, False, True]), ";x"), nothing], index, ";")
+    assert got.tolist() == ["x", "", "x"] and got.index.equals(index)
+    assert str(got.dtype) == "str" or got.dtype == object  # text, as every stage writes
+    codes, texts = coded(pa.array(["b", "", "b", "a"], TEXT))
+    assert [texts[c] for c in codes] == ["b", "", "b", "a"]
