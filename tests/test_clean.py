@@ -332,3 +332,25 @@ def test_fake_digit_mask_agrees_with_fake_digits(values, min_distinct: int, run:
     # Arrow text that is a slice of a longer column (its buffers start before it)
     tail = pd.Series(["1234567", "9", *values], dtype="str").iloc[2:]
     assert fake_digit_mask(tail, min_distinct, run).tolist() == expected
+
+
+# Addresses as a lead file may hold them: several "@" and "+", none, line breaks, spaces,
+# Cyrillic, empty cells.
+ADDRESS = st.text(st.sampled_from([*"ab.@+-_ \n", "д", "É"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ADDRESS, min_size=1, max_size=15))
+def test_local_and_domain_are_the_regex_replaces(emails: list[str]) -> None:
+    """The split at "@" and "+" means what the regex replaces meant (RE2's "." stops at a
+    line break, and then the regexes themselves are used)."""
+    from leadtool.clean import _View
+
+    view = _View(pd.DataFrame({"email": pd.Series(emails, dtype="str")}))
+    email = view.email
+    local = email.str.replace(r"@.*$", "", regex=True).str.replace(r"\+.*$", "", regex=True)
+    domain = email.str.replace(r"^.*@", "", regex=True).where(
+        email.str.contains("@", regex=False), ""
+    )
+    assert view.local.tolist() == local.fillna("").tolist()
+    assert view.domain.tolist() == domain.tolist()
