@@ -298,6 +298,25 @@ def test_csv_is_written_in_chunks_with_the_same_bytes(tmp_path, monkeypatch) -> 
     ).encode()
 
 
+def test_formulas_are_escaped_in_every_chunk(tmp_path, monkeypatch) -> None:
+    """Escaping happens a piece at a time: every piece, and the single-column and stdout
+    paths, give what escaping the whole frame first gives."""
+    from leadtool.privacy import escape_formulas
+
+    monkeypatch.setattr("leadtool.io.CSV_CHUNK_ROWS", 3)
+    cells = ["=1+1", "Ann", "+79161234567", "@SUM(A1)", "-2+3", "-15.5", "ok", "+cmd|x", "b"]
+    frame = pd.DataFrame({"a": cells, "b": cells[::-1], "n": [str(i) for i in range(9)]})
+    want = escape_formulas(frame).to_csv(index=False, lineterminator="\n").encode()
+    write_table(frame, str(tmp_path / "c.csv"))
+    assert (tmp_path / "c.csv").read_bytes() == want
+    assert b"'=1+1" in want and b"'@SUM(A1)" in want and b",'=1+1,8\n" in want
+    one = frame[["a"]]
+    write_table(one, str(tmp_path / "one.csv"))
+    assert (tmp_path / "one.csv").read_bytes() == escape_formulas(one).to_csv(
+        index=False, lineterminator="\n"
+    ).encode()
+
+
 def _both_readers(monkeypatch, path: str) -> tuple:
     """The table as the Arrow reader gives it (forced on) and as the csv module gives it."""
     monkeypatch.setattr("leadtool.io.ARROW_MIN_BYTES", 0)
