@@ -189,7 +189,10 @@ def fuzzy_pairs(
     ``cpdist`` call.
     """
     found: list[pd.DataFrame] = []
-    name_arr = names.to_numpy(dtype=object)
+    # Names repeat (a few hundred distinct among a million leads): pairs are scored by
+    # their names' codes, each distinct pair of names once.
+    name_codes, distinct_names = pd.factorize(names, use_na_sentinel=False)
+    name_arr = np.asarray(distinct_names, dtype=object)
     for column, values in supports.items():
         rows = np.flatnonzero(((values != "") & (names != "")).to_numpy())
         if len(rows) < 2:
@@ -197,7 +200,8 @@ def fuzzy_pairs(
         codes = _block_codes(values.iloc[rows], partition[rows])
         big = np.bincount(codes)[codes] > MAX_BLOCK
         if big.any():  # split by the name's first letter
-            letters, _ = pd.factorize(pd.Series(name_arr[rows[big]], dtype=object).str[:1])
+            first = pd.Series(name_arr[name_codes[rows[big]]], dtype=object).str[:1]
+            letters, _ = pd.factorize(first)
             split = codes.astype(np.int64) * (int(letters.max()) + 2)
             split[big] += letters + 1
             codes, _ = pd.factorize(split)
@@ -206,7 +210,7 @@ def fuzzy_pairs(
         order = np.argsort(codes, kind="stable")
         rows, codes = rows[order], codes[order]
         a, b = _block_pairs(rows, codes)
-        scores = _scores(name_arr, a, b, threshold)
+        scores = _scores(name_arr, name_codes[a], name_codes[b], threshold)
         keep = scores > 0
         if keep.any():
             found.append(
@@ -258,16 +262,21 @@ def _block_pairs(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def _scores(names: np.ndarray, a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:
-    """rapidfuzz ratio of each pair of names (0 below the threshold), all in one call."""
+    """rapidfuzz ratio of each pair (``a``, ``b``: codes into ``names``; 0 below the
+    threshold), computed once per distinct pair of names, all in one call."""
     from rapidfuzz import fuzz, process
 
     if not len(a):
         return np.empty(0, dtype=np.float32)
-    return np.asarray(
-        process.cpdist(
-            names[a], names[b], scorer=fuzz.ratio, score_cutoff=threshold * 100, workers=1
-        )
+    pair, distinct = pd.factorize(a.astype(np.int64) * len(names) + b)
+    scores = process.cpdist(
+        names[distinct // len(names)],
+        names[distinct % len(names)],
+        scorer=fuzz.ratio,
+        score_cutoff=threshold * 100,
+        workers=1,
     )
+    return np.asarray(scores)[pair]
 
 
 # --------------------------------------------------------------------------- the stage

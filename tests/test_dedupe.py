@@ -314,3 +314,55 @@ def test_email_key_matches_its_definition(emails: list[str]) -> None:
     assert email_key(pd.Series(emails, dtype=object)).tolist() == [
         _email_key_definition(e) for e in emails
     ]
+
+
+NAMES = st.sampled_from(["anna ivanova", "ana ivanova", "anna ivanovna", "ivan petrov", "b", ""])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(NAMES, min_size=2, max_size=30),
+    st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=40),
+    st.sampled_from([0.5, 0.88, 1.0]),
+)
+def test_fuzzy_scores_are_rapidfuzz_per_pair(
+    names: list[str], pairs: list[tuple[int, int]], threshold: float
+) -> None:
+    """Pairs are scored once per distinct pair of names: the same scores as rapidfuzz on
+    every pair."""
+    from rapidfuzz import fuzz
+
+    from leadtool.dedupe import _scores
+
+    codes, distinct = pd.factorize(pd.Series(names))
+    pairs = [(a % len(names), b % len(names)) for a, b in pairs]
+    a = np.array([p[0] for p in pairs], dtype=np.int64)
+    b = np.array([p[1] for p in pairs], dtype=np.int64)
+    got = _scores(np.asarray(distinct, dtype=object), codes[a], codes[b], threshold)
+    want = [fuzz.ratio(names[i], names[j], score_cutoff=threshold * 100) for i, j in pairs]
+    assert np.allclose(got, want)
+
+
+def test_a_large_block_is_split_by_the_name_s_first_letter(monkeypatch) -> None:
+    """More leads than MAX_BLOCK share an e-mail local part: their names are compared only
+    within the same first letter — exactly the pairs rapidfuzz scores above the threshold
+    there."""
+    from rapidfuzz import fuzz
+
+    from leadtool import dedupe as module
+
+    monkeypatch.setattr(module, "MAX_BLOCK", 2)
+    # "bannabella" is as close to "annabella" as "annabelle" is, but starts with another letter
+    names = ["Annabella", "Bannabella", "Annabelle", "Ivan Petrov", "Ivan Petrova"]
+    frame = pd.DataFrame([lead(i, name=n, email=f"sharedbox@m{i}.ru") for i, n in enumerate(names)])
+    _out, pairs, _stats = dedupe(frame, DedupeOptions(fields=("email_local",)))
+    keys = name_key(frame.assign(first_name="", last_name="")).tolist()
+    want = {
+        (f"t:{i}", f"t:{j}")
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+        if keys[i][0] == keys[j][0] and fuzz.ratio(keys[i], keys[j]) >= 88
+    }
+    fuzzy = pairs[pairs["rule"] == "fuzzy"]
+    assert set(zip(fuzzy["lead_id_a"], fuzzy["lead_id_b"], strict=True)) == want
+    assert want == {("t:0", "t:2"), ("t:3", "t:4")}
