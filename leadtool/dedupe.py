@@ -393,7 +393,7 @@ def _assign(
     frame["_row"] = np.arange(n)
     frame["_past"] = is_past
     frame["_t"] = parse_stamps(frame["created_at"])
-    order = frame.index.get_indexer(_primary_order(frame, options))
+    order = _primary_order(frame, options)
     rank = _ranks(order)
     primary_of = order[_best_rank(labels, rank)[labels]]
     is_primary = primary_of == np.arange(n)
@@ -557,26 +557,22 @@ def _replaced(values: pa.Array, mask: np.ndarray, new: Any) -> pa.Array:
     return pc.replace_with_mask(values, pa.array(mask), new.cast(TEXT))
 
 
-def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> pd.Index:
-    """Rows sorted so that each group's first row is its primary; history always wins."""
-    keys: list[str] = ["_past_rank"]
-    work = pd.DataFrame(index=frame.index)
-    work["_past_rank"] = ~frame["_past"]
-    if options.keep == "priority":
-        rank = {s: i for i, s in enumerate(options.source_priority)}
-        work["_prio"] = frame["source"].map(lambda s: rank.get(s, len(rank)))
-        keys.append("_prio")
+def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> np.ndarray:
+    """Row positions sorted so that each group's first row is its primary; history always
+    wins, then the keep rule, then time (missing last) and row. One numpy lexsort: the row
+    key makes the order total."""
+    n = len(frame)
+    sign = -1 if options.keep == "last" else 1
+    seconds = (frame["_t"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+    keys: list[np.ndarray] = [sign * np.arange(n), sign * seconds.to_numpy(dtype=float)]
     if options.keep == "complete":
         columns = [c for c in FILL_COLUMNS if c in frame.columns]
-        filled = (frame[columns].astype(str) != "").sum(axis=1)
-        work["_complete"] = -filled
-        keys.append("_complete")
-    seconds = (frame["_t"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
-    sign = -1 if options.keep == "last" else 1
-    work["_time"] = sign * seconds
-    work["_rowkey"] = sign * frame["_row"]
-    keys += ["_time", "_rowkey"]
-    return work.sort_values(keys, na_position="last", kind="stable").index
+        keys.append(-(frame[columns].astype(str) != "").sum(axis=1).to_numpy())
+    if options.keep == "priority":
+        rank = {s: i for i, s in enumerate(options.source_priority)}
+        keys.append(frame["source"].map(lambda s: rank.get(s, len(rank))).to_numpy())
+    keys.append(~frame["_past"].to_numpy(dtype=bool))
+    return np.lexsort(keys)  # the last key sorts first; NaN (no time) sorts last
 
 
 def _pair_table(pairs: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:

@@ -366,3 +366,51 @@ def test_a_large_block_is_split_by_the_name_s_first_letter(monkeypatch) -> None:
     fuzzy = pairs[pairs["rule"] == "fuzzy"]
     assert set(zip(fuzzy["lead_id_a"], fuzzy["lead_id_b"], strict=True)) == want
     assert want == {("t:0", "t:2"), ("t:3", "t:4")}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 5)),  # time (None: missing), few values: ties
+            st.booleans(),  # from history
+            st.sampled_from(["vk", "google", "site"]),
+            st.sampled_from(["", "Anna"]),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    st.sampled_from(["first", "last", "complete", "priority"]),
+)
+def test_primary_order_is_the_sort_by_history_rule_time_and_row(
+    rows: list[tuple[int | None, bool, str, str]], keep: str
+) -> None:
+    """The lexsort gives the order a stable pandas sort by (history first, keep rule, time
+    with missing last, row) gives."""
+    from leadtool.dedupe import FILL_COLUMNS, _primary_order
+
+    stamps = [
+        pd.NaT if t is None else pd.Timestamp("2026-11-01", tz="UTC") + pd.Timedelta(t, "h")
+        for t, *_ in rows
+    ]
+    frame = pd.DataFrame({c: [""] * len(rows) for c in FILL_COLUMNS})
+    frame["name"] = [name for *_, name in rows]
+    frame["source"] = [source for _, _, source, _ in rows]
+    frame["_row"] = np.arange(len(rows))
+    frame["_past"] = [past for _, past, _, _ in rows]
+    frame["_t"] = pd.Series(stamps, dtype="datetime64[ns, UTC]")
+    options = DedupeOptions(keep=keep, source_priority=("google", "vk"))
+
+    work = pd.DataFrame({"_past_rank": ~frame["_past"]})
+    keys = ["_past_rank"]
+    if keep == "priority":
+        work["_prio"] = frame["source"].map({"google": 0, "vk": 1}).fillna(2)
+        keys.append("_prio")
+    if keep == "complete":
+        work["_complete"] = -(frame[list(FILL_COLUMNS)] != "").sum(axis=1)
+        keys.append("_complete")
+    sign = -1 if keep == "last" else 1
+    work["_time"] = sign * (frame["_t"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+    work["_rowkey"] = sign * frame["_row"]
+    want = work.sort_values([*keys, "_time", "_rowkey"], na_position="last", kind="stable")
+    assert _primary_order(frame, options).tolist() == want.index.tolist()
