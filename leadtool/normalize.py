@@ -29,6 +29,7 @@ from leadtool.arrowtext import (
     ascii_digits,
     cell_offsets,
     data_bytes,
+    first_bytes,
     from_arrow,
     mask,
     prefixed,
@@ -150,15 +151,29 @@ def clean_phone_text(series: pd.Series) -> pd.Series:
     distinct value. Cells with letters or separators (extensions, two numbers) keep their
     text, whitespace folded.
     """
-    text = series.fillna("").astype("str").str.strip()
-    text = text.str.replace(_PHONE_PREFIX.pattern, "", regex=True)
-    simple = text.str.fullmatch(_PHONE_SIMPLE).fillna(False).astype(bool)
-    digits = from_arrow(ascii_digits(to_arrow(text)), text.index)
-    keyed = digits.mask(text.str.startswith("+").fillna(False).astype(bool), "+" + digits)
-    if simple.all():
-        return keyed
-    folded = text[~simple].str.replace(f"{_WS}+", " ", regex=True)
-    return keyed.where(simple, folded.reindex(text.index))
+    text = pc.utf8_trim_whitespace(to_arrow(series))
+    if _may_have_prefix(text):
+        text = pc.replace_substring_regex(text, _PHONE_PREFIX.pattern, "")
+    simple = mask(pc.match_substring_regex(text, f"^(?:{_PHONE_SIMPLE})$"))
+    keyed = ascii_digits(text, leading_plus=True)  # the digits, with a leading "+"
+    if not simple.all():
+        rest = pa.array(~simple)
+        folded = pc.replace_substring_regex(text.filter(rest), f"{_WS}+", " ")
+        keyed = pc.replace_with_mask(keyed, rest, folded)
+    return from_arrow(keyed, series.index)
+
+
+# The first bytes a prefix can start with (p, t, т in either case; the cells are trimmed,
+# and Arrow's trim removes exactly the whitespace _WS names): only a column holding a cell
+# that starts with one of them is matched against the prefix pattern.
+_PREFIX_FIRST_BYTES = np.zeros(256, dtype=bool)
+_PREFIX_FIRST_BYTES[list({c.encode()[0] for c in "pPtTтТ"})] = True
+
+
+def _may_have_prefix(text: pa.Array) -> bool:
+    offsets = cell_offsets(text)
+    filled = offsets[1:] > offsets[:-1]
+    return bool(_PREFIX_FIRST_BYTES[first_bytes(text)[filled]].any())
 
 
 def split_numbers(text: str) -> list[str]:

@@ -35,6 +35,17 @@ def test_ascii_digits_is_the_regex_replace(cells: list[str], start: int, length:
         assert ascii_digits(values).to_pylist() == want.to_pylist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PHONE_TEXT, max_size=20), st.integers(0, 5))
+def test_ascii_digits_keeps_a_leading_plus(cells: list[str], start: int) -> None:
+    values = pa.array(cells, TEXT).slice(min(start, len(cells)))
+    want = [
+        ("+" if c.startswith("+") else "") + "".join(filter("0123456789".__contains__, c))
+        for c in cells[start:]
+    ]
+    assert ascii_digits(values, leading_plus=True).to_pylist() == want
+
+
 def test_ascii_digits_of_missing_and_small_string_arrays() -> None:
     assert ascii_digits(pa.array([None, "a1"], pa.string())).to_pylist() == ["", "1"]
     assert ascii_digits(pa.array([], TEXT)).to_pylist() == []

@@ -395,3 +395,47 @@ def test_iso_seconds_reads_back_as_the_same_times() -> None:
     text = pd.Series(nz.iso_seconds(seconds).to_pylist(), dtype="str")
     back = nz.parse_stamps(text)
     assert [stamp.value // 10**9 for stamp in back] == seconds.tolist()
+
+
+# Phone cells as exports write them: prefixes in any case, spaces of several kinds,
+# punctuation, letters, Cyrillic, two numbers, empty cells.
+PHONE_CELL = st.lists(
+    st.sampled_from([*"0123456789+-() .,;/xpPtTelhon:", "тел", "Тел", "\u00a0", "\t", "\x1c", "д"]),
+    max_size=14,
+).map("".join)
+
+
+def _phone_text_as_pandas(series: pd.Series) -> pd.Series:
+    """clean_phone_text as it was written with pandas' string methods."""
+    text = series.fillna("").astype("str").str.strip()
+    text = text.str.replace(nz._PHONE_PREFIX.pattern, "", regex=True)
+    simple = text.str.fullmatch(nz._PHONE_SIMPLE).fillna(False).astype(bool)
+    digits = text.str.replace(r"[^0-9]", "", regex=True)
+    keyed = digits.mask(text.str.startswith("+").fillna(False).astype(bool), "+" + digits)
+    folded = text[~simple].str.replace(f"{nz._WS}+", " ", regex=True)
+    return keyed.where(simple, folded.reindex(text.index))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PHONE_CELL, min_size=1, max_size=12))
+def test_clean_phone_text_is_the_pandas_spelling(cells: list[str]) -> None:
+    series = pd.Series(cells, dtype="str")
+    assert nz.clean_phone_text(series).tolist() == _phone_text_as_pandas(series).tolist()
+
+
+@pytest.mark.parametrize(
+    ("cell", "key"),
+    [
+        ("p:+79161234567", "+79161234567"),
+        ("P: +7 916", "+7916"),
+        (" Tel. 8 916 123-45-67", "89161234567"),
+        ("tel:8916", "8916"),
+        ("Phone: 8916", "8916"),
+        ("тел: 8 (916) 1", "89161"),
+        ("Тел.8916", "8916"),
+        ("+7", "+7"),
+    ],
+)
+def test_clean_phone_text_prefixes(cell: str, key: str) -> None:
+    # each alone in its column: the prefix check is made per column
+    assert nz.clean_phone_text(S(cell, "8 916")).tolist() == [key, "8916"]
