@@ -306,15 +306,25 @@ def dedupe(
     # Junk stays among junk: a partition key the matching never crosses.
     partition = combined["quality"].astype(str).eq("junk").to_numpy().astype(np.int64)
 
-    emails = email_key(combined["email"])
-    pairs = _exact_pairs(combined, partition, emails)
-    if options.fuzzy:
-        supports = {f: field_values(combined, f, emails) for f in options.fields}
-        fuzzy = fuzzy_pairs(name_key(combined), supports, partition, options.threshold)
-        if len(fuzzy):
-            pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
+    # The phone edges and the rows' times and keep order read nothing the e-mail and fuzzy
+    # matching compute: a second thread works them out meanwhile (Arrow's and numpy's
+    # kernels release the GIL).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-match") as pool:
+        phones = pool.submit(_star_edges, combined["phone"].astype(str), partition)
+        timing = pool.submit(_times, combined, is_past, options)
+        emails = email_key(combined["email"])
+        edges = {"email": _star_edges(emails, partition)}
+        fuzzy = None
+        if options.fuzzy:
+            supports = {f: field_values(combined, f, emails) for f in options.fields}
+            fuzzy = fuzzy_pairs(name_key(combined), supports, partition, options.threshold)
+        edges["phone"] = phones.result()
+        times = timing.result()
+    pairs = _exact_pairs(edges)
+    if fuzzy is not None and len(fuzzy):
+        pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
     labels = components(len(combined), pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))
-    result = _assign(combined, labels, is_past, options)
+    result = _assign(combined, labels, is_past, times)
     out = leads.reset_index(drop=True).fillna("")
     out = out.drop(columns=[c for c in DEDUPE_COLUMNS if c in out.columns])
     for column, values in result.items():  # tonight's rows follow the history's
@@ -370,35 +380,44 @@ def _prepare(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
     return out
 
 
-def _exact_pairs(combined: pd.DataFrame, partition: np.ndarray, emails: pd.Series) -> pd.DataFrame:
-    frames = []
-    for rule, keys in (
-        ("email", emails),
-        ("phone", combined["phone"].astype(str)),
-    ):
-        a, b = _star_edges(keys, partition)
-        frames.append(pd.DataFrame({"a": a, "b": b, "rule": rule, "fields": rule, "score": 1.0}))
+def _exact_pairs(edges: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """The e-mail and phone edges as pairs, e-mail first."""
+    frames = [
+        pd.DataFrame({"a": a, "b": b, "rule": rule, "fields": rule, "score": 1.0})
+        for rule, (a, b) in edges.items()
+    ]
     filled = [f for f in frames if len(f)]
     return pd.concat(filled, ignore_index=True) if filled else frames[0]
 
 
+@dataclass
+class _Times:
+    """The rows' times (int64 ns, a missing one after every real one) and two orders of
+    row positions: keep order (see _primary_order) and by time, then row."""
+
+    ticks: np.ndarray
+    order: np.ndarray
+    by_time: np.ndarray
+
+
+def _times(frame: pd.DataFrame, is_past: np.ndarray, options: DedupeOptions) -> _Times:
+    stamps = parse_stamps(frame["created_at"])
+    ticks = _ticks(stamps)
+    by_time = np.lexsort((np.arange(len(ticks)), ticks))
+    return _Times(ticks, _primary_order(frame, stamps, is_past, options), by_time)
+
+
 def _assign(
-    combined: pd.DataFrame, labels: np.ndarray, is_past: np.ndarray, options: DedupeOptions
+    frame: pd.DataFrame, labels: np.ndarray, is_past: np.ndarray, times: _Times
 ) -> dict[str, pd.Series]:
     """The dedupe columns, and the fill columns with the primary's empty fields filled, for
-    every row of ``combined``. Row positions are sorted, never rows; the text columns are
+    every row of ``frame``. Row positions are sorted, never rows; the text columns are
     built with Arrow's take/if_else, never as a Python string per row."""
-    frame = combined
     n = len(frame)
-    frame["_row"] = np.arange(n)
-    frame["_past"] = is_past
-    frame["_t"] = parse_stamps(frame["created_at"])
-    order = _primary_order(frame, options)
+    order, ticks, by_time = times.order, times.ticks, times.by_time
     rank = _ranks(order)
     primary_of = order[_best_rank(labels, rank)[labels]]
     is_primary = primary_of == np.arange(n)
-    ticks = _ticks(frame["_t"])
-    by_time = np.lexsort((np.arange(n), ticks))
     earliest = by_time[_best_rank(labels, _ranks(by_time))[labels]]
     lead_ids = to_arrow(frame["lead_id"])
     size = np.bincount(labels, minlength=n)
@@ -557,13 +576,15 @@ def _replaced(values: pa.Array, mask: np.ndarray, new: Any) -> pa.Array:
     return pc.replace_with_mask(values, pa.array(mask), new.cast(TEXT))
 
 
-def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> np.ndarray:
+def _primary_order(
+    frame: pd.DataFrame, stamps: pd.Series, is_past: np.ndarray, options: DedupeOptions
+) -> np.ndarray:
     """Row positions sorted so that each group's first row is its primary; history always
-    wins, then the keep rule, then time (missing last) and row. One numpy lexsort: the row
-    key makes the order total."""
+    wins, then the keep rule, then time (``stamps``, missing last) and row. One numpy
+    lexsort: the row key makes the order total."""
     n = len(frame)
     sign = -1 if options.keep == "last" else 1
-    seconds = (frame["_t"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+    seconds = (stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
     keys: list[np.ndarray] = [sign * np.arange(n), sign * seconds.to_numpy(dtype=float)]
     if options.keep == "complete":
         columns = [c for c in FILL_COLUMNS if c in frame.columns]
@@ -571,7 +592,7 @@ def _primary_order(frame: pd.DataFrame, options: DedupeOptions) -> np.ndarray:
     if options.keep == "priority":
         rank = {s: i for i, s in enumerate(options.source_priority)}
         keys.append(frame["source"].map(lambda s: rank.get(s, len(rank))).to_numpy())
-    keys.append(~frame["_past"].to_numpy(dtype=bool))
+    keys.append(~np.asarray(is_past, dtype=bool))
     return np.lexsort(keys)  # the last key sorts first; NaN (no time) sorts last
 
 

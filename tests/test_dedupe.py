@@ -396,12 +396,11 @@ def test_primary_order_is_the_sort_by_history_rule_time_and_row(
     frame = pd.DataFrame({c: [""] * len(rows) for c in FILL_COLUMNS})
     frame["name"] = [name for *_, name in rows]
     frame["source"] = [source for _, _, source, _ in rows]
-    frame["_row"] = np.arange(len(rows))
-    frame["_past"] = [past for _, past, _, _ in rows]
-    frame["_t"] = pd.Series(stamps, dtype="datetime64[ns, UTC]")
+    past = np.array([p for _, p, _, _ in rows], dtype=bool)
+    times = pd.Series(stamps, dtype="datetime64[ns, UTC]")
     options = DedupeOptions(keep=keep, source_priority=("google", "vk"))
 
-    work = pd.DataFrame({"_past_rank": ~frame["_past"]})
+    work = pd.DataFrame({"_past_rank": ~past})
     keys = ["_past_rank"]
     if keep == "priority":
         work["_prio"] = frame["source"].map({"google": 0, "vk": 1}).fillna(2)
@@ -410,7 +409,7 @@ def test_primary_order_is_the_sort_by_history_rule_time_and_row(
         work["_complete"] = -(frame[list(FILL_COLUMNS)] != "").sum(axis=1)
         keys.append("_complete")
     sign = -1 if keep == "last" else 1
-    work["_time"] = sign * (frame["_t"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
-    work["_rowkey"] = sign * frame["_row"]
+    work["_time"] = sign * (times - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+    work["_rowkey"] = sign * np.arange(len(rows))
     want = work.sort_values([*keys, "_time", "_rowkey"], na_position="last", kind="stable")
-    assert _primary_order(frame, options).tolist() == want.index.tolist()
+    assert _primary_order(frame, times, past, options).tolist() == want.index.tolist()
