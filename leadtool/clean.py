@@ -209,7 +209,7 @@ def clean(
     ok, maybe, bad = (QUALITIES.index(q) for q in ("ok", "suspect", "junk"))
     quality = named(QUALITIES, np.where(junk, bad, np.where(suspect, maybe, ok)), frame.index)
     out = _insert_after(out, "lead_id", {"quality": quality, "reasons": reasons})
-    return out, _stats(out, [c for c, _, m in codes], codes)
+    return out, _stats(out, codes, junk, suspect & ~junk)
 
 
 def ensure_columns(leads: pd.DataFrame) -> pd.DataFrame:
@@ -558,27 +558,31 @@ CHECKS: dict[str, Callable[[_View, Check, CleanConfig], pd.Series]] = {
 
 
 def _stats(
-    frame: pd.DataFrame, order: list[str], codes: list[tuple[str, str, pd.Series]]
+    frame: pd.DataFrame,
+    codes: list[tuple[str, str, pd.Series]],
+    junk: np.ndarray,
+    suspect: np.ndarray,
 ) -> CleanStats:
-    quality = frame["quality"].value_counts()
+    """Counts per quality and reason, rates per source and campaign; ``junk`` and
+    ``suspect``: the rows of each quality (the masks the qualities were named from)."""
+    n_junk, n_suspect = int(junk.sum()), int(suspect.sum())
+    counts = {"ok": len(frame) - n_junk - n_suspect, "suspect": n_suspect, "junk": n_junk}
     return CleanStats(
         rows=len(frame),
-        quality={q: int(quality.get(q, 0)) for q in QUALITIES},
+        quality={q: counts[q] for q in QUALITIES},
         reasons={code: int(mask.sum()) for code, _, mask in codes if mask.any()},
-        by_source=_rates(frame, ["source"]),
-        by_campaign=_rates(frame, ["source", "campaign"]),
+        by_source=_rates(frame, ["source"], junk, suspect),
+        by_campaign=_rates(frame, ["source", "campaign"], junk, suspect),
     )
 
 
-def _rates(frame: pd.DataFrame, by: list[str]) -> list[dict[str, Any]]:
+def _rates(
+    frame: pd.DataFrame, by: list[str], junk: np.ndarray, suspect: np.ndarray
+) -> list[dict[str, Any]]:
     """Leads, junk, suspect and junk rate per group, worst junk rate first."""
     keys = frame[by].astype(str)
     grouped = pd.DataFrame(
-        {
-            **{c: keys[c] for c in by},
-            "junk": frame["quality"].eq("junk"),
-            "suspect": frame["quality"].eq("suspect"),
-        }
+        {**{c: keys[c] for c in by}, "junk": junk, "suspect": suspect}, index=frame.index
     ).groupby(by, sort=True)
     table = grouped.agg(leads=("junk", "size"), junk=("junk", "sum"), suspect=("suspect", "sum"))
     table["junk_rate"] = (table["junk"] / table["leads"]).round(4)
