@@ -18,14 +18,14 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_clean import imported_leads
-from leadtool.qualify import load_rules, prepare, qualify
+from leadtool.qualify import load_rules, prepared_columns, qualify
 
 
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
     leads = imported_leads(n)
     start = time.perf_counter()
-    rules = load_rules(None, list(prepare(leads).columns))
+    rules = load_rules(None, prepared_columns(leads.columns))
     _, stats = qualify(leads, rules, pd.Timestamp("2026-11-23", tz="UTC"))
     seconds = time.perf_counter() - start
     result = {

@@ -787,7 +787,7 @@ def qualify_cmd(
         load_rules,
         outcome_column,
         outcomes_from,
-        prepare,
+        prepared_columns,
         qualify,
     )
 
@@ -796,7 +796,7 @@ def qualify_cmd(
         if output not in (None, "-"):
             output_format(output, out_format)
         leads = read_leads(input_file, input_format)
-        rules = load_rules(rules_file, list(prepare(leads).columns))
+        rules = load_rules(rules_file, prepared_columns(leads.columns))
         if outcomes_file:
             outcome = join_outcomes(
                 leads, read_tables(outcomes_file)[0].data, evaluate_column or "converted"

@@ -32,7 +32,7 @@ from leadtool.importer import ImportOptions, combine, import_table
 from leadtool.io import iter_paths, read_leads, read_tables, write_json, write_table, write_text
 from leadtool.normalize import resolve_jobs
 from leadtool.privacy import redact
-from leadtool.qualify import load_rules, prepare, qualify
+from leadtool.qualify import load_rules, prepared_columns, qualify
 from leadtool.report import build_report, machine, parse_dimensions, to_html, to_markdown
 from leadtool.sources import load_user_mapping
 from leadtool.spend import combine_spend, spend_frame
@@ -343,7 +343,7 @@ def _run(
 
     # Check everything a later stage reads before writing anything.
     checks = load_checks(config.checks, config.block_domains, config.target_countries)
-    rules = load_rules(config.rules, list(prepare(leads).columns))
+    rules = load_rules(config.rules, prepared_columns(leads.columns))
     dedupe_options = _dedupe_options(config.dedupe)
     as_of = pd.Timestamp(config.as_of, tz="UTC") if config.as_of else None
 

@@ -9,6 +9,7 @@ scored, so a bad rule stops the run with one line naming the file, the rule and 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -214,12 +215,19 @@ def prepare(leads: pd.DataFrame) -> pd.DataFrame:
     and earlier qualify results removed."""
     frame = leads.drop(columns=[c for c in QUALIFY_COLUMNS if c in leads.columns])
     frame = frame.fillna("").astype("str")
-    missing = [c for c in (*CANONICAL, *STAGE_COLUMNS) if c not in frame.columns]
+    missing = prepared_columns(frame.columns)[len(frame.columns) :]
     if missing:
         frame = pd.concat(
             [frame, pd.DataFrame("", index=frame.index, columns=missing, dtype="str")], axis=1
         )
     return frame
+
+
+def prepared_columns(columns: Iterable[str]) -> list[str]:
+    """The columns ``prepare`` gives leads with these ``columns`` (what rules may name),
+    without building it."""
+    kept = [str(c) for c in columns if c not in QUALIFY_COLUMNS]
+    return kept + [c for c in (*CANONICAL, *STAGE_COLUMNS) if c not in kept]
 
 
 def qualify(

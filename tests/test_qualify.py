@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from leadtool.errors import LeadtoolError
-from leadtool.qualify import auc, backtest, load_rules, outcomes_from, prepare, qualify
+from leadtool.qualify import (
+    auc,
+    backtest,
+    load_rules,
+    outcomes_from,
+    prepare,
+    prepared_columns,
+    qualify,
+)
 from tests.conftest import FIXTURES, REPO
 
 NOW = pd.Timestamp("2026-11-23", tz="UTC")
@@ -243,3 +251,13 @@ def test_cli_bad_rule_is_one_line_before_output(run, tmp_path) -> None:
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"Error: {rules}: rule 'big': unknown column 'budgt'")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [[], ["lead_id", "email"], ["score", "stage", "x_budget", "email"], ["quality", "touches"]],
+)
+def test_prepared_columns_are_prepare_s_columns(columns: list[str]) -> None:
+    """What run and the CLI hand the rules to check names against, without building it."""
+    frame = pd.DataFrame({c: ["v"] for c in columns})
+    assert prepared_columns(frame.columns) == list(prepare(frame).columns)
