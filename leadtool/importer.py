@@ -109,7 +109,7 @@ def import_table(
             f"or name column (headers: {shown}); map one with --mapping"
         )
     out, extras = _assemble(data, headers, mapping, profile)
-    ragged, shapes = coded(pa.array(table.ragged, TEXT))
+    ragged, shapes = _cell_texts(table.ragged)
     issues: list[Coded] = [(ragged, [f";{s}" if s else "" for s in shapes])]
     timezone = options.timezone or profile.timezone or "UTC"
 
@@ -126,7 +126,8 @@ def import_table(
     out["phone_raw"] = out["phone"]
     threaded = options.jobs <= 1
     no_id = mask(pc.equal(to_arrow(out["lead_id"]), ""))
-    hash_args = (table.label, np.asarray(table.rows)[no_id])
+    row_numbers = np.asarray(table.rows, dtype=np.int64)
+    hash_args = (table.label, row_numbers[no_id])
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-import") as pool:
         args = (out["phone_raw"], region, row_regions, options.jobs)
         phones = pool.submit(_phone_columns, *args) if threaded else None
@@ -153,13 +154,26 @@ def import_table(
     extras["x_created_at_raw"] = created_raw
     extras["x_country_raw"] = country_raw
     out["source_file"] = pd.Series(table.label, index=data.index, dtype="str")
-    rows = pa.array(np.asarray(table.rows, dtype=np.int64)).cast(TEXT)
+    rows = pa.array(row_numbers).cast(TEXT)
     out["source_row"] = from_arrow(rows, data.index)
     out["import_issues"] = join_coded(issues, data.index, strip=";")
-    extras["x_extra_cells"] = from_arrow(pa.array(table.extra, TEXT), data.index)
+    extra = pa.array(table.extra, TEXT) if any(table.extra) else pa.repeat(_EMPTY, len(table.extra))
+    extras["x_extra_cells"] = from_arrow(extra, data.index)
     frame = _finish(out, extras)
     stats = _stats(table, frame, profile, region, region_from, timezone, mapping, bad_dates)
     return frame, stats
+
+
+_EMPTY = pa.scalar("", TEXT)
+
+
+def _cell_texts(cells: list[str]) -> Coded:
+    """A per-record list of the reader's (ragged shapes) as codes into its texts; a list of
+    empty strings only — every record of a well-formed file — without turning a million
+    Python strings into Arrow text (the extra cells are skipped the same way)."""
+    if not any(cells):
+        return np.zeros(len(cells), dtype=np.int64), [""]
+    return coded(pa.array(cells, TEXT))
 
 
 def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -432,7 +446,7 @@ def _stats(
         emails_given=int((frame["email_raw"] != "").sum()),
         emails_valid=int((frame["email"] != "").sum()),
         dates_bad=int(bad_dates.sum()),
-        ragged_rows=sum(1 for r in table.ragged if r),
+        ragged_rows=len(table.ragged) - table.ragged.count(""),
         footer_rows=table.footer_rows,
         blank_rows=table.blank_rows,
         preamble=table.preamble,
