@@ -45,6 +45,8 @@ NAME_COLUMNS = ("name", "first_name", "last_name")
 # Columns import derives itself; written only when a row has something in them.
 DERIVED = ("x_phone_extra", "x_created_at_raw", "x_country_raw", "x_extra_cells")
 
+_EMPTY = pa.scalar("", TEXT)
+
 
 @dataclass
 class ImportOptions:
@@ -162,9 +164,6 @@ def import_table(
     frame = _finish(out, extras)
     stats = _stats(table, frame, profile, region, region_from, timezone, mapping, bad_dates)
     return frame, stats
-
-
-_EMPTY = pa.scalar("", TEXT)
 
 
 def _cell_texts(cells: list[str]) -> Coded:

@@ -261,3 +261,16 @@ def test_prepared_columns_are_prepare_s_columns(columns: list[str]) -> None:
     """What run and the CLI hand the rules to check names against, without building it."""
     frame = pd.DataFrame({c: ["v"] for c in columns})
     assert prepared_columns(frame.columns) == list(prepare(frame).columns)
+
+
+def test_decayed_points_show_per_lead(tmp_path) -> None:
+    """Decay gives every lead its own points; those that print alike share one text."""
+    frame = leads(
+        {"created_at": "2026-11-13T00:00:00Z"},  # 10 days before NOW: 20 halved
+        {"created_at": "2026-11-18T00:00:00Z"},  # 5 days: 14.14…
+        {"created_at": "2026-11-18T00:00:01Z"},  # a second later: prints the same
+        {"created_at": "2026-01-01T00:00:00Z"},  # too old to fire
+    )
+    rules = load_rules(write_rules(tmp_path, RULES), prepared_columns(frame.columns))
+    out, _ = qualify(frame, rules, NOW)
+    assert out["score_reasons"].tolist() == ["fresh +10", "fresh +14.1", "fresh +14.1", ""]
