@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import first_bytes, from_arrow, prefixed, to_arrow
+from leadtool.arrowtext import cell_offsets, data_bytes, from_arrow, prefixed, to_arrow
 
 # OWASP "CSV injection": cells starting with these are formulas to a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +40,7 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
         text = to_arrow(values)
-        risky = np.flatnonzero(np.isin(first_bytes(text), _FORMULA_BYTES))
+        risky = _formula_starts(text)
         if not risky.size:
             continue
         cells = from_arrow(text.take(pa.array(risky)))
@@ -57,7 +57,19 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)
+_FORMULA_BYTE = np.zeros(256, dtype=bool)  # a lookup table: one gather, no sort or compare
+_FORMULA_BYTE[np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)] = True
+
+
+def _formula_starts(text: pa.Array) -> np.ndarray:
+    """Positions of the cells whose first byte starts a formula, read from the buffers."""
+    offsets, data = cell_offsets(text), data_bytes(text)
+    if not len(data):  # every cell empty, as many optional columns are
+        return np.empty(0, dtype=np.intp)
+    starts = offsets[:-1]
+    # An empty cell's "first byte" is its neighbour's (or the last one): masked out after.
+    risky = _FORMULA_BYTE[data[np.minimum(starts, len(data) - 1)]]
+    return np.flatnonzero(risky & (offsets[1:] > starts))
 
 
 def redact(frame: pd.DataFrame, mode: str) -> pd.DataFrame:

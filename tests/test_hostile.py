@@ -232,3 +232,19 @@ def _write(tmp_path, text: str, name: str = "in.csv"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from([*"=+-@\t\rab1 ", "д"]), max_size=4), max_size=12),
+    st.integers(0, 4),
+)
+def test_formula_starts_are_the_cells_starting_like_a_formula(cells: list[str], start: int) -> None:
+    import pyarrow as pa
+
+    from leadtool.arrowtext import TEXT
+    from leadtool.privacy import FORMULA_START, _formula_starts
+
+    values = pa.array(cells, TEXT).slice(min(start, len(cells)))
+    want = [i for i, c in enumerate(cells[start:]) if c.startswith(FORMULA_START)]
+    assert _formula_starts(values).tolist() == want
