@@ -218,10 +218,19 @@ class RunResult:
 
 
 def sha256(path: str) -> str:
+    """The file's SHA-256 (hex), for the manifest and the inbox's memory of files seen; a
+    file that cannot be read is the user's error, named as the readers name it."""
+    if not Path(path).exists():
+        raise LeadtoolError(f"{path}: no such file")
+    if Path(path).is_dir():
+        raise LeadtoolError(f"{path}: is a directory, not a file")
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise LeadtoolError(f"{path}: cannot read ({exc.strerror})") from exc
     return digest.hexdigest()
 
 
@@ -307,13 +316,13 @@ def _run(
     )
     frames, inputs, failures = [], [], []
     for path in paths:
-        digest = sha256(path) if path != "-" else ""
-        record: dict[str, Any] = {"path": path, "sha256": digest}
-        if inbox and digest in seen:
-            record["skipped"] = f"seen before ({seen[digest]})"
-            inputs.append(record)
-            continue
+        record: dict[str, Any] = {"path": path, "sha256": ""}
         try:
+            record["sha256"] = digest = sha256(path) if path != "-" else ""
+            if inbox and digest in seen:
+                record["skipped"] = f"seen before ({seen[digest]})"
+                inputs.append(record)
+                continue
             imported = [import_table(table, options) for table in read_tables(path)]
         except LeadtoolError as exc:
             if not inbox:

@@ -169,6 +169,16 @@ def test_run_errors(run, tmp_path) -> None:
     assert not (tmp_path / "o" / LOCK_NAME).exists()  # the lock is released on errors
 
 
+@pytest.mark.parametrize("where", ["input", "spend"])
+def test_run_names_a_missing_file(run, tmp_path, where: str) -> None:
+    missing = str(tmp_path / "gone.csv")
+    given = [missing] if where == "input" else [str(FIXTURES / "tilda_form.csv")]
+    spend = ["--spend", missing] if where == "spend" else []
+    result = run("run", *given, *spend, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {missing}: no such file"
+
+
 def test_lock_blocks_a_second_run_and_stale_locks_are_taken_over(tmp_path) -> None:
     with (
         folder_lock(tmp_path),
