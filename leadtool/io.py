@@ -7,6 +7,7 @@ nothing typed by a person is reinterpreted before the normalizers see it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -113,13 +114,34 @@ def read_tables(path: str, fmt: str | None = None, sheet: str | None = None) -> 
 def _read_bytes(path: str) -> bytes:
     if path == STDIN:
         return sys.stdin.buffer.read()
+    with _opened(path) as handle:
+        data: bytes = handle.read()
+    return data
+
+
+def sha256(path: str) -> str:
+    """The file's SHA-256 (hex), for run's manifest and the inbox's memory of files seen."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with _opened(path) as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _opened(path: str) -> Iterator[Any]:
+    """The file open for reading; a missing, directory or unreadable one is the user's
+    error, named in one line."""
     p = Path(path)
     if not p.exists():
         raise LeadtoolError(f"{path}: no such file")
     if p.is_dir():
         raise LeadtoolError(f"{path}: is a directory, not a file")
     try:
-        return p.read_bytes()
+        with p.open("rb") as handle:
+            yield handle
     except OSError as exc:
         raise LeadtoolError(f"{path}: cannot read ({exc.strerror})") from exc
 

@@ -171,9 +171,7 @@ _PREFIX_FIRST_BYTES[list({c.encode()[0] for c in "pPtTтТ"})] = True
 
 
 def _may_have_prefix(text: pa.Array) -> bool:
-    offsets = cell_offsets(text)
-    filled = offsets[1:] > offsets[:-1]
-    return bool(_PREFIX_FIRST_BYTES[first_bytes(text)[filled]].any())
+    return bool(_PREFIX_FIRST_BYTES[first_bytes(text)].any())  # an empty cell's byte is 0
 
 
 def split_numbers(text: str) -> list[str]:

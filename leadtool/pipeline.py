@@ -10,7 +10,6 @@ past a bad file, reporting it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import platform
@@ -29,7 +28,15 @@ from leadtool.clean import load_config as load_checks
 from leadtool.dedupe import DedupeOptions, dedupe, history_update
 from leadtool.errors import LeadtoolError
 from leadtool.importer import ImportOptions, combine, import_table
-from leadtool.io import iter_paths, read_leads, read_tables, write_json, write_table, write_text
+from leadtool.io import (
+    iter_paths,
+    read_leads,
+    read_tables,
+    sha256,
+    write_json,
+    write_table,
+    write_text,
+)
 from leadtool.normalize import resolve_jobs
 from leadtool.privacy import redact
 from leadtool.qualify import load_rules, prepared_columns, qualify
@@ -215,23 +222,6 @@ def _lock_alive(lock: Path) -> bool:
 class RunResult:
     manifest: dict[str, Any]
     failures: list[str]
-
-
-def sha256(path: str) -> str:
-    """The file's SHA-256 (hex), for the manifest and the inbox's memory of files seen; a
-    file that cannot be read is the user's error, named as the readers name it."""
-    if not Path(path).exists():
-        raise LeadtoolError(f"{path}: no such file")
-    if Path(path).is_dir():
-        raise LeadtoolError(f"{path}: is a directory, not a file")
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:
-        raise LeadtoolError(f"{path}: cannot read ({exc.strerror})") from exc
-    return digest.hexdigest()
 
 
 def run_pipeline(

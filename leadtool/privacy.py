@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import cell_offsets, data_bytes, from_arrow, prefixed, to_arrow
+from leadtool.arrowtext import first_bytes, from_arrow, prefixed, to_arrow
 
 # OWASP "CSV injection": cells starting with these are formulas to a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,14 +62,8 @@ _FORMULA_BYTE[np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uin
 
 
 def _formula_starts(text: pa.Array) -> np.ndarray:
-    """Positions of the cells whose first byte starts a formula, read from the buffers."""
-    offsets, data = cell_offsets(text), data_bytes(text)
-    if not len(data):  # every cell empty, as many optional columns are
-        return np.empty(0, dtype=np.intp)
-    starts = offsets[:-1]
-    # An empty cell's "first byte" is its neighbour's (or the last one): masked out after.
-    risky = _FORMULA_BYTE[data[np.minimum(starts, len(data) - 1)]]
-    return np.flatnonzero(risky & (offsets[1:] > starts))
+    """Positions of the cells whose first byte starts a formula (an empty cell's is 0)."""
+    return np.flatnonzero(_FORMULA_BYTE[first_bytes(text)])
 
 
 def redact(frame: pd.DataFrame, mode: str) -> pd.DataFrame:

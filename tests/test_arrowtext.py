@@ -18,6 +18,7 @@ from leadtool.arrowtext import (
     ascii_digits,
     byte_size,
     coded,
+    first_bytes,
     join_coded,
     text_where,
 )
@@ -111,3 +112,11 @@ def test_join_coded_edges() -> None:
     assert str(got.dtype) == "str" or got.dtype == object  # text, as every stage writes
     codes, texts = coded(pa.array(["b", "", "b", "a"], TEXT))
     assert [texts[c] for c in codes] == ["b", "", "b", "a"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PHONE_TEXT, max_size=20), st.integers(0, 5))
+def test_first_bytes(cells: list[str], start: int) -> None:
+    values = pa.array(cells, TEXT).slice(min(start, len(cells)))
+    want = [c.encode()[0] if c else 0 for c in cells[start:]]
+    assert first_bytes(values).tolist() == want
