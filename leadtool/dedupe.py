@@ -56,6 +56,7 @@ FILL_COLUMNS = (
     "timeframe",
 )
 _GMAIL = ("gmail.com", "googlemail.com")
+_GMAIL_END = "@(?:" + "|".join(re.escape(d) for d in _GMAIL) + ")$"
 
 
 @dataclass
@@ -83,18 +84,31 @@ class DedupeStats:
 
 def email_key(emails: pd.Series) -> pd.Series:
     """E-mail as compared: lowercase, ``+tag`` dropped, dots ignored at Gmail. Arrow
-    kernels only (split at the last ``@`` and the first ``+``): no Python work per row."""
+    kernels only (split at the last ``@`` and the first ``+``): no Python work per row.
+    Most addresses have no ``+`` and are not Gmail's, and their key is the address itself:
+    only the others are split."""
     email = pc.utf8_lower(pc.utf8_trim_whitespace(to_arrow(emails)))
     has_at = pc.match_substring(email, "@")
-    at = pa.scalar("@", TEXT)
-    parts = pc.split_pattern(pc.if_else(has_at, email, at), "@", max_splits=1, reverse=True)
+    reworked = pc.or_(
+        pc.match_substring(email, "+"),
+        pc.match_substring_regex(email, _GMAIL_END),
+    )
+    if pc.any(reworked).as_py():
+        split = pc.filter(email, pc.and_(has_at, reworked))
+        email = pc.replace_with_mask(email, pc.and_(has_at, reworked), _split_key(split))
+    return from_arrow(pc.if_else(has_at, email, pa.scalar("", TEXT)), emails.index)
+
+
+def _split_key(email: pa.Array) -> pa.Array:
+    """The key of addresses holding an ``@``: the local part up to its first ``+``, and at
+    Gmail without dots, joined to the domain (after the last ``@``)."""
+    parts = pc.split_pattern(email, "@", max_splits=1, reverse=True)
     local = pc.list_element(pc.split_pattern(pc.list_element(parts, 0), "+", max_splits=1), 0)
     domain = pc.list_element(parts, 1)
     gmail = pc.is_in(domain, value_set=pa.array(_GMAIL, TEXT))
     local = pc.if_else(gmail, pc.replace_substring(local, ".", ""), local)
     domain = pc.if_else(gmail, pa.scalar("gmail.com", TEXT), domain)
-    key = pc.binary_join_element_wise(local, domain, pa.scalar("@", TEXT))
-    return from_arrow(pc.if_else(has_at, key, pa.scalar("", TEXT)), emails.index)
+    return pc.binary_join_element_wise(local, domain, pa.scalar("@", TEXT))
 
 
 def name_key(frame: pd.DataFrame) -> pd.Series:
