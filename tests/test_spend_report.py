@@ -8,8 +8,11 @@ import io
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadtool.errors import LeadtoolError
 from leadtool.io import read_tables
@@ -349,3 +352,33 @@ def test_cli_report_terminal_raw_spend_and_errors(run, qualified, tmp_path) -> N
         "report", str(qualified), "--spend", str(FIXTURES / "google_ads_spend.csv"), "--fx", str(fx)
     )
     assert result.exit_code == 1 and "no rate for RON" in result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 4),
+            st.integers(0, 1),
+            st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False)),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_group_sums_equal_pandas(rows: list[tuple[int, int, float | None]]) -> None:
+    # Flag columns (0/1 integers), a column with no value at all (no outcomes given) and
+    # revenue with gaps: each summed per group as groupby().sum(min_count=1) sums them.
+    from leadtool.report import _group_sums
+
+    groups, _ = pd.factorize(pd.Series([g for g, _, _ in rows]))
+    flags = pd.DataFrame(
+        {
+            "leads": 1,
+            "junk": [flag for _, flag, _ in rows],
+            "won": np.nan,
+            "revenue": [np.nan if money is None else money for _, _, money in rows],
+        }
+    )
+    expected = flags.groupby(groups).sum(min_count=1).reset_index(drop=True)
+    pd.testing.assert_frame_equal(_group_sums(flags, groups, groups.max() + 1), expected)
