@@ -527,10 +527,16 @@ _EMAIL_SPLIT = re.compile(r"[\s,;]+")
 
 def clean_email_text(series: pd.Series) -> pd.Series:
     """Vectorized: trim, lowercase, drop ``mailto:`` and angle brackets."""
-    text = series.fillna("").astype(str).str.strip().str.lower()
-    if text.str.startswith("mailto:").any():  # rare: a regex pass over every cell is not
-        text = text.str.replace(r"^mailto:", "", regex=True)
-    return text.str.strip("<>\"' ")
+    return from_arrow(_clean_email_arrow(to_arrow(series)), series.index)
+
+
+def _clean_email_arrow(text: pa.Array) -> pa.Array:
+    """``clean_email_text`` on Arrow text: the kernels pandas' Arrow-backed strings run,
+    called directly (the same on pandas 2.2's object columns)."""
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    if pc.any(pc.starts_with(text, "mailto:")).as_py():  # rare: a regex pass is not
+        text = pc.replace_substring_regex(text, "^mailto:", "")
+    return pc.utf8_trim(text, "<>\"' ")
 
 
 def validate_address(text: str) -> str:
@@ -563,14 +569,27 @@ _NOT_PLAIN_DOMAIN = re.compile(f"{_DOMAIN_DASHES}|{_SPECIAL_USE}")  # one pass f
 
 def plain_email(series: pd.Series) -> pd.Series:
     """Vectorized: True where email-validator is known to accept the address unchanged."""
-    at = series.str.find("@")
-    length = series.str.len()
+    return pd.Series(_plain_email_mask(to_arrow(series)), index=series.index)
+
+
+def _plain_email_mask(text: pa.Array) -> np.ndarray:
+    """``plain_email`` on Arrow text, with Arrow's kernels called directly: pandas' string
+    methods would first scan the column for non-ASCII text (its ``find`` then runs Python's
+    per cell) and for line breaks (which change what ``$`` means to Python's ``re``); here
+    the addresses are trimmed and the pattern matches ASCII only. Lengths and the ``@``'s
+    place are counted in bytes, which are characters wherever the pattern matched."""
+    plain = mask(pc.match_substring_regex(text, f"^(?:{PLAIN_EMAIL.pattern})$"))
+    if not plain.any():
+        return plain
+    length = np.diff(cell_offsets(text))
+    at = pc.fill_null(pc.find_substring(text, "@"), -1).to_numpy()
+    # (A domain of at most 253 characters follows: at most 254 in all, one before the @.)
     return (
-        series.str.fullmatch(PLAIN_EMAIL.pattern).fillna(False).astype(bool)
-        & at.between(1, 64)
+        plain
+        & (at >= 1)
+        & (at <= 64)
         & (length <= 254)
-        & (length - at - 1 <= 253)
-        & ~series.str.contains(_NOT_PLAIN_DOMAIN).fillna(False).astype(bool)
+        & ~mask(pc.match_substring_regex(text, _NOT_PLAIN_DOMAIN.pattern))
     )
 
 
@@ -581,13 +600,13 @@ def normalize_emails(series: pd.Series, jobs: int = 1) -> pd.Series:
     the rest (unusual characters, IDN, lists, invalid ones) are validated one distinct value
     at a time.
     """
-    cleaned = clean_email_text(series)
-    fast = plain_email(cleaned).to_numpy(dtype=bool)
-    text = to_arrow(cleaned)
+    text = _clean_email_arrow(to_arrow(series))
+    fast = _plain_email_mask(text)
     out = pc.if_else(pa.array(fast), text, pa.scalar("", TEXT))
     slow = ~fast & mask(pc.not_equal(text, ""))
     if slow.any():
-        checked = to_arrow(per_distinct(cleaned[slow], validate_address, jobs))
+        rest = from_arrow(text.filter(pa.array(slow)))
+        checked = to_arrow(per_distinct(rest, validate_address, jobs))
         out = pc.replace_with_mask(out, pa.array(slow), checked)
     return from_arrow(out, series.index)
 

@@ -67,6 +67,10 @@ EDGE_CASES = [
     "a@" + ("b" * 63 + ".") * 3 + "com",
     "a@" + "b" * 64 + ".com",
     "a@b" + ".c" * 130 + "om",
+    # 254 characters in all (the most email-validator takes) and 255: labels of 63, 63, 63
+    # and 37 (.com makes 233 domain characters) after 20 before the @, and 21 before it.
+    "a" * 20 + "@" + ".".join(["b" * 63] * 3 + ["b" * 37]) + ".com",
+    "a" * 21 + "@" + ".".join(["b" * 63] * 3 + ["b" * 37]) + ".com",
     "user@sub.domain.example.co.uk",
     "a@b.c0m",
     "a@b.museum",
@@ -101,6 +105,14 @@ def test_edge_cases(address: str) -> None:
 )
 def test_what_takes_the_fast_path(address: str, fast: bool) -> None:
     assert bool(plain_email(pd.Series([address]))[0]) is fast
+
+
+def test_a_column_with_non_ascii_addresses() -> None:
+    # Lengths and the @'s place are counted in bytes: a non-ASCII address in the column
+    # (never plain itself) must not shift the answers for the others.
+    column = ["иван@почта.рф", "a@b.com", "a" * 64 + "@x.com", "a" * 65 + "@x.com", "é@x.com"]
+    assert plain_email(pd.Series(column)).tolist() == [False, True, True, False, False]
+    assert normalize_emails(pd.Series(column)).tolist() == [reference(a) for a in column]
 
 
 ALPHABET = "abcxyz019.-_+@!#'`{}~" + "AZ"
