@@ -196,6 +196,6 @@ def first_bytes(text: pa.Array) -> np.ndarray:
     if not len(data):  # every cell empty
         return np.zeros(len(text), dtype=np.uint8)
     starts = offsets[:-1]
-    first = data[np.minimum(starts, len(data) - 1)]
+    first = np.take(data, starts, mode="clip")  # trailing empty cells start past the end
     first *= offsets[1:] > starts  # a multiply: cheaper than a masked assignment
     return first

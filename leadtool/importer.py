@@ -314,11 +314,15 @@ def _names(out: dict[str, pd.Series]) -> None:
         out[col] = nz.normalize_names(out[col])
     first, last = out["first_name"], out["last_name"]
     out["name"] = nz.name_or_parts(out["name"], first, last)
-    need_split = (first == "") & (last == "") & (out["name"] != "")
+    need_split = ((first == "") & (last == "") & (out["name"] != "")).to_numpy(dtype=bool)
     if need_split.any():
         f, rest = nz.split_full_names(out["name"][need_split])
-        out["first_name"] = first.mask(need_split, f)
-        out["last_name"] = last.mask(need_split, rest)
+        # The split parts are in row order: an Arrow mask replace, not pandas' index-aligned
+        # ``mask`` (0.16 s a million).
+        rows = pa.array(need_split)
+        for column, parts in (("first_name", f), ("last_name", rest)):
+            replaced = pc.replace_with_mask(to_arrow(out[column]), rows, to_arrow(parts))
+            out[column] = from_arrow(replaced, out[column].index)
 
 
 def _test_marks(out: dict[str, pd.Series]) -> None:
