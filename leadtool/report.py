@@ -185,6 +185,7 @@ def _lookup(keys: pd.Series, table: dict[str, str], default: Any) -> pd.Series:
 
 
 _KEY_SOURCES = ("source", "campaign", "utm_campaign", "campaign_id", "medium")
+_KEY_LIMIT = 2**62  # a combined group key stays below this (int64, with room to multiply)
 
 
 def _lead_groups(
@@ -196,10 +197,16 @@ def _lead_groups(
     first lead, so a view's "first" campaign name is the one its first lead gave."""
     given = pd.DataFrame({c: text_column(leads, c) for c in _KEY_SOURCES}, index=leads.index)
     days, periods = _days(text_column(leads, "created_at"))
-    groups = days
-    for name in _KEY_SOURCES:  # group = (day, then each key column), numbered as first seen
+    # group = (day, then each key column), numbered as first seen: the codes are combined
+    # into one integer (renumbered first only if it could outgrow int64), then factorized.
+    groups, span = days.astype(np.int64), int(days.max(initial=0)) + 1
+    for name in _KEY_SOURCES:
         codes, uniques = pd.factorize(given[name])
-        groups, _ = pd.factorize(groups * len(uniques) + codes)
+        if span * max(len(uniques), 1) >= _KEY_LIMIT:
+            groups, seen = pd.factorize(groups)
+            span = len(seen)
+        groups, span = groups * len(uniques) + codes, span * max(len(uniques), 1)
+    groups, _ = pd.factorize(groups)
     firsts = np.full(groups.max(initial=-1) + 1, len(groups))  # each group's first lead
     np.minimum.at(firsts, groups, np.arange(len(groups)))
     keys = pd.concat(

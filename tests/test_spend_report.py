@@ -382,3 +382,26 @@ def test_group_sums_equal_pandas(rows: list[tuple[int, int, float | None]]) -> N
     )
     expected = flags.groupby(groups).sum(min_count=1).reset_index(drop=True)
     pd.testing.assert_frame_equal(_group_sums(flags, groups, groups.max() + 1), expected)
+
+
+def test_group_keys_renumbered_before_they_could_overflow(monkeypatch) -> None:
+    # The day and key columns' codes are combined into one integer; where it could outgrow
+    # int64 they are renumbered first. With the limit set low, every step renumbers: the
+    # groups, their order and their sums must not change.
+    from leadtool import report
+
+    leads = pd.DataFrame(
+        {
+            "source": ["facebook", "vk", "facebook", "google", "vk", "facebook"],
+            "campaign": ["a", "b", "a", "c", "b", "d"],
+            "medium": ["cpc", "", "cpc", "cpc", "", "cpc"],
+            "created_at": ["2026-10-01T10:00:00Z"] * 3 + ["2026-10-02T10:00:00Z", "", "x"],
+            "quality": ["ok", "junk", "ok", "ok", "ok", "ok"],
+        }
+    )
+    expected = build_report(leads, None, ("source", "campaign"))
+    monkeypatch.setattr(report, "_KEY_LIMIT", 2)
+    got = build_report(leads, None, ("source", "campaign"))
+    pd.testing.assert_frame_equal(got.table, expected.table)
+    for name, view in expected.views.items():
+        pd.testing.assert_frame_equal(got.views[name], view)
