@@ -521,9 +521,14 @@ def _flag(mask: np.ndarray, yes: str = "true", no: str = "false") -> pd.Series:
 
 
 def _group_labels(lead_ids: pa.Array, earliest: np.ndarray) -> pa.Array:
-    """``g`` + a hash of the group's earliest lead id, hashed once per group."""
-    codes, rows = pd.factorize(earliest)
-    return hex12("g", lead_ids.take(pa.array(rows))).take(pa.array(codes))
+    """``g`` + a hash of the group's earliest lead id, hashed once per group. ``earliest``
+    holds row positions, so the distinct ones are found by marking them (no hashing)."""
+    marked = np.zeros(len(lead_ids), dtype=bool)
+    marked[earliest] = True
+    rows = np.flatnonzero(marked)
+    code_of = np.zeros(len(lead_ids), dtype=np.int64)
+    code_of[rows] = np.arange(len(rows))
+    return hex12("g", lead_ids.take(pa.array(rows))).take(pa.array(code_of[earliest]))
 
 
 def _filled(
