@@ -15,7 +15,7 @@ import json
 import math
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 
@@ -49,10 +49,14 @@ def tokens(name: str) -> list[str]:
     return [t for t in _LETTERS.findall(fold(name)) if t]
 
 
+_LATIN = re.compile("[a-z]*")
+_CYRILLIC = re.compile("[\u0400-\u04ff]*")
+
+
 def script_of(token: str) -> str | None:
-    if all("a" <= c <= "z" for c in token):
+    if _LATIN.fullmatch(token):
         return "latin"
-    if all("\u0400" <= c <= "\u04ff" for c in token):
+    if _CYRILLIC.fullmatch(token):
         return "cyrillic"
     return None
 
@@ -110,13 +114,22 @@ def keyboard_share(token: str) -> float:
     return hits / (len(token) - 1)
 
 
+@cache
+def _keyboard_runs(length: int) -> frozenset[str]:
+    """Every ``length`` keys in a row along a keyboard row, either way."""
+    return frozenset(
+        seq[i : i + length]
+        for row in KEYBOARD_ROWS
+        for seq in (row, row[::-1])
+        for i in range(len(seq) - length + 1)
+    )
+
+
 def _keyboard_run(token: str, length: int) -> bool:
-    for row in KEYBOARD_ROWS:
-        for seq in (row, row[::-1]):
-            for i in range(len(seq) - length + 1):
-                if seq[i : i + length] in token:
-                    return True
-    return False
+    """A keyboard run of ``length`` keys somewhere in the token: its windows of that length
+    looked up in the set of runs (a handful of lookups, not a search per run)."""
+    runs = _keyboard_runs(length)
+    return any(token[i : i + length] in runs for i in range(len(token) - length + 1))
 
 
 def _mixed_scripts(token: str) -> bool:
@@ -137,6 +150,7 @@ def _repeated_fragment(token: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 16)  # first names and common surnames recur across names
 def token_is_gibberish(token: str) -> bool:
     """One folded letter token: see the module docstring for the tests, cheapest first."""
     script = script_of(token)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadtool.gibberish import fold, is_gibberish, tokens
 from tests.conftest import REPO
@@ -86,3 +88,53 @@ def test_mash(name: str) -> None:
 def test_fold_keeps_short_i() -> None:
     assert fold("Șerban Ёлкин Йошкар") == "serban елкин йошкар"
     assert tokens("Anna-Maria O'Neil") == ["anna", "maria", "o", "neil"]
+
+
+def _keyboard_run_definition(token: str, length: int) -> bool:
+    # Every window of every keyboard row, either way, searched for in the token.
+    from leadtool.gibberish import KEYBOARD_ROWS
+
+    return any(
+        seq[i : i + length] in token
+        for row in KEYBOARD_ROWS
+        for seq in (row, row[::-1])
+        for i in range(len(seq) - length + 1)
+    )
+
+
+_KEYS = "qwertyuiopasdfghjklzxcvbnm1234йцукенфывапячсмиъэю"
+# Random letters seldom hold a run: tokens are also built around a piece of a row, either way.
+_ROW_PIECES = st.builds(
+    lambda row, start, size, back: (row[::-1] if back else row)[start : start + size],
+    st.sampled_from(["qwertyuiop", "asdfghjkl", "zxcvbnm", "фывапролджэ", "1234567890"]),
+    st.integers(0, 6),
+    st.integers(3, 6),
+    st.booleans(),
+)
+_TOKENS = st.one_of(
+    st.text(alphabet=_KEYS, max_size=12),
+    st.builds(
+        lambda a, run, b: a + run + b,
+        st.text(_KEYS, max_size=3),
+        _ROW_PIECES,
+        st.text(_KEYS, max_size=3),
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TOKENS, st.sampled_from([4, 5]))
+def test_keyboard_run_lookup_matches_its_definition(token: str, length: int) -> None:
+    from leadtool.gibberish import _keyboard_run
+
+    assert _keyboard_run(token, length) is _keyboard_run_definition(token, length)
+
+
+@pytest.mark.parametrize(
+    ("token", "script"),
+    [("anna", "latin"), ("анна", "cyrillic"), ("", "latin"), ("anнa", None), ("ana1", None)],
+)
+def test_script_of(token: str, script: str | None) -> None:
+    from leadtool.gibberish import script_of
+
+    assert script_of(token) == script
