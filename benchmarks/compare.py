@@ -1,6 +1,6 @@
 """leadtool run against the plain pandas baseline, on the same generated input.
 
-    python benchmarks/compare.py 1000000 [JOBS [REPEAT]]
+    python benchmarks/compare.py 1000000 [JOBS [REPEAT]] [--varied-names]
 
 Generates N leads (benchmarks/generate.py) and a spend file, then runs, each in its own
 process: the baseline script, and ``leadtool run`` (import → clean → dedupe → qualify →
@@ -86,15 +86,17 @@ def _tree_rss(root: int) -> int:
 
 
 def main(argv: list[str]) -> int:
+    varied = "--varied-names" in argv  # every fifth person's own surname (generate.py)
+    argv = [a for a in argv if a != "--varied-names"]
     n = int(argv[0]) if argv else 100_000
     jobs = argv[1] if len(argv) > 1 else "1"
     repeat = int(argv[2]) if len(argv) > 2 else 1
     data = HERE / "data"
     data.mkdir(exist_ok=True)
-    leads = data / f"leads_{n}.csv"
+    leads = data / (f"leads_{n}_varied_names.csv" if varied else f"leads_{n}.csv")
     spend = data / "spend.csv"
     if not leads.exists():
-        generate(n).to_csv(leads, index=False, sep=";", encoding="utf-8")
+        generate(n, varied_names=varied).to_csv(leads, index=False, sep=";", encoding="utf-8")
     rows = [
         f"{s},{c},2026-10-01,{100 + i}"
         for i, (s, c) in enumerate((s, c) for s in SOURCES if s for c in CAMPAIGNS[:10])
@@ -124,6 +126,7 @@ def main(argv: list[str]) -> int:
     total = sum(stages.values()) or 1.0
     result = {
         "rows": n,
+        "names": "varied" if varied else "pool of 500",
         "runs": repeat,
         "baseline_seconds": round(base_s, 1),
         "leadtool_run_seconds": round(lt_s, 1),
