@@ -34,6 +34,9 @@ from leadtool.arrowtext import (
     text_where,
     to_arrow,
 )
+from leadtool.arrowtext import (
+    mask as arrow_mask,
+)
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import is_gibberish
 from leadtool.normalize import (
@@ -437,31 +440,54 @@ def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:
 
 
 # Links, markup and template injection: spam in any text field.
-# Plain pattern strings (case=False), so pandas can hand them to Arrow's regex engine.
 _SPAM = (
     r"https?://|www\.|<\s*/?\s*[a-z][a-z0-9]*(?:\s+[a-z-]+\s*=|\s*/?>)"
     r"|\[url|href\s*=|javascript:|\{\{|\$\{"
 )
 # A bare domain is spam in a person's name, not in a company name ("Ozon.ru").
 _DOMAIN = r"\b[\w-]+\.(?:com|ru|net|org|info|biz|xyz|top|io|su|ly|me)\b"
+# Python's re.IGNORECASE also matches "İ" and "ı" to "i", and "ſ" to "s" (a test scans every
+# character for each letter these hints spell).
+_FOLDS = {"i": "iIİı", "s": "sSſ"}
+
+
+def _any_case(literal: str) -> str:
+    """An RE2 pattern for ``literal`` in any case Python's re.IGNORECASE accepts."""
+    return "".join(
+        f"[{_FOLDS.get(c, c + c.upper())}]" if c.isalpha() else re.escape(c) for c in literal
+    )
+
+
+# Every match of a pattern holds one of its hint's pieces: only the distinct values that hold
+# one are searched with the pattern itself (which Python's re runs, one call per value: its
+# \s, \b and \w, with IGNORECASE, mean more than RE2's).
+_SPAM_HINT = "|".join(
+    map(_any_case, ("http", "www.", "<", "[url", "href", "javascript:", "{{", "${"))
+)
+_DOMAIN_HINT = re.escape(".")
 
 
 def _spam_content(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    mask = _searched(v.col("company"), [_SPAM])
+    mask = _searched(v.col("company"), [(_SPAM, _SPAM_HINT)])
     for col in ("name", "first_name", "last_name"):
-        mask |= _searched(v.col(col), [_SPAM, _DOMAIN])
+        mask |= _searched(v.col(col), [(_SPAM, _SPAM_HINT), (_DOMAIN, _DOMAIN_HINT)])
     return mask
 
 
-def _searched(text: pd.Series, patterns: list[str]) -> pd.Series:
-    """Where any pattern is found (case-insensitive), searched once per distinct value:
-    names repeat, and ``\\b``/``\\w`` on non-ASCII text take pandas' Python regex path."""
+def _searched(text: pd.Series, patterns: list[tuple[str, str]]) -> pd.Series:
+    """Where any (pattern, hint) pattern is found (case-insensitive), searched once per
+    distinct value and only in the values its hint finds (Arrow's RE2, case-sensitive):
+    names repeat, and pandas runs these patterns through Python's re."""
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     distinct = pd.Series(uniques, dtype=text.dtype)
+    values = to_arrow(distinct)
     hit = np.zeros(len(distinct), dtype=bool)
-    for pattern in patterns:
-        found = distinct.str.contains(pattern, case=False, regex=True)
-        hit |= found.fillna(False).to_numpy(dtype=bool)
+    for pattern, hint in patterns:
+        hinted = np.flatnonzero(arrow_mask(pc.match_substring_regex(values, hint)))
+        if not len(hinted):
+            continue
+        found = distinct.iloc[hinted].str.contains(pattern, case=False, regex=True)
+        hit[hinted] |= found.fillna(False).to_numpy(dtype=bool)
     return pd.Series(hit[codes], index=text.index)
 
 

@@ -93,7 +93,7 @@ def _distinct_results(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(each row's code, ``func`` of each distinct value)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    distinct = list(uniques)
+    distinct = uniques.tolist()  # one conversion: iterating Arrow text makes a scalar a value
     results = np.empty(len(distinct), dtype=object)
     if jobs > 1 and len(distinct) >= POOL_MIN_VALUES:
         results[:] = _pool_map(func, distinct, jobs)

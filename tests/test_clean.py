@@ -354,3 +354,53 @@ def test_local_and_domain_are_the_regex_replaces(emails: list[str]) -> None:
     )
     assert view.local.tolist() == local.fillna("").tolist()
     assert view.domain.tolist() == domain.tolist()
+
+
+def test_hint_letters_cover_what_python_ignorecase_matches() -> None:
+    # The hints are case-sensitive RE2 classes; each letter's class must hold every
+    # character Python's re.IGNORECASE takes for that letter (scanned over all of Unicode).
+    import re
+
+    from leadtool.clean import _any_case
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for letter in sorted(set("httpwwwurlhrefjavascript")):
+        python = {m.group() for m in re.finditer(f"(?i){letter}", every)}
+        assert python <= set(_any_case(letter).strip("[]")), letter
+
+
+_SPAM_TEXT = st.text(
+    alphabet=st.sampled_from([*"aeijstvhpwrlfcu:/.<>={}$[]_- \t\n", "ſ", "İ", "ı", "Я"]),
+    max_size=30,
+)
+_SPAM_PIECES = st.sampled_from(
+    [
+        "HTTP://",
+        "https://",
+        "WWW.",
+        "< A href = x",
+        "</b>",
+        "<br/>",
+        "[URL",
+        "Href=",
+        "javaſcrİpt:",
+        "{{",
+        "${",
+        "site.com",
+        "x.RU",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.builds(str.__add__, _SPAM_TEXT, st.one_of(_SPAM_TEXT, _SPAM_PIECES))))
+def test_spam_search_equals_python_regex_on_every_value(names: list[str]) -> None:
+    # Only hinted values are searched: the result must be Python's re on every value.
+    import re
+
+    from leadtool.clean import _DOMAIN, _DOMAIN_HINT, _SPAM, _SPAM_HINT, _searched
+
+    column = pd.Series(names, dtype="str")
+    got = _searched(column, [(_SPAM, _SPAM_HINT), (_DOMAIN, _DOMAIN_HINT)]).tolist()
+    patterns = [re.compile(_SPAM, re.IGNORECASE), re.compile(_DOMAIN, re.IGNORECASE)]
+    assert got == [any(p.search(n) for p in patterns) for n in names]
