@@ -239,6 +239,7 @@ class _View:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self._cache: Once[pd.Series] = Once()
+        self._names: Once[tuple[np.ndarray, list[Any]]] = Once()
 
     def col(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
@@ -296,6 +297,18 @@ class _View:
             return name_or_parts(self.col("name"), self.col("first_name"), self.col("last_name"))
 
         return self._cached("full_name", make)
+
+    def by_name(self, test: Callable[[str], bool]) -> pd.Series:
+        """``test`` of each row's full name, called once per distinct name. The names are
+        numbered once for all the checks that ask (a million varied names: 0.1–0.2 s)."""
+
+        def number() -> tuple[np.ndarray, list[Any]]:
+            codes, uniques = pd.factorize(self.full_name, use_na_sentinel=False)
+            return codes, uniques.tolist()
+
+        codes, names = self._names.get("full_name", number)
+        verdicts = np.fromiter(map(test, names), dtype=bool, count=len(names))
+        return pd.Series(verdicts[codes], index=self.frame.index)
 
     @property
     def seconds(self) -> pd.Series:
@@ -411,7 +424,7 @@ def _distinct_digits(digits: pd.Series, last: int) -> np.ndarray:
 
 def _test_entry(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     words = set(config.lists["test_words"])
-    tokens_all_test = per_distinct(v.full_name, lambda n: _test_name(n, words)).astype(bool)
+    tokens_all_test = v.by_name(lambda n: _test_name(n, words))
     local = v.local.str.rstrip("0123456789")
     email_test = (v.email != "") & (
         v.email.isin(set(config.lists["test_emails"]))
@@ -435,8 +448,7 @@ def _test_name(name: str, words: set[str]) -> bool:
 
 
 def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    name = v.full_name
-    return (name != "") & per_distinct(name, is_gibberish).astype(bool)
+    return (v.full_name != "") & v.by_name(is_gibberish)
 
 
 # Links, markup and template injection: spam in any text field.

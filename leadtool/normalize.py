@@ -650,6 +650,19 @@ def name_or_parts(name: pd.Series, first: pd.Series, last: pd.Series) -> pd.Seri
     return from_arrow(pc.replace_with_mask(to_arrow(name), pa.array(unnamed), joined), name.index)
 
 
+def _tidy_and_split(text: str) -> tuple[str, str, str]:
+    name = _tidy_name(text)
+    return (name, *_split_name(name))
+
+
+def normalize_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(tidy name, first name, last name) of each full name, from one pass over the distinct
+    names: ``normalize_names`` and ``split_full_names`` of its result, without numbering the
+    names twice."""
+    name, first, last = per_distinct_fields(names.fillna("").astype(str), _tidy_and_split, 3)
+    return name, first, last
+
+
 def split_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Full name -> (first, last); Russian "Фамилия Имя Отчество" recognized by the patronymic."""
     first, last = per_distinct_fields(names, _split_name, 2)
