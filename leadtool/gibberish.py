@@ -177,5 +177,12 @@ def token_is_gibberish(token: str) -> bool:
 
 @cache
 def is_gibberish(name: str) -> bool:
-    """True when any letter token of the name looks like keyboard mash."""
-    return any(token_is_gibberish(t) for t in tokens(name))
+    """True when any letter token of the name looks like keyboard mash. Judged word by word
+    (letter tokens never span whitespace, and folding turns none into a letter), each word
+    once: names are many, their words far fewer."""
+    return any(_word_is_gibberish(word) for word in name.split())
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_is_gibberish(word: str) -> bool:
+    return any(token_is_gibberish(t) for t in tokens(word))

@@ -138,3 +138,30 @@ def test_script_of(token: str, script: str | None) -> None:
     from leadtool.gibberish import script_of
 
     assert script_of(token) == script
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [
+                *"qwertasdfgzxcvaeiouyфывапроалджя",
+                *" \t\u00a0\u2003\x1c-'1",
+                "¨",
+                "\u0301",
+                "ß",
+                "ﬁ",
+                "Ⅻ",
+                "Й",
+                "İ",
+            ]
+        ),
+        max_size=24,
+    )
+)
+def test_gibberish_word_by_word_equals_token_by_token(name: str) -> None:
+    # is_gibberish judges each whitespace-separated word once; the definition folds and
+    # tokenizes the whole name.
+    from leadtool.gibberish import token_is_gibberish
+
+    assert is_gibberish(name) == any(token_is_gibberish(t) for t in tokens(name))
