@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -123,12 +124,19 @@ _NOT_LETTERS = re.compile(r"[^A-Za-z]+")
 
 
 def _name_key(name: str) -> str:
-    text = transliterate(name)
-    if text.isascii():  # most names once transliterated: one regex pass
+    """The letter tokens of the transliterated name, sorted. Worked out word by word, each
+    distinct word once: tokens never span whitespace, and names are many, words fewer."""
+    return " ".join(sorted(t for word in name.split() for t in _word_tokens(word)))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    text = transliterate(word)
+    if text.isascii():  # most words once transliterated: one regex pass
         letters = _NOT_LETTERS.sub(" ", text)
     else:
         letters = "".join(c if c.isalpha() else " " for c in text)
-    return " ".join(sorted(letters.split()))
+    return tuple(letters.split())
 
 
 def field_values(frame: pd.DataFrame, column: str, emails: pd.Series | None = None) -> pd.Series:

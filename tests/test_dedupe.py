@@ -282,7 +282,7 @@ def test_group_sources_sorted_and_joined_once_per_group(n_sources: int) -> None:
 @settings(max_examples=500, deadline=None)
 @given(
     st.text(
-        alphabet=st.sampled_from(list("абвгдёжщъьэюяАЁЩІЇЄҐabcXYZ șțăâîŞ -.'1_²ß\u0301")),
+        alphabet=st.sampled_from(list("абвгдёжщъьэюяАЁЩІЇЄҐabcXYZ șțăâîŞ -.'1_²ß\u0301\t\u00a0")),
         max_size=20,
     )
 )
