@@ -518,7 +518,9 @@ def _iso_times(ticks: np.ndarray) -> pd.Series:
     """ISO-8601 UTC text per row ("" when missing), whole seconds (floored, as leadtool
     writes times)."""
     missing = ticks == _LAST
-    text = iso_seconds(np.where(missing, 0, ticks) // 1_000_000_000)
+    # Each distinct second written once: a night's leads share far fewer seconds than rows.
+    codes, seconds = pd.factorize(np.where(missing, 0, ticks) // 1_000_000_000)
+    text = iso_seconds(seconds).take(pa.array(codes))
     if missing.any():
         text = pc.if_else(pa.array(missing), pa.scalar("", TEXT), text)
     return from_arrow(text)

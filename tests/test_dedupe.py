@@ -429,3 +429,26 @@ def test_primary_order_is_the_sort_by_history_rule_time_and_row(
     work["_rowkey"] = sign * np.arange(len(rows))
     want = work.sort_values([*keys, "_time", "_rowkey"], na_position="last", kind="stable")
     assert _primary_order(frame, times, past, options).tolist() == want.index.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.integers(-9_000_000_000, 9_000_000_000)),  # int64 nanoseconds
+        max_size=30,
+    )
+)
+def test_iso_times_format_each_time_and_blank_missing_ones(seconds: list[int | None]) -> None:
+    # Times are written once per distinct second and taken by row: every row must still
+    # read as its own time, floored to the second, and a missing one as "".
+    import numpy as np
+
+    from leadtool.dedupe import _LAST, _iso_times
+
+    ticks = np.array(
+        [_LAST if s is None else s * 1_000_000_000 + 123 for s in seconds], dtype=np.int64
+    )
+    expected = [
+        "" if s is None else np.datetime_as_string(np.datetime64(s, "s")) + "Z" for s in seconds
+    ]
+    assert _iso_times(ticks).tolist() == expected
