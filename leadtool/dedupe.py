@@ -558,8 +558,11 @@ def _filled(
     if not need.size:
         return from_arrow(text)
     found = _best_rank(groups, rank, np.flatnonzero(multi & ~empty))[groups[need]]
+    filled = found < len(order)
+    if not filled.any():  # no group has the cell elsewhere (a column nobody filled in)
+        return from_arrow(text)
     take = np.arange(len(groups))
-    take[need[found < len(order)]] = order[found[found < len(order)]]
+    take[need[filled]] = order[found[filled]]
     return from_arrow(text.take(pa.array(take)))
 
 
