@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -29,6 +28,7 @@ from leadtool.normalize import (
     name_or_parts,
     parse_stamps,
     per_distinct,
+    per_distinct_batch,
     transliterate,
 )
 from leadtool.schema import DEDUPE_COLUMNS
@@ -117,19 +117,29 @@ def name_key(frame: pd.DataFrame) -> pd.Series:
     name = frame["name"].astype(str)
     blank = name.mask(name.str.strip() == "", "")  # a name of spaces is no name
     first, last = frame["first_name"].astype(str), frame["last_name"].astype(str)
-    return per_distinct(name_or_parts(blank, first, last), _name_key)
+    return per_distinct_batch(name_or_parts(blank, first, last), _name_keys)
 
 
 _NOT_LETTERS = re.compile(r"[^A-Za-z]+")
 
 
-def _name_key(name: str) -> str:
-    """The letter tokens of the transliterated name, sorted. Worked out word by word, each
-    distinct word once: tokens never span whitespace, and names are many, words fewer."""
-    return " ".join(sorted(t for word in name.split() for t in _word_tokens(word)))
+def _name_keys(names: list[str]) -> list[str]:
+    """The letter tokens of each transliterated name, sorted. Worked out word by word, each
+    distinct word once in this call: tokens never span whitespace, and names are many,
+    their words far fewer."""
+    words: dict[str, tuple[str, ...]] = {}
+    keys = []
+    for name in names:
+        found: list[str] = []
+        for word in name.split():
+            tokens = words.get(word)
+            if tokens is None:
+                tokens = words[word] = _word_tokens(word)
+            found.extend(tokens)
+        keys.append(" ".join(sorted(found)))
+    return keys
 
 
-@lru_cache(maxsize=1 << 16)
 def _word_tokens(word: str) -> tuple[str, ...]:
     text = transliterate(word)
     if text.isascii():  # most words once transliterated: one regex pass

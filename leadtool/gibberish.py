@@ -15,9 +15,11 @@ import json
 import math
 import re
 import unicodedata
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from itertools import pairwise
+
+import numpy as np
 
 LATIN_VOWELS = set("aeiouy")
 CYRILLIC_VOWELS = set("аеиоуыэюяіє")
@@ -150,7 +152,6 @@ def _repeated_fragment(token: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=1 << 16)  # first names and common surnames recur across names
 def token_is_gibberish(token: str) -> bool:
     """One folded letter token: see the module docstring for the tests, cheapest first."""
     script = script_of(token)
@@ -177,12 +178,34 @@ def token_is_gibberish(token: str) -> bool:
 
 @cache
 def is_gibberish(name: str) -> bool:
-    """True when any letter token of the name looks like keyboard mash. Judged word by word
-    (letter tokens never span whitespace, and folding turns none into a letter), each word
-    once: names are many, their words far fewer."""
-    return any(_word_is_gibberish(word) for word in name.split())
+    """True when any letter token of the name looks like keyboard mash."""
+    return any(token_is_gibberish(t) for t in tokens(name))
 
 
-@lru_cache(maxsize=1 << 16)
-def _word_is_gibberish(word: str) -> bool:
-    return any(token_is_gibberish(t) for t in tokens(word))
+def gibberish_names(names: list[str]) -> np.ndarray:
+    """``is_gibberish`` of each of many names, judged word by word with each distinct word
+    and token judged once in this call: names are many, their words far fewer. (Letter
+    tokens never span whitespace, and folding turns no whitespace into a letter, so a name
+    is gibberish exactly when one of its words is.)"""
+    words: dict[str, bool] = {}
+    judged: dict[str, bool] = {}
+
+    def word_is_gibberish(word: str) -> bool:
+        for token in tokens(word):
+            verdict = judged.get(token)
+            if verdict is None:
+                verdict = judged[token] = token_is_gibberish(token)
+            if verdict:
+                return True
+        return False
+
+    out = np.zeros(len(names), dtype=bool)
+    for i, name in enumerate(names):
+        for word in name.split():
+            verdict = words.get(word)
+            if verdict is None:
+                verdict = words[word] = word_is_gibberish(word)
+            if verdict:
+                out[i] = True
+                break
+    return out
