@@ -28,7 +28,6 @@ from leadtool.normalize import (
     name_or_parts,
     parse_stamps,
     per_distinct,
-    per_distinct_batch,
     transliterate,
 )
 from leadtool.schema import DEDUPE_COLUMNS
@@ -117,36 +116,19 @@ def name_key(frame: pd.DataFrame) -> pd.Series:
     name = frame["name"].astype(str)
     blank = name.mask(name.str.strip() == "", "")  # a name of spaces is no name
     first, last = frame["first_name"].astype(str), frame["last_name"].astype(str)
-    return per_distinct_batch(name_or_parts(blank, first, last), _name_keys)
+    return per_distinct(name_or_parts(blank, first, last), _name_key)
 
 
 _NOT_LETTERS = re.compile(r"[^A-Za-z]+")
 
 
-def _name_keys(names: list[str]) -> list[str]:
-    """The letter tokens of each transliterated name, sorted. Worked out word by word, each
-    distinct word once in this call: tokens never span whitespace, and names are many,
-    their words far fewer."""
-    words: dict[str, tuple[str, ...]] = {}
-    keys = []
-    for name in names:
-        found: list[str] = []
-        for word in name.split():
-            tokens = words.get(word)
-            if tokens is None:
-                tokens = words[word] = _word_tokens(word)
-            found.extend(tokens)
-        keys.append(" ".join(sorted(found)))
-    return keys
-
-
-def _word_tokens(word: str) -> tuple[str, ...]:
-    text = transliterate(word)
-    if text.isascii():  # most words once transliterated: one regex pass
+def _name_key(name: str) -> str:
+    text = transliterate(name)
+    if text.isascii():  # most names once transliterated: one regex pass
         letters = _NOT_LETTERS.sub(" ", text)
     else:
         letters = "".join(c if c.isalpha() else " " for c in text)
-    return tuple(letters.split())
+    return " ".join(sorted(letters.split()))
 
 
 def field_values(frame: pd.DataFrame, column: str, emails: pd.Series | None = None) -> pd.Series:

@@ -60,14 +60,6 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], jobs: int = 1) -
     return pd.Series(results[codes], index=values.index, dtype=object)
 
 
-def per_distinct_batch(values: pd.Series, func: Callable[[list[Any]], list[str]]) -> pd.Series:
-    """Like ``per_distinct`` for text results, with ``func`` given every distinct value at
-    once (a result per value, in order), so that it can share work between values: the
-    words of names, say."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return _taken(np.asarray(func(uniques.tolist()), dtype=object), codes, values.index)
-
-
 def as_numbers(text: pd.Series) -> pd.Series:
     """Text read as numbers (``,`` as the decimal point; NaN where it is no number), parsed
     once per distinct value: a column's numbers repeat, and parsing is Python per value."""
