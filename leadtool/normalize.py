@@ -620,8 +620,11 @@ def _tidy_name(text: str) -> str:
     text = " ".join(text.replace("\u00a0", " ").split()).strip(" ,.;")
     if not text or text.startswith("<"):  # Meta's "<test lead: dummy data …>" stays as is
         return text
-    letters = [c for c in text if c.isalpha()]
-    if letters and (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
+    # One case throughout its letters (the checks stop at the first letter of the other
+    # case: most names are mixed and decided in a few characters).
+    upper = all(c.isupper() for c in text if c.isalpha())
+    lower = not upper and all(c.islower() for c in text if c.isalpha())
+    if (upper or lower) and any(c.isalpha() for c in text):
         text = text.title()
     return text
 

@@ -439,3 +439,22 @@ def test_clean_phone_text_is_the_pandas_spelling(cells: list[str]) -> None:
 def test_clean_phone_text_prefixes(cell: str, key: str) -> None:
     # each alone in its column: the prefix check is made per column
     assert nz.clean_phone_text(S(cell, "8 916")).tolist() == [key, "8916"]
+
+
+def _tidy_name_definition(text: str) -> str:
+    # The letters gathered first, then looked at: what _tidy_name does in fewer steps.
+    text = " ".join(text.replace("\u00a0", " ").split()).strip(" ,.;")
+    if not text or text.startswith("<"):
+        return text
+    letters = [c for c in text if c.isalpha()]
+    if letters and (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
+        text = text.title()
+    return text
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from([*"aAбБ Ⅻ1'-,.<\u00a0", "ǅ", "Ⓐ", "ⓑ", "م", "ß"]), max_size=16)
+)
+def test_tidy_name_matches_its_definition(text: str) -> None:
+    assert nz._tidy_name(text) == _tidy_name_definition(text)
