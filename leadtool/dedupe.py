@@ -93,9 +93,9 @@ def email_key(emails: pd.Series) -> pd.Series:
         pc.match_substring(email, "+"),
         pc.match_substring_regex(email, _GMAIL_END),
     )
-    if pc.any(reworked).as_py():
-        split = pc.filter(email, pc.and_(has_at, reworked))
-        email = pc.replace_with_mask(email, pc.and_(has_at, reworked), _split_key(split))
+    rework = pc.and_(has_at, reworked)
+    if pc.any(rework).as_py():
+        email = pc.replace_with_mask(email, rework, _split_key(pc.filter(email, rework)))
     return from_arrow(pc.if_else(has_at, email, pa.scalar("", TEXT)), emails.index)
 
 

@@ -202,10 +202,11 @@ def _lead_groups(
     groups, span = days.astype(np.int64), int(days.max(initial=0)) + 1
     for name in _KEY_SOURCES:
         codes, uniques = pd.factorize(given[name])
-        if span * max(len(uniques), 1) >= _KEY_LIMIT:
+        width = max(len(uniques), 1)
+        if span * width >= _KEY_LIMIT:
             groups, seen = pd.factorize(groups)
             span = len(seen)
-        groups, span = groups * len(uniques) + codes, span * max(len(uniques), 1)
+        groups, span = groups * width + codes, span * width
     groups, _ = pd.factorize(groups)
     firsts = np.full(groups.max(initial=-1) + 1, len(groups))  # each group's first lead
     np.minimum.at(firsts, groups, np.arange(len(groups)))
