@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from leadtool.arrowtext import (
     TEXT,
+    Words,
     ascii_digits,
     byte_size,
     cell_offsets,
@@ -31,6 +32,7 @@ from leadtool.arrowtext import (
     holds_any,
     join_coded,
     named,
+    split_words,
     text_where,
     to_arrow,
 )
@@ -239,7 +241,7 @@ class _View:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self._cache: Once[pd.Series] = Once()
-        self._names: Once[tuple[np.ndarray, list[Any]]] = Once()
+        self._names: Once[tuple[np.ndarray, Words]] = Once()
 
     def col(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
@@ -298,14 +300,14 @@ class _View:
 
         return self._cached("full_name", make)
 
-    def by_names(self, test: Callable[[list[str]], np.ndarray]) -> pd.Series:
-        """``test`` (a verdict per name for a list of names) of each row's full name, given
-        the distinct names once. They are numbered once for all the checks that ask (a
-        million varied names: 0.1–0.2 s)."""
+    def by_names(self, test: Callable[[Words], np.ndarray]) -> pd.Series:
+        """``test`` (a verdict per name, given the distinct names and their words) of each
+        row's full name. The names are numbered and split into words once for all the checks
+        that ask (a million varied names: 0.1–0.2 s)."""
 
-        def number() -> tuple[np.ndarray, list[Any]]:
+        def number() -> tuple[np.ndarray, Words]:
             codes, uniques = pd.factorize(self.full_name, use_na_sentinel=False)
-            return codes, uniques.tolist()
+            return codes, split_words(to_arrow(pd.Series(uniques, dtype=self.full_name.dtype)))
 
         codes, names = self._names.get("full_name", number)
         return pd.Series(np.asarray(test(names), dtype=bool)[codes], index=self.frame.index)
@@ -424,9 +426,7 @@ def _distinct_digits(digits: pd.Series, last: int) -> np.ndarray:
 
 def _test_entry(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     words = set(config.lists["test_words"])
-    tokens_all_test = v.by_names(
-        lambda names: np.fromiter((_test_name(n, words) for n in names), bool, len(names))
-    )
+    tokens_all_test = v.by_names(lambda names: _test_names(names, words))
     local = v.local.str.rstrip("0123456789")
     email_test = (v.email != "") & (
         v.email.isin(set(config.lists["test_emails"]))
@@ -447,6 +447,28 @@ def _test_name(name: str, words: set[str]) -> bool:
     return bool(text) and (
         text in words or all(t in words or t.rstrip("0123456789") in words for t in text.split())
     )
+
+
+def _test_names(names: Words, words: set[str]) -> np.ndarray:
+    """``_test_name`` of each name, from its words: each distinct word is case-folded and
+    split into tokens once. A name's tokens are its words' tokens in turn (folding and the
+    split act letter by letter, and whitespace is no word character), so it is made of test
+    words exactly when it has tokens and all of its words' tokens are test words. Only a name
+    made entirely of tokens of the phrases among them ("john doe") may be one as a whole:
+    those few are judged by ``_test_name`` itself."""
+    phrasal = {token for word in words if " " in word for token in word.split()}
+    count = len(names.distinct)
+    has, off, other = np.zeros(count, bool), np.zeros(count, bool), np.zeros(count, bool)
+    for i, word in enumerate(names.distinct):
+        found = _NOT_WORD.sub(" ", word.casefold()).split()
+        has[i] = bool(found)
+        off[i] = not all(t in words or t.rstrip("0123456789") in words for t in found)
+        other[i] = not all(t in phrasal for t in found)
+    named = names.any_of(has)
+    verdict = named & ~names.any_of(off)
+    for row in np.flatnonzero(named & ~verdict & ~names.any_of(other)):
+        verdict[row] = _test_name(names.texts[int(row)].as_py(), words)
+    return verdict
 
 
 def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import TEXT, from_arrow, mask, to_arrow
+from leadtool.arrowtext import TEXT, Words, from_arrow, mask, split_words, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import (
     iso_seconds,
@@ -116,19 +116,57 @@ def name_key(frame: pd.DataFrame) -> pd.Series:
     name = frame["name"].astype(str)
     blank = name.mask(name.str.strip() == "", "")  # a name of spaces is no name
     first, last = frame["first_name"].astype(str), frame["last_name"].astype(str)
-    return per_distinct(name_or_parts(blank, first, last), _name_key)
+    names = name_or_parts(blank, first, last)
+    codes, uniques = pd.factorize(names, use_na_sentinel=False)
+    keys = name_keys(split_words(to_arrow(pd.Series(uniques, dtype=names.dtype))))
+    return from_arrow(keys.take(pa.array(codes)), names.index)
 
 
 _NOT_LETTERS = re.compile(r"[^A-Za-z]+")
 
 
 def _name_key(name: str) -> str:
-    text = transliterate(name)
+    """The key of one name (``name_keys`` gives many at once)."""
+    return " ".join(sorted(_letter_runs(name)))
+
+
+def _letter_runs(text: str) -> list[str]:
+    """The runs of letters of the transliterated text."""
+    text = transliterate(text)
     if text.isascii():  # most names once transliterated: one regex pass
-        letters = _NOT_LETTERS.sub(" ", text)
-    else:
-        letters = "".join(c if c.isalpha() else " " for c in text)
-    return " ".join(sorted(letters.split()))
+        return _NOT_LETTERS.sub(" ", text).split()
+    return "".join(c if c.isalpha() else " " for c in text).split()
+
+
+def name_keys(names: Words) -> pa.Array:
+    """``_name_key`` of each name, from its words: each distinct word is transliterated and
+    split into letter runs once in Python (transliteration and the letter test act letter by
+    letter, and whitespace is no letter, so a name's runs are its words' runs in turn); each
+    name's runs are then put in order by one numpy sort on (name, rank of the run) and joined
+    by Arrow. A million varied names hold some 150,000 distinct words."""
+    number: dict[str, int] = {}
+    counts = np.zeros(len(names.distinct), dtype=np.intp)
+    runs: list[int] = []
+    for i, word in enumerate(names.distinct):
+        found = _letter_runs(word)
+        counts[i] = len(found)
+        runs.extend(number.setdefault(run, len(number)) for run in found)
+    distinct = list(number)
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[sorted(range(len(distinct)), key=distinct.__getitem__)] = np.arange(len(distinct))
+    # Each word of each name, expanded into its runs.
+    per_word = counts[names.codes]
+    starts = np.repeat((np.cumsum(counts) - counts)[names.codes], per_word)
+    within = np.arange(int(per_word.sum())) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+    run = np.asarray(runs, dtype=np.intp)[starts + within]
+    row = np.repeat(names.rows, per_word)
+    run = run[np.lexsort((rank[run], row))]
+    offsets = np.zeros(len(names.texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=len(names.texts)), out=offsets[1:])
+    listed = pa.LargeListArray.from_arrays(
+        pa.array(offsets), pa.array(distinct, TEXT).take(pa.array(run))
+    )
+    return pc.binary_join(listed, pa.scalar(" ", TEXT))
 
 
 def field_values(frame: pd.DataFrame, column: str, emails: pd.Series | None = None) -> pd.Series:

@@ -15,11 +15,18 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from itertools import pairwise
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from leadtool.arrowtext import Words
 
 LATIN_VOWELS = set("aeiouy")
 CYRILLIC_VOWELS = set("аеиоуыэюяіє")
@@ -42,6 +49,8 @@ _LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lowercase without diacritics (ș ş ă ё ґ -> s s a е г), й kept: it is its own key."""
+    if text.isascii():  # most Latin names: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold().replace("й", "\0"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\0", "й")
 
@@ -153,7 +162,8 @@ def _repeated_fragment(token: str) -> bool:
 
 
 def token_is_gibberish(token: str) -> bool:
-    """One folded letter token: see the module docstring for the tests, cheapest first."""
+    """One folded letter token: see the module docstring for the tests, cheapest first.
+    (``tokens_gibberish`` judges many tokens at once by the same tests.)"""
     script = script_of(token)
     if script is None:
         return _mixed_scripts(token)
@@ -162,18 +172,24 @@ def token_is_gibberish(token: str) -> bool:
     if _repeated_fragment(token):
         return True
     vowels = LATIN_VOWELS if script == "latin" else CYRILLIC_VOWELS
-    if re.search(r"(.)\1\1", token):
+    if _TRIPLE.search(token):
         return True
     if len(token) >= 4 and not any(c in vowels for c in token):
         return True
     if _keyboard_run(token, 5) or (len(token) == 4 and _keyboard_run(token, 4)):
         return True
     logps = pair_logps(token, script)
-    mean = sum(logps) / len(logps)
+    total = 0.0
+    for p in logps:  # left to right, as tokens_gibberish adds (sum() compensates on 3.12+)
+        total += p
+    mean = total / len(logps)
     if len(token) >= 4 and keyboard_share(token) >= KEYBOARD_SHARE and mean < KEYBOARD_MEAN:
         return True
     rare = sum(p < RARE_PAIR for p in logps)
     return mean < MEAN_FLOOR or rare >= 3 or (rare >= 2 and len(token) <= 5)
+
+
+_TRIPLE = re.compile(r"(.)\1\1")
 
 
 @cache
@@ -182,30 +198,158 @@ def is_gibberish(name: str) -> bool:
     return any(token_is_gibberish(t) for t in tokens(name))
 
 
-def gibberish_names(names: list[str]) -> np.ndarray:
-    """``is_gibberish`` of each of many names, judged word by word with each distinct word
-    and token judged once in this call: names are many, their words far fewer. (Letter
-    tokens never span whitespace, and folding turns no whitespace into a letter, so a name
-    is gibberish exactly when one of its words is.)"""
-    words: dict[str, bool] = {}
-    judged: dict[str, bool] = {}
+def gibberish_names(names: Sequence[str] | pa.Array | Words) -> np.ndarray:
+    """``is_gibberish`` of each of many names (a list, Arrow text or their words), with each
+    distinct word folded and tokenized once and each distinct token judged once, by
+    whole-array tests (``tokens_gibberish``): names are many, their words far fewer. Letter
+    tokens never span whitespace, and folding turns no whitespace into a letter, so a name is
+    gibberish exactly when one of its words is, whichever whitespace the split knows."""
+    import pyarrow as pa
 
-    def word_is_gibberish(word: str) -> bool:
+    from leadtool.arrowtext import Words, split_words
+
+    if not isinstance(names, Words):
+        if not isinstance(names, pa.Array):
+            names = pa.array(list(names), pa.large_string())
+        names = split_words(names)
+    return names.any_of(gibberish_words(names.distinct))
+
+
+def gibberish_words(words: list[str]) -> np.ndarray:
+    """Whether each (distinct) word holds a gibberish token."""
+    number: dict[str, int] = {}
+    of_word: list[int] = []
+    token_codes: list[int] = []
+    for i, word in enumerate(words):
         for token in tokens(word):
-            verdict = judged.get(token)
-            if verdict is None:
-                verdict = judged[token] = token_is_gibberish(token)
-            if verdict:
-                return True
-        return False
+            token_codes.append(number.setdefault(token, len(number)))
+            of_word.append(i)
+    verdicts = tokens_gibberish(list(number))
+    hit = verdicts[np.asarray(token_codes, dtype=np.intp)]
+    return np.bincount(np.asarray(of_word, dtype=np.intp)[hit], minlength=len(words)) > 0
 
-    out = np.zeros(len(names), dtype=bool)
-    for i, name in enumerate(names):
-        for word in name.split():
-            verdict = words.get(word)
-            if verdict is None:
-                verdict = words[word] = word_is_gibberish(word)
-            if verdict:
-                out[i] = True
-                break
+
+# Tokens longer than this (rare: names are short) are judged one at a time, so that the
+# code point matrix of a block stays small.
+_WIDEST = 32
+_BLOCK = 65_536
+
+
+def tokens_gibberish(tokens: list[str]) -> np.ndarray:
+    """``token_is_gibberish`` of each token, Latin and Cyrillic ones (nearly all) by tests
+    over a matrix of code points, a block of tokens at a time, rather than a few microseconds
+    of Python each; the rest one by one. tests/test_gibberish.py checks the two agree."""
+    out = np.zeros(len(tokens), dtype=bool)
+    scripts = np.array([_SCRIPT_CODE.get(script_of(t) or "", 0) for t in tokens], dtype=np.int8)
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    alone = np.flatnonzero((scripts == 0) | (lengths > _WIDEST))
+    out[alone] = [token_is_gibberish(tokens[i]) for i in alone]
+    for script, code in _SCRIPT_CODE.items():
+        rows = np.flatnonzero((scripts == code) & (lengths <= _WIDEST) & (lengths >= 3))
+        for start in range(0, len(rows), _BLOCK):
+            block = rows[start : start + _BLOCK]
+            out[block] = _judged(np.array([tokens[i] for i in block]), lengths[block], script)
     return out
+
+
+_SCRIPT_CODE = {"latin": 1, "cyrillic": 2}
+
+
+def _judged(texts: np.ndarray, lengths: np.ndarray, script: str) -> np.ndarray:
+    """``token_is_gibberish`` of tokens of one script, three or more letters each, given as
+    a numpy unicode array: each test of it over the matrix of their code points."""
+    width = texts.dtype.itemsize // 4
+    codes = texts.view(np.uint32).reshape(len(texts), width).astype(np.intp)
+    inside = np.arange(width) < lengths[:, None]
+    repeated = np.zeros(len(texts), dtype=bool)
+    for size in range(2, width // 2 + 1):
+        fits = (lengths % size == 0) & (lengths >= 2 * size) & ((size >= 3) | (lengths >= 3 * size))
+        if fits.any():
+            periodic = ((codes[:, size:] == codes[:, :-size]) | ~inside[:, size:]).all(axis=1)
+            repeated |= fits & periodic
+    triple = (
+        (codes[:, :-2] == codes[:, 1:-1]) & (codes[:, 1:-1] == codes[:, 2:]) & inside[:, 2:]
+    ).any(axis=1)
+    vowels = LATIN_VOWELS if script == "latin" else CYRILLIC_VOWELS
+    voiceless = (lengths >= 4) & ~np.isin(codes, [ord(v) for v in vowels]).any(axis=1)
+    tables = _tables()
+    keys = tables.key_ids[codes]  # every code point of a Latin or Cyrillic token is < 0x500
+    run = _keyboard_run_mask(keys, lengths, 5) | (
+        (lengths == 4) & _keyboard_run_mask(keys[:, :4], lengths, 4)
+    )
+    logps = _pair_logps_matrix(codes, lengths, script)
+    pairs = np.arange(width + 1) <= lengths[:, None]
+    total = np.zeros(len(texts))
+    for k in range(width + 1):  # left to right, as token_is_gibberish adds
+        total += np.where(pairs[:, k], logps[:, k], 0.0)
+    mean = total / (lengths + 1)
+    near = (tables.neighbours[keys[:, :-1], keys[:, 1:]] & inside[:, 1:]).sum(axis=1)
+    share = near / np.maximum(lengths - 1, 1)
+    typed = (lengths >= 4) & (share >= KEYBOARD_SHARE) & (mean < KEYBOARD_MEAN)
+    rare = ((logps < RARE_PAIR) & pairs).sum(axis=1)
+    scored = (mean < MEAN_FLOOR) | (rare >= 3) | ((rare >= 2) & (lengths <= 5))
+    judged: np.ndarray = repeated | triple | voiceless | run | typed | scored
+    return judged
+
+
+class _Tables(NamedTuple):
+    key_ids: np.ndarray  # code point (< 0x500) -> 1 + its place among the keyboard keys, or 0
+    neighbours: np.ndarray  # key id, key id -> keys next to each other (``_neighbours``)
+    runs: dict[int, np.ndarray]  # run length -> the runs' window keys (``_window_keys``)
+    logp: dict[str, tuple[np.ndarray, np.ndarray]]  # script -> (letter index, pair table)
+
+
+_KEY_BASE = 128  # more than the number of keys: a window's key spells its keys' ids
+
+
+@cache
+def _tables() -> _Tables:
+    keys = sorted({c for row in KEYBOARD_ROWS for c in row})
+    assert len(keys) < _KEY_BASE
+    key_ids = np.zeros(0x500, dtype=np.intp)
+    for i, key in enumerate(keys, start=1):
+        key_ids[ord(key)] = i
+    neighbours = np.zeros((_KEY_BASE, _KEY_BASE), dtype=bool)
+    for a, b in _neighbours():
+        neighbours[key_ids[ord(a)], key_ids[ord(b)]] = True
+    runs = {}
+    for length in (4, 5):
+        ids = np.array([[key_ids[ord(c)] for c in run] for run in _keyboard_runs(length)])
+        runs[length] = np.unique(ids @ (_KEY_BASE ** np.arange(length)))
+    logp = {}
+    for script, (table, unseen) in _model().items():
+        letters = sorted({c for pair in table for c in pair})
+        index = np.zeros(0x500, dtype=np.intp)  # 0: a letter the model never saw
+        for i, letter in enumerate(letters, start=1):
+            index[ord(letter)] = i
+        pairs = np.full((len(letters) + 1, len(letters) + 1), unseen)
+        for pair, value in table.items():
+            pairs[index[ord(pair[0])], index[ord(pair[1])]] = value
+        logp[script] = (index, pairs)
+    return _Tables(key_ids, neighbours, runs, logp)
+
+
+def _keyboard_run_mask(keys: np.ndarray, lengths: np.ndarray, length: int) -> np.ndarray:
+    """``_keyboard_run`` of each row of key ids: every window of ``length`` keys, spelled as
+    one number in base _KEY_BASE, looked up among the runs' numbers (a window holding a
+    non-key, id 0, spells no run: every run's digits are ids of keys)."""
+    starts = keys.shape[1] - length + 1
+    if starts <= 0:
+        return np.zeros(len(keys), dtype=bool)
+    spelled = np.zeros((len(keys), starts), dtype=np.int64)
+    for j in range(length):
+        spelled += keys[:, j : j + starts] * _KEY_BASE**j
+    found = np.isin(spelled, _tables().runs[length])
+    within = np.arange(starts) + length <= lengths[:, None]
+    return np.asarray((found & within).any(axis=1))
+
+
+def _pair_logps_matrix(codes: np.ndarray, lengths: np.ndarray, script: str) -> np.ndarray:
+    """``pair_logps`` of each row of code points: column k is the k-th pair of ``^token$``
+    (columns past a token's last pair hold whatever the padding gives)."""
+    index, pairs = _tables().logp[script]
+    letters = np.zeros((len(codes), codes.shape[1] + 2), dtype=np.intp)
+    letters[:, 0] = index[ord("^")]
+    letters[:, 1:-1] = index[codes]
+    letters[np.arange(len(codes)), lengths + 1] = index[ord("$")]
+    return pairs[letters[:, :-1], letters[:, 1:]]

@@ -404,3 +404,46 @@ def test_spam_search_equals_python_regex_on_every_value(names: list[str]) -> Non
     got = _searched(column, [(_SPAM, _SPAM_HINT), (_DOMAIN, _DOMAIN_HINT)]).tolist()
     patterns = [re.compile(_SPAM, re.IGNORECASE), re.compile(_DOMAIN, re.IGNORECASE)]
     assert got == [any(p.search(n) for p in patterns) for n in names]
+
+
+_TEST_NAME_WORDS = st.sampled_from(
+    [
+        "Test",
+        "TEST123",
+        "Test42",
+        "тест",
+        "John",
+        "Doe",
+        "john.doe",
+        "No-Name",
+        "name",
+        "Ivan",
+        "ﬆ",
+        "Teﬆ",
+    ]
+)
+_TEST_NAME_GAPS = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u2003", "\x1c", "-", ", ", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            lambda words, gaps: "".join(w + g for w, g in zip(words, gaps, strict=False)),
+            st.lists(_TEST_NAME_WORDS, max_size=4),
+            st.lists(_TEST_NAME_GAPS, min_size=4, max_size=4),
+        ),
+        max_size=15,
+    )
+)
+def test_test_names_from_words_equal_test_name(names: list[str]) -> None:
+    # _test_names judges each distinct word once and the few names made of phrase words as
+    # wholes; _test_name judges each whole name.
+    import pyarrow as pa
+
+    from leadtool.arrowtext import split_words
+    from leadtool.clean import _test_name, _test_names
+
+    words = set(load_config(None).lists["test_words"])
+    got = _test_names(split_words(pa.array(names, pa.large_string())), words)
+    assert got.tolist() == [_test_name(n, words) for n in names]

@@ -156,3 +156,45 @@ def test_gibberish_names_word_by_word_equal_is_gibberish(names: list[str]) -> No
     from leadtool.gibberish import gibberish_names
 
     assert gibberish_names(names).tolist() == [is_gibberish(n) for n in names]
+
+
+# Tokens as folding leaves them: letters of both scripts, vowels and not, keyboard runs,
+# repeated fragments, letters the name model never saw, and long ones.
+_TOKEN_LETTERS = st.sampled_from(
+    [*"qwertyuiopasdfghjklzxcvbnm", *"йцукенгшщзхъфывапролджэячсмитьбюёії"]
+)
+_SCRIPT_TOKENS = st.one_of(
+    st.text(alphabet=st.sampled_from([*"qwertyuiopasdfghjklzxcvbnm"]), min_size=1, max_size=14),
+    st.text(
+        alphabet=st.sampled_from([*"йцукенгшщзхъфывапролджэячсмитьбюёіїґ"]), min_size=1, max_size=14
+    ),
+    st.text(alphabet=_TOKEN_LETTERS, min_size=1, max_size=40),
+    st.builds(
+        lambda piece, times: piece * times,
+        st.text(_TOKEN_LETTERS, min_size=1, max_size=4),
+        st.integers(2, 5),
+    ),
+    _TOKENS.filter(bool),
+    st.sampled_from(["anna", "ivanova", "sdfgh", "qwer", "aaab", "zzzz", "ertert", "šđ", "ωμέγα"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SCRIPT_TOKENS, max_size=40))
+def test_tokens_gibberish_equals_token_is_gibberish(tokens_: list[str]) -> None:
+    # tokens_gibberish runs each test over a matrix of code points, token_is_gibberish
+    # one token at a time.
+    from leadtool.gibberish import token_is_gibberish, tokens_gibberish
+
+    assert tokens_gibberish(tokens_).tolist() == [token_is_gibberish(t) for t in tokens_]
+
+
+def test_tokens_gibberish_on_the_tokens_of_real_names() -> None:
+    from leadtool.gibberish import token_is_gibberish, tokens_gibberish
+
+    found = sorted({t for name in held_out_names() for t in tokens(name)})
+    mash = ["asdfgh", "фывапр", "qwrtp", "zxcvb", "ertert", "ааааа", "sdsdsd", "хйцщ"]
+    every = found + mash
+    assert len(found) > 1000
+    assert tokens_gibberish(every).tolist() == [token_is_gibberish(t) for t in every]
+    assert tokens_gibberish(mash).all()
