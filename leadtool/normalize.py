@@ -631,7 +631,7 @@ def _tidy_name(text: str) -> str:
 
 def normalize_names(series: pd.Series) -> pd.Series:
     """Whitespace folded; ALL-CAPS and all-lower names title-cased; mixed case kept."""
-    return per_distinct(series.fillna("").astype(str), _tidy_name)
+    return _tidied(series, split=False)[0]
 
 
 def _split_name(text: str) -> tuple[str, str]:
@@ -661,9 +661,68 @@ def _tidy_and_split(text: str) -> tuple[str, str, str]:
 def normalize_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(tidy name, first name, last name) of each full name, from one pass over the distinct
     names: ``normalize_names`` and ``split_full_names`` of its result, without numbering the
-    names twice."""
-    name, first, last = per_distinct_fields(names.fillna("").astype(str), _tidy_and_split, 3)
+    names twice. Names already tidy (``_tidy_already``: most of them, "Ivan Petrov") are
+    split by Arrow; only the rest go through ``_tidy_and_split`` one by one."""
+    name, first, last = _tidied(names, split=True)
     return name, first, last
+
+
+def _tidied(names: pd.Series, split: bool) -> list[pd.Series]:
+    """The tidy names, and with ``split`` their first and last names (see
+    ``normalize_full_names``)."""
+    text = names.fillna("").astype(str)
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    distinct = to_arrow(pd.Series(uniques, dtype=text.dtype))
+    tidy = _tidy_already(distinct)
+    fields = [distinct, *_split_spaced(distinct)] if split else [distinct]
+    if not tidy.all():
+        rest = distinct.filter(pa.array(~tidy)).to_numpy(zero_copy_only=False).tolist()
+        done = [_tidy_and_split(value) if split else (_tidy_name(value),) for value in rest]
+        untidy = pa.array(~tidy)
+        fields = [
+            pc.replace_with_mask(field, untidy, pa.array([d[k] for d in done], TEXT))
+            for k, field in enumerate(fields)
+        ]
+    rows = pa.array(codes)
+    return [from_arrow(field.take(rows), text.index) for field in fields]
+
+
+# What keeps a name from being tidy as it is: whitespace other than single spaces, a space,
+# comma, dot or semicolon at either end (``_tidy_name`` strips them), or "<" first.
+_UNTIDY = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in SPACE if c != " ") + "]|  |^[ ,.;<]|[ ,.;]$"
+
+
+def _tidy_already(names: pa.Array) -> np.ndarray:
+    """Which names ``_tidy_name`` leaves as they are, told by Arrow's RE2 on all at once: no
+    ``_UNTIDY`` piece, and both a lowercase and an uppercase letter of the Latin or Russian
+    alphabet (then its letters are neither all upper- nor all lowercase, and the case is
+    kept). Conservative: other tidy names are simply tidied by ``_tidy_name``."""
+    untidy = pc.match_substring_regex(names, _UNTIDY)
+    lower = pc.match_substring_regex(names, "[a-zа-яё]")
+    upper = pc.match_substring_regex(names, "[A-ZА-ЯЁ]")
+    return mask(pc.and_(pc.and_(lower, upper), pc.invert(untidy)))
+
+
+def _split_spaced(names: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``_split_name`` of names whose only whitespace is single spaces between words:
+    first word and the rest, or for three words ending in a patronymic ("Иванов Иван
+    Иванович") the second and the first."""
+    halves = pc.split_pattern(names, " ", max_splits=1)
+    first = pc.list_element(halves, 0)
+    last = pc.binary_join(pc.list_slice(halves, 1), pa.scalar(" ", TEXT))
+    words = pc.split_pattern(names, " ", max_splits=3)
+    three = mask(pc.equal(pc.list_value_length(words), 3))
+    if three.any():
+        triples = words.filter(pa.array(three))
+        thirds = pc.list_element(triples, 2).to_numpy(zero_copy_only=False).tolist()
+        russian = np.zeros(len(names), dtype=bool)
+        russian[np.flatnonzero(three)] = [bool(_PATRONYMIC.search(t)) for t in thirds]
+        if russian.any():
+            order = pa.array(russian)
+            picked = words.filter(order)
+            first = pc.replace_with_mask(first, order, pc.list_element(picked, 1))
+            last = pc.replace_with_mask(last, order, pc.list_element(picked, 0))
+    return first, last
 
 
 def split_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series]:

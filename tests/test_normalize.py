@@ -458,3 +458,45 @@ def _tidy_name_definition(text: str) -> str:
 )
 def test_tidy_name_matches_its_definition(text: str) -> None:
     assert nz._tidy_name(text) == _tidy_name_definition(text)
+
+
+_NAME_WORDS = st.sampled_from(
+    ["Ivan", "ivan", "IVAN", "Иванов", "ИВАНОВ", "иванович", "Ивановна", "Ёлкин", "o'neil", "ǅan"]
+)
+_NAME_GAPS = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u2003", "\x1c", ",", ";", " <", "."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(
+                lambda words, gaps, lead: (
+                    lead + "".join(w + g for w, g in zip(words, gaps, strict=False))
+                ),
+                st.lists(_NAME_WORDS, max_size=4),
+                st.lists(st.one_of(st.just(" "), _NAME_GAPS), min_size=4, max_size=4),
+                st.sampled_from(["", " ", "<", ",", "\u00a0"]),
+            ),
+            st.text(alphabet=st.sampled_from([*"aAбБЁё Ⅻ1'-,.<\u00a0", "ǅ", "ß"]), max_size=12),
+            st.sampled_from(
+                [
+                    "Иванов Иван Иванович",
+                    "Алиев Рашид Оглы",
+                    "Иванов Иван Иванович Jr",
+                    "Ли Иван Сергей Петрович",
+                    "A B C",
+                ]
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_full_names_tidied_and_split_as_one_by_one(names: list[str]) -> None:
+    # normalize_full_names splits the names already tidy with Arrow and tidies the rest
+    # one by one: the same as _tidy_and_split of every name.
+    name, first, last = nz.normalize_full_names(pd.Series(names, dtype=object))
+    assert list(zip(name, first, last, strict=True)) == [nz._tidy_and_split(n) for n in names]
+    assert nz.normalize_names(pd.Series(names, dtype=object)).tolist() == [
+        nz._tidy_name(n) for n in names
+    ]
