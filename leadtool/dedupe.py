@@ -12,6 +12,7 @@ C: one person). Junk never merges into genuine leads.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,8 +112,16 @@ def _split_key(email: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(local, domain, pa.scalar("@", TEXT))
 
 
-def name_key(frame: pd.DataFrame) -> pd.Series:
-    """Name as compared: transliterated, lowercase, letters only, tokens sorted."""
+def name_key(frame: pd.DataFrame, rows: np.ndarray | None = None) -> pd.Series:
+    """Name as compared: transliterated, lowercase, letters only, tokens sorted. With
+    ``rows`` (positions), only those rows' names are keyed, the others' keys are ""."""
+    if rows is not None:
+        parts = frame[["name", "first_name", "last_name"]].iloc[rows]
+        keys = to_arrow(name_key(parts)) if len(rows) else pa.array([], TEXT)
+        where = np.full(len(frame), len(rows), dtype=np.intp)
+        where[rows] = np.arange(len(rows))
+        padded = pa.concat_arrays([keys, pa.array([""], TEXT)])
+        return from_arrow(padded.take(pa.array(where)), frame.index)
     name = frame["name"].astype(str)
     blank = name.mask(name.str.strip() == "", "")  # a name of spaces is no name
     first, last = frame["first_name"].astype(str), frame["last_name"].astype(str)
@@ -231,25 +240,42 @@ def _star_edges(keys: pd.Series, partition: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def fuzzy_pairs(
-    names: pd.Series, supports: dict[str, pd.Series], partition: np.ndarray, threshold: float
+    names: Callable[[np.ndarray], pd.Series],
+    supports: dict[str, pd.Series],
+    partition: np.ndarray,
+    threshold: float,
 ) -> pd.DataFrame:
     """Pairs of rows whose names are alike (score >= threshold) and that agree on a field.
 
     Blocks are rows sharing a supporting field value (and partition); a block larger than
     MAX_BLOCK is split by the first letter of the name key. The pairs of small blocks (most
     blocks are two leads) are listed with numpy, block by block, and scored in one rapidfuzz
-    ``cpdist`` call.
+    ``cpdist`` call. ``names`` gives the name keys of the given rows ("" for the others):
+    only rows that share a field value with another row are ever compared, and only their
+    names are keyed (a third of the distinct names of a million varied leads).
     """
     found: list[pd.DataFrame] = []
+    blocks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    shared = np.zeros(len(partition), dtype=bool)
+    for column, values in supports.items():
+        rows = np.flatnonzero((values != "").to_numpy())
+        if len(rows) >= 2:
+            codes = _block_codes(values.iloc[rows], partition[rows])
+            blocks[column] = (rows, codes)
+            shared[rows[np.bincount(codes)[codes] >= 2]] = True
+    keys = names(np.flatnonzero(shared))
     # Names repeat (a few hundred distinct among a million leads): pairs are scored by
     # their names' codes, each distinct pair of names once.
-    name_codes, distinct_names = pd.factorize(names, use_na_sentinel=False)
+    name_codes, distinct_names = pd.factorize(keys, use_na_sentinel=False)
     name_arr = np.asarray(distinct_names, dtype=object)
-    for column, values in supports.items():
-        rows = np.flatnonzero(((values != "") & (names != "")).to_numpy())
+    named = (keys != "").to_numpy()
+    for column, (rows, codes) in blocks.items():
+        # Rows without a name key leave their blocks; the blocks keep the order of their
+        # first named row (what numbering the named rows alone gives).
+        keep = named[rows]
+        rows, codes = rows[keep], pd.factorize(codes[keep])[0]
         if len(rows) < 2:
             continue
-        codes = _block_codes(values.iloc[rows], partition[rows])
         big = np.bincount(codes)[codes] > MAX_BLOCK
         if big.any():  # split by the name's first letter
             first = pd.Series(name_arr[name_codes[rows[big]]], dtype=object).str[:1]
@@ -369,7 +395,9 @@ def dedupe(
         fuzzy = None
         if options.fuzzy:
             supports = {f: field_values(combined, f, emails) for f in options.fields}
-            fuzzy = fuzzy_pairs(name_key(combined), supports, partition, options.threshold)
+            fuzzy = fuzzy_pairs(
+                lambda rows: name_key(combined, rows), supports, partition, options.threshold
+            )
         edges["phone"] = phones.result()
         times = timing.result()
     pairs = _exact_pairs(edges)
