@@ -475,3 +475,19 @@ def test_iso_times_format_each_time_and_blank_missing_ones(seconds: list[int | N
         "" if s is None else np.datetime_as_string(np.datetime64(s, "s")) + "Z" for s in seconds
     ]
     assert _iso_times(ticks).tolist() == expected
+
+
+def test_fuzzy_pairs_come_in_the_order_of_each_block_s_first_named_row() -> None:
+    # Row 0 shares its e-mail box with rows 3 and 4 but has no letters in its name: it is
+    # compared with no one, and the block of rows 1-2 (first named row 1) comes first.
+    rows = [
+        lead(0, name="12345", email="sharedaaa@m0.ru"),
+        lead(1, name="Ivan Petrov", email="sharedbbb@m1.ru"),
+        lead(2, name="Ivan Petrova", email="sharedbbb@m2.ru"),
+        lead(3, name="Anna Smirnova", email="sharedaaa@m3.ru"),
+        lead(4, name="Anna Smirnowa", email="sharedaaa@m4.ru"),
+        lead(5, name="Oleg Sidorov", email="alone@m5.ru"),
+    ]
+    _out, pairs, _stats = dedupe(pd.DataFrame(rows), DedupeOptions(fields=("email_local",)))
+    got = list(zip(pairs["lead_id_a"], pairs["lead_id_b"], pairs["rule"], strict=True))
+    assert got == [("t:1", "t:2", "fuzzy"), ("t:3", "t:4", "fuzzy")]
