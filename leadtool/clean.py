@@ -413,7 +413,10 @@ def _distinct_digits(digits: pd.Series, last: int) -> np.ndarray:
     if not byte_size(text):  # no digits at all
         return counts
     offsets = cell_offsets(text)
-    bits = np.append(_DIGIT_BIT[data_bytes(text)], 0)
+    data = data_bytes(text)
+    bits = np.empty(len(data) + 1, dtype=_DIGIT_BIT.dtype)  # one spare 0 for reduceat's end
+    np.take(_DIGIT_BIT, data, out=bits[:-1])
+    bits[-1] = 0
     ends = offsets[1:]
     starts = np.maximum(offsets[:-1], ends - last)
     bounds = np.empty(2 * len(text), dtype=np.int64)
@@ -459,8 +462,8 @@ def _test_names(names: Words, words: set[str]) -> np.ndarray:
     phrasal = {token for word in words if " " in word for token in word.split()}
     count = len(names.distinct)
     has, off, other = np.zeros(count, bool), np.zeros(count, bool), np.zeros(count, bool)
-    for i, word in enumerate(names.distinct):
-        found = _NOT_WORD.sub(" ", word.casefold()).split()
+    for i, text in enumerate(_folded_words(names.distinct)):
+        found = text.split()
         has[i] = bool(found)
         off[i] = not all(t in words or t.rstrip("0123456789") in words for t in found)
         other[i] = not all(t in phrasal for t in found)
@@ -469,6 +472,15 @@ def _test_names(names: Words, words: set[str]) -> np.ndarray:
     for row in np.flatnonzero(named & ~verdict & ~names.any_of(other)):
         verdict[row] = _test_name(names.texts[int(row)].as_py(), words)
     return verdict
+
+
+def _folded_words(words: list[str]) -> list[str]:
+    """Each word case-folded, its characters other than letters, digits and whitespace made
+    spaces (as ``_test_name`` does), done to all the words joined by line breaks at once."""
+    joined = "\n".join(words)
+    if joined.count("\n") != len(words) - 1:  # a word holds a line break (or none given)
+        return [_NOT_WORD.sub(" ", word.casefold()) for word in words]
+    return _NOT_WORD.sub(" ", joined.casefold()).split("\n")
 
 
 def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:

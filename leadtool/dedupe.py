@@ -147,6 +147,23 @@ def _letter_runs(text: str) -> list[str]:
     return "".join(c if c.isalpha() else " " for c in text).split()
 
 
+def _letters_of_words(words: list[str]) -> list[str]:
+    """Each word transliterated with its characters other than letters made spaces (what
+    ``_letter_runs`` splits), done to all the words joined by line breaks at once: the
+    steps act character by character, and the letter test looks at each distinct
+    character once."""
+    joined = "\n".join(words)
+    if joined.count("\n") != len(words) - 1:  # a word holds a line break (or none given)
+        return [" ".join(_letter_runs(word)) for word in words]
+    latin = transliterate(joined)
+    others = [c for c in set(latin) if not c.isalpha() and c != "\n"]
+    if len(others) > 32:  # many kinds: one table pass
+        return latin.translate({ord(c): " " for c in others}).split("\n")
+    for c in others:  # a few kinds (a hyphen, an apostrophe, digits): faster than a table
+        latin = latin.replace(c, " ")
+    return latin.split("\n")
+
+
 def name_keys(names: Words) -> pa.Array:
     """``_name_key`` of each name, from its words: each distinct word is transliterated and
     split into letter runs once in Python (transliteration and the letter test act letter by
@@ -156,8 +173,8 @@ def name_keys(names: Words) -> pa.Array:
     number: dict[str, int] = {}
     counts = np.zeros(len(names.distinct), dtype=np.intp)
     runs: list[int] = []
-    for i, word in enumerate(names.distinct):
-        found = _letter_runs(word)
+    for i, letters in enumerate(_letters_of_words(names.distinct)):
+        found = letters.split()
         counts[i] = len(found)
         runs.extend(number.setdefault(run, len(number)) for run in found)
     distinct = list(number)

@@ -447,3 +447,10 @@ def test_test_names_from_words_equal_test_name(names: list[str]) -> None:
     words = set(load_config(None).lists["test_words"])
     got = _test_names(split_words(pa.array(names, pa.large_string())), words)
     assert got.tolist() == [_test_name(n, words) for n in names]
+
+
+def test_folded_words_equal_each_word_folded() -> None:
+    from leadtool.clean import _NOT_WORD, _folded_words
+
+    for words in ([], ["Test-42", "ТЕСТ", "ﬆ.x"], ["a\nb", "C;d"]):
+        assert _folded_words(words) == [_NOT_WORD.sub(" ", w.casefold()) for w in words]

@@ -491,3 +491,17 @@ def test_fuzzy_pairs_come_in_the_order_of_each_block_s_first_named_row() -> None
     _out, pairs, _stats = dedupe(pd.DataFrame(rows), DedupeOptions(fields=("email_local",)))
     got = list(zip(pairs["lead_id_a"], pairs["lead_id_b"], pairs["rule"], strict=True))
     assert got == [("t:1", "t:2", "fuzzy"), ("t:3", "t:4", "fuzzy")]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        [],
+        ["Ivan", "Пётр-Щукин", "o'neil2", "a\nb"],  # a line break: word by word
+        ["".join(chr(c) for c in range(0x21, 0x41)) + "x", "Ёлка!", "ß²"],  # many kinds
+    ],
+)
+def test_letters_of_words_equal_each_word_s_letter_runs(words: list[str]) -> None:
+    from leadtool.dedupe import _letter_runs, _letters_of_words
+
+    assert [w.split() for w in _letters_of_words(words)] == [_letter_runs(w) for w in words]

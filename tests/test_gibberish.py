@@ -198,3 +198,14 @@ def test_tokens_gibberish_on_the_tokens_of_real_names() -> None:
     assert len(found) > 1000
     assert tokens_gibberish(every).tolist() == [token_is_gibberish(t) for t in every]
     assert tokens_gibberish(mash).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(_NAME_TEXT, st.sampled_from(["a\nb", "\0й", "Ёж\u0301", ""])), max_size=8)
+)
+def test_fold_many_equals_fold_of_each(words: list[str]) -> None:
+    # All words folded as one text (or one by one when a word holds a line break).
+    from leadtool.gibberish import fold_many
+
+    assert fold_many(words) == [fold(w) for w in words]
