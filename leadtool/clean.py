@@ -195,9 +195,13 @@ def clean(
         return CHECKS[code](view, check, config).fillna(False).astype(bool)
 
     # The checks are independent and mostly Arrow kernels (which release the GIL): two
-    # threads use both cores of a small machine. Results keep the checks' order.
+    # threads use both cores of a small machine. The longest (burst, which sorts keys) starts
+    # first, so that the other thread works through the rest meanwhile instead of waiting
+    # for it at the end. Results keep the checks' order.
+    order = sorted(enabled, key=lambda item: item[0] not in _LONG_CHECKS)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-clean") as pool:
-        masks = list(pool.map(run, enabled))
+        done = dict(zip([code for code, _ in order], pool.map(run, order), strict=True))
+    masks = [done[code] for code, _ in enabled]
     codes = [(code, check.severity, m) for (code, check), m in zip(enabled, masks, strict=True)]
     junk = np.zeros(len(frame), dtype=bool)
     suspect = np.zeros(len(frame), dtype=bool)
@@ -215,6 +219,9 @@ def clean(
     quality = named(QUALITIES, np.where(junk, bad, np.where(suspect, maybe, ok)), frame.index)
     out = _insert_after(out, "lead_id", {"quality": quality, "reasons": reasons})
     return out, _stats(out, codes, junk, suspect & ~junk)
+
+
+_LONG_CHECKS = ("burst",)
 
 
 def ensure_columns(leads: pd.DataFrame) -> pd.DataFrame:
@@ -653,16 +660,27 @@ def _stats(
 def _rates(
     frame: pd.DataFrame, by: list[str], junk: np.ndarray, suspect: np.ndarray
 ) -> list[dict[str, Any]]:
-    """Leads, junk, suspect and junk rate per group, worst junk rate first."""
-    keys = frame[by].astype(str)
-    grouped = pd.DataFrame(
-        {**{c: keys[c] for c in by}, "junk": junk, "suspect": suspect}, index=frame.index
-    ).groupby(by, sort=True)
-    table = grouped.agg(leads=("junk", "size"), junk=("junk", "sum"), suspect=("suspect", "sum"))
+    """Leads, junk, suspect and junk rate per group (in the order of the group keys), worst
+    junk rate first: counted with ``np.bincount`` over one integer per group, each key
+    column's values numbered in sorted order (a million leads: a few groups, no groupby)."""
+    group = np.zeros(len(frame), dtype=np.int64)
+    names = []
+    for column in by:
+        codes, uniques = pd.factorize(frame[column].astype(str), sort=True)
+        group = group * len(uniques) + codes
+        names.append(np.asarray(uniques, dtype=object))
+    keys, group = np.unique(group, return_inverse=True)
+    table = pd.DataFrame(index=range(len(keys)))
+    rest = keys
+    for column, values in reversed(list(zip(by, names, strict=True))):
+        rest, code = np.divmod(rest, len(values))
+        table[column] = values[code]
+    table = table[by]
+    table["leads"] = np.bincount(group, minlength=len(keys))
+    for name, flags in (("junk", junk), ("suspect", suspect)):
+        table[name] = np.bincount(group, weights=flags, minlength=len(keys)).astype(np.int64)
     table["junk_rate"] = (table["junk"] / table["leads"]).round(4)
-    table = table.reset_index().sort_values(
-        ["junk_rate", "leads"], ascending=[False, False], kind="stable"
-    )
+    table = table.sort_values(["junk_rate", "leads"], ascending=[False, False], kind="stable")
     return [
         {
             **{c: row[c] for c in by},

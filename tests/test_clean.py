@@ -454,3 +454,52 @@ def test_folded_words_equal_each_word_folded() -> None:
 
     for words in ([], ["Test-42", "ТЕСТ", "ﬆ.x"], ["a\nb", "C;d"]):
         assert _folded_words(words) == [_NOT_WORD.sub(" ", w.casefold()) for w in words]
+
+
+def _rates_by_groupby(frame, by, junk, suspect):
+    # The definition: pandas' groupby, sorted by key, then worst junk rate first.
+    keys = frame[by].astype(str)
+    grouped = pd.DataFrame({**{c: keys[c] for c in by}, "junk": junk, "suspect": suspect})
+    table = grouped.groupby(by, sort=True).agg(
+        leads=("junk", "size"), junk=("junk", "sum"), suspect=("suspect", "sum")
+    )
+    table["junk_rate"] = (table["junk"] / table["leads"]).round(4)
+    table = table.reset_index().sort_values(
+        ["junk_rate", "leads"], ascending=[False, False], kind="stable"
+    )
+    return [
+        {
+            **{c: row[c] for c in by},
+            "leads": int(row["leads"]),
+            "junk": int(row["junk"]),
+            "suspect": int(row["suspect"]),
+            "junk_rate": float(row["junk_rate"]),
+        }
+        for _, row in table.iterrows()
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "facebook", "Ёлка", "google", "b", "B"]),
+            st.sampled_from(["", "c1", "c2", "spring sale", "Ç"]),
+            st.booleans(),
+            st.booleans(),
+        ),
+        max_size=40,
+    )
+)
+def test_rates_equal_a_groupby(rows: list[tuple[str, str, bool, bool]]) -> None:
+    import numpy as np
+
+    from leadtool.clean import _rates
+
+    frame = pd.DataFrame(
+        {"source": [r[0] for r in rows], "campaign": [r[1] for r in rows]}, dtype="str"
+    )
+    junk = np.array([r[2] for r in rows], dtype=bool)
+    suspect = np.array([r[3] and not r[2] for r in rows], dtype=bool)
+    for by in (["source"], ["source", "campaign"]):
+        assert _rates(frame, by, junk, suspect) == _rates_by_groupby(frame, by, junk, suspect)
