@@ -89,12 +89,14 @@ def split_words(texts: pa.Array) -> Words:
     import pyarrow.compute as pc
 
     words = pc.utf8_split_whitespace(texts)
-    encoded = pc.list_flatten(words).dictionary_encode()
+    flat, rows = pc.list_flatten(words), pc.list_parent_indices(words)
+    filled = pc.not_equal(flat, "")  # Arrow gives "" between two whitespace characters
+    encoded = flat.filter(filled).dictionary_encode()
     return Words(
         texts,
         encoded.dictionary.to_numpy(zero_copy_only=False).tolist(),
         encoded.indices.to_numpy().astype(np.intp),
-        pc.list_parent_indices(words).to_numpy().astype(np.intp),
+        rows.filter(filled).to_numpy().astype(np.intp),
     )
 
 

@@ -120,3 +120,21 @@ def test_first_bytes(cells: list[str], start: int) -> None:
     values = pa.array(cells, TEXT).slice(min(start, len(cells)))
     want = [c.encode()[0] if c else 0 for c in cells[start:]]
     assert first_bytes(values).tolist() == want
+
+
+def test_split_words_numbers_the_distinct_words_of_each_text() -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from leadtool.arrowtext import split_words
+
+    texts = ["Anna  Petrova", "", "  ", "Petrova\u2003Anna", "Ivan"]
+    words = split_words(pa.array(texts, pa.large_string()))
+    assert sorted(words.distinct) == ["Anna", "Ivan", "Petrova"]
+    rebuilt = [[] for _ in texts]
+    for code, row in zip(words.codes, words.rows, strict=True):
+        rebuilt[row].append(words.distinct[code])
+    assert rebuilt == [t.split() for t in texts]
+    ivan = np.array([w == "Ivan" for w in words.distinct])
+    assert words.any_of(ivan).tolist() == [False, False, False, False, True]
+    assert words.any_of(~ivan).tolist() == [True, False, False, True, False]
