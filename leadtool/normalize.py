@@ -27,6 +27,7 @@ from leadtool.arrowtext import (
     SPACE,
     TEXT,
     ascii_digits,
+    byte_size,
     cell_offsets,
     data_bytes,
     first_bytes,
@@ -92,6 +93,8 @@ def _distinct_results(
     values: pd.Series, func: Callable[[Any], Any], jobs: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """(each row's code, ``func`` of each distinct value)."""
+    if _all_empty(values):  # a column the export left empty: nothing to number
+        return np.zeros(len(values), dtype=np.intp), np.array([func("")], dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     distinct = uniques.tolist()  # one conversion: iterating Arrow text makes a scalar a value
     results = np.empty(len(distinct), dtype=object)
@@ -101,6 +104,20 @@ def _distinct_results(
         for i, value in enumerate(distinct):
             results[i] = func(value)
     return codes, results
+
+
+def _all_empty(values: pd.Series) -> bool:
+    """Whether Arrow-backed text holds "" in every row (and some rows): told from its byte
+    count, without hashing a million empty strings."""
+    if not len(values) or not isinstance(values.dtype, pd.StringDtype):
+        return False
+    if values.dtype.storage == "python":
+        return False
+    array = pa.array(values.array)  # the column's own Arrow data, not a copy
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    if array.null_count or any(chunk.type != TEXT for chunk in chunks):
+        return False
+    return not any(byte_size(chunk) for chunk in chunks)
 
 
 def _taken(distinct: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:

@@ -500,3 +500,22 @@ def test_full_names_tidied_and_split_as_one_by_one(names: list[str]) -> None:
     assert nz.normalize_names(pd.Series(names, dtype=object)).tolist() == [
         nz._tidy_name(n) for n in names
     ]
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_per_distinct_of_an_empty_column_calls_once(dtype: object) -> None:
+    # An all-empty Arrow column is not numbered (its byte count tells): func("") once, taken
+    # by every row, the same as numbering it gives.
+    calls: list[str] = []
+
+    def func(value: str) -> str:
+        calls.append(value)
+        return f"<{value}>"
+
+    values = pd.Series([""] * 5, dtype=dtype)
+    out = nz.per_distinct(values, func)
+    assert out.tolist() == ["<>"] * 5 and calls == [""]
+    assert nz.per_distinct(pd.Series(["", None, ""], dtype=dtype), func).tolist()[0] == "<>"
+    assert not nz._all_empty(pd.Series(["", None], dtype="str"))
+    assert not nz._all_empty(pd.Series(["", "a"], dtype="str"))
+    assert not nz._all_empty(pd.Series([], dtype="str"))
