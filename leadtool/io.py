@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STDIN = "-"
 READ_FORMATS = ("csv", "tsv", "txt", "xlsx", "json", "jsonl", "parquet")
 WRITE_FORMATS = ("csv", "tsv", "jsonl", "parquet", "xlsx")
@@ -862,8 +863,6 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",") -> Iterator[bytes | memoryvi
     """The CSV of ``frame`` in pieces of CSV_CHUNK_ROWS rows, so writing a million leads
     never holds a second full copy of them in memory. Pieces are the writer's own buffers,
     handed on without a copy."""
-    from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
 
     def piece(start: int) -> list[bytes | memoryview]:
         return _csv_parts(frame.iloc[start : start + CSV_CHUNK_ROWS], sep, header=start == 0)
@@ -872,16 +871,25 @@ def csv_chunks(frame: pd.DataFrame, sep: str = ",") -> Iterator[bytes | memoryvi
     if len(starts) == 1:
         yield from piece(0)
         return
-    # Two pieces in flight: Arrow's kernels release the GIL, so a second core builds the
-    # next piece while this one is written; never more than two are held in memory.
+    for parts in _two_at_a_time(piece, starts):
+        yield from parts
+
+
+def _two_at_a_time(work: Callable[[int], T], items: Iterable[int]) -> Iterator[T]:
+    """``work`` of each item, in order, two at a time: Arrow's kernels release the GIL, so a
+    second core builds the next piece while this one is written; never more than two are
+    held in memory."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-csv") as pool:
-        pending: deque[Future[list[bytes | memoryview]]] = deque()
-        for start in starts:
-            pending.append(pool.submit(piece, start))
+        pending: deque[Future[T]] = deque()
+        for item in items:
+            pending.append(pool.submit(work, item))
             if len(pending) == 2:
-                yield from pending.popleft().result()
+                yield pending.popleft().result()
         while pending:
-            yield from pending.popleft().result()
+            yield pending.popleft().result()
 
 
 def csv_bytes(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> bytes:
@@ -1029,15 +1037,12 @@ class _FileRegions:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.end = 0
-        self.turn = 0
-        self.failed = False
+        self.turn = 0  # the piece whose region comes next
         self.ready = threading.Condition()
 
     def region(self, piece: int, size: int) -> memoryview:
         with self.ready:
-            self.ready.wait_for(lambda: self.turn == piece or self.failed)
-            if self.failed:
-                raise RuntimeError("an earlier piece of the file failed")
+            self.ready.wait_for(lambda: self.turn == piece)
             start, self.end = self.end, self.end + size
             self.turn += 1
             self.ready.notify_all()
@@ -1048,10 +1053,14 @@ class _FileRegions:
             start - aligned :
         ]
 
-    def fail(self) -> None:
+    def skip(self, piece: int) -> None:
+        """A failed piece gives up its turn (unless it took it), so that the pieces after
+        it do not wait for it: its error is the one reported, and the file is dropped."""
         with self.ready:
-            self.failed = True
-            self.ready.notify_all()
+            self.ready.wait_for(lambda: self.turn >= piece)
+            if self.turn == piece:
+                self.turn += 1
+                self.ready.notify_all()
 
 
 def _write_csv_in_place(frame: pd.DataFrame, sep: str, handle: Any) -> bool:
@@ -1075,27 +1084,17 @@ def _write_csv_in_place(frame: pd.DataFrame, sep: str, handle: Any) -> bool:
         os.ftruncate(fd, 0)
         return False
 
-    def piece(index: int, start: int) -> None:
+    def piece(index: int) -> None:
         try:
-            part = frame.iloc[start : start + CSV_CHUNK_ROWS]
+            part = frame.iloc[(index - 1) * CSV_CHUNK_ROWS : index * CSV_CHUNK_ROWS]
             _csv_parts(part, sep, header=False, place=lambda size: regions.region(index, size))
         except BaseException:
-            regions.fail()  # the pieces after this one stop waiting for their turn
+            regions.skip(index)
             raise
 
-    from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
-
     try:
-        # Two pieces in flight, as csv_chunks builds them.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-csv") as pool:
-            pending: deque[Future[None]] = deque()
-            for index, start in enumerate(range(0, len(frame), CSV_CHUNK_ROWS), start=1):
-                pending.append(pool.submit(piece, index, start))
-                if len(pending) == 2:
-                    pending.popleft().result()
-            while pending:
-                pending.popleft().result()
+        for _ in _two_at_a_time(piece, range(1, -(-len(frame) // CSV_CHUNK_ROWS) + 1)):
+            pass
     except _SizeMissedError:  # pragma: no cover - the sizes are exact (tested)
         log.debug("CSV size estimate missed; writing the plain way")
         os.ftruncate(fd, 0)
@@ -1186,14 +1185,19 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str) -> None:
 
 
 def _atomic(target: Path, write: Any) -> None:
+    """``write`` into a temp file beside ``target``, renamed over it once complete: a reader
+    sees the old file or the new one, never part of one. A failed write (a full disk) is
+    one error naming the file, and leaves the old file as it was."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+            raise LeadtoolError(f"{target}: cannot write: {exc.strerror}") from exc
         raise
 
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import tempfile
+from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leadtool import io as io_module
 from leadtool.errors import LeadtoolError
 from leadtool.io import (
     csv_bytes,
@@ -232,6 +237,15 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr("leadtool.io._write_binary", boom)
     with pytest.raises(OSError):
+        write_table(pd.DataFrame({"a": ["1"]}), str(target))
+    # A full disk is one error naming the file (exit code 1), not a traceback.
+    import errno
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("leadtool.io._write_binary", full)
+    with pytest.raises(LeadtoolError, match=r"out\.csv: cannot write: No space left"):
         write_table(pd.DataFrame({"a": ["1"]}), str(target))
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
@@ -484,3 +498,103 @@ def test_large_cp1251_file_is_read_by_arrow_too(monkeypatch, tmp_path) -> None:
     assert calls == [text.encode("utf-8")]
     assert table.encoding == "cp1251" and table.data["name"].iloc[0] == "Анна 0"
     assert len(table.data) == 30_000
+
+
+# --------------------------------------------------------------------------- CSV in place
+
+_IN_PLACE = pytest.mark.skipif(
+    not hasattr(os, "posix_fallocate"), reason="no posix_fallocate: files are written plainly"
+)
+
+
+def _plain_csv(frame: pd.DataFrame, sep: str = ",") -> bytes:
+    return b"".join(bytes(p) for p in io_module.csv_chunks(frame, sep))
+
+
+@_IN_PLACE
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(CELL_TEXT, CELL_TEXT, CELL_TEXT), min_size=1, max_size=14),
+    st.sampled_from([",", "\t"]),
+    st.integers(1, 5),
+)
+def test_csv_written_in_place_equals_the_pieces(rows, sep: str, chunk: int) -> None:
+    # Pieces of `chunk` rows, each built in its own region of the file (header first), give
+    # the bytes csv_chunks gives: quoted cells, cells holding the writer's stand-in control
+    # bytes (joined instead), multibyte text, region borders inside a page.
+    frame = pd.DataFrame(rows, columns=["a,b", 'say "x"', "c"], dtype=object)
+    with mock.patch.object(io_module, "CSV_CHUNK_ROWS", chunk):
+        fd, path = tempfile.mkstemp()
+        try:
+            with os.fdopen(fd, "w+b") as handle:
+                assert io_module._write_csv_in_place(frame, sep, handle)
+            written = Path(path).read_bytes()
+        finally:
+            os.unlink(path)
+        assert written == _plain_csv(frame, sep)
+
+
+def test_csv_goes_the_plain_way_where_the_file_cannot_be_mapped(tmp_path) -> None:
+    frame = pd.DataFrame({"a": ["1", "2"], "b": ['x,"y"', "z"]})
+    with open(tmp_path / "w.csv", "wb") as handle:  # write-only: no memory map
+        assert not io_module._write_csv_in_place(frame, ",", handle)
+    assert not io_module._write_csv_in_place(frame, ",", io.BytesIO())
+    assert (tmp_path / "w.csv").read_bytes() == b""
+
+
+@_IN_PLACE
+def test_a_file_system_without_fallocate_gets_plain_writes(tmp_path, monkeypatch) -> None:
+    import errno
+
+    def unsupported(*_args) -> None:
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    monkeypatch.setattr(os, "posix_fallocate", unsupported)
+    frame = pd.DataFrame({"a": [str(i) for i in range(7)], "b": ["=1+1"] * 7})
+    write_table(frame, str(tmp_path / "c.csv"), escape=False)
+    assert (tmp_path / "c.csv").read_bytes() == _plain_csv(frame)
+
+
+@_IN_PLACE
+def test_a_full_disk_is_one_error_and_the_old_file_stays(tmp_path, monkeypatch) -> None:
+    import errno
+
+    calls = []
+    real = os.posix_fallocate
+
+    def full(*args) -> None:
+        calls.append(args)
+        if len(calls) > 1:  # the header fits, the first rows do not
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(*args)
+
+    monkeypatch.setattr(os, "posix_fallocate", full)
+    monkeypatch.setattr(io_module, "CSV_CHUNK_ROWS", 2)
+    target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+    frame = pd.DataFrame({"a": [str(i) for i in range(9)], "b": ["x"] * 9})
+    with pytest.raises(LeadtoolError, match=r"out\.csv: cannot write: No space left"):
+        write_table(frame, str(target))
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+@_IN_PLACE
+def test_a_failing_piece_stops_the_pieces_after_it(tmp_path, monkeypatch) -> None:
+    # The second piece fails before it takes its turn: it gives the turn up, so the third
+    # does not wait for it (no hang); its error comes out, and no partial file is left.
+    real = io_module._rows_by_arrow_writer
+    seen = []
+
+    def second_fails(columns, sep, place=None):
+        seen.append(1)
+        if len(seen) == 2:
+            raise ValueError("boom")
+        return real(columns, sep, place)
+
+    monkeypatch.setattr(io_module, "_rows_by_arrow_writer", second_fails)
+    monkeypatch.setattr(io_module, "CSV_CHUNK_ROWS", 2)
+    frame = pd.DataFrame({"a": [str(i) for i in range(9)], "b": ["x"] * 9})
+    with pytest.raises(ValueError, match="boom"):
+        write_table(frame, str(tmp_path / "out.csv"))
+    assert list(tmp_path.iterdir()) == []
