@@ -467,16 +467,7 @@ def _rates_by_groupby(frame, by, junk, suspect):
     table = table.reset_index().sort_values(
         ["junk_rate", "leads"], ascending=[False, False], kind="stable"
     )
-    return [
-        {
-            **{c: row[c] for c in by},
-            "leads": int(row["leads"]),
-            "junk": int(row["junk"]),
-            "suspect": int(row["suspect"]),
-            "junk_rate": float(row["junk_rate"]),
-        }
-        for _, row in table.iterrows()
-    ]
+    return table.to_dict("records")  # Python ints and floats
 
 
 @settings(max_examples=200, deadline=None)
