@@ -487,7 +487,10 @@ def _folded_words(words: list[str]) -> list[str]:
     joined = "\n".join(words)
     if joined.count("\n") != len(words) - 1:  # a word holds a line break (or none given)
         return [_NOT_WORD.sub(" ", word.casefold()) for word in words]
-    return _NOT_WORD.sub(" ", joined.casefold()).split("\n")
+    folded = _NOT_WORD.sub(" ", joined.casefold()).split("\n")
+    return (
+        folded if len(folded) == len(words) else [_NOT_WORD.sub(" ", w.casefold()) for w in words]
+    )
 
 
 def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:

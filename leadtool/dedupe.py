@@ -158,10 +158,12 @@ def _letters_of_words(words: list[str]) -> list[str]:
     latin = transliterate(joined)
     others = [c for c in set(latin) if not c.isalpha() and c != "\n"]
     if len(others) > 32:  # many kinds: one table pass
-        return latin.translate({ord(c): " " for c in others}).split("\n")
-    for c in others:  # a few kinds (a hyphen, an apostrophe, digits): faster than a table
-        latin = latin.replace(c, " ")
-    return latin.split("\n")
+        latin = latin.translate({ord(c): " " for c in others})
+    else:  # a few kinds (a hyphen, an apostrophe, digits): faster than a table
+        for c in others:
+            latin = latin.replace(c, " ")
+    letters = latin.split("\n")
+    return letters if len(letters) == len(words) else [" ".join(_letter_runs(w)) for w in words]
 
 
 def name_keys(names: Words) -> pa.Array:
@@ -281,8 +283,7 @@ def fuzzy_pairs(
             blocks[column] = (rows, codes)
             shared[rows[np.bincount(codes)[codes] >= 2]] = True
     keys = names(np.flatnonzero(shared))
-    # Names repeat (a few hundred distinct among a million leads): pairs are scored by
-    # their names' codes, each distinct pair of names once.
+    # Names repeat: pairs are scored by their names' codes, each distinct pair of names once.
     name_codes, distinct_names = pd.factorize(keys, use_na_sentinel=False)
     name_arr = np.asarray(distinct_names, dtype=object)
     named = (keys != "").to_numpy()

@@ -64,7 +64,8 @@ def fold_many(words: list[str]) -> list[str]:
     decomposed = unicodedata.normalize("NFKD", joined.casefold().replace("й", "\0"))
     for mark in [c for c in set(decomposed) if unicodedata.combining(c)]:
         decomposed = decomposed.replace(mark, "")  # a few marks: faster than translate
-    return decomposed.replace("\0", "й").split("\n")
+    folded = decomposed.replace("\0", "й").split("\n")
+    return folded if len(folded) == len(words) else [fold(word) for word in words]
 
 
 def tokens(name: str) -> list[str]:
