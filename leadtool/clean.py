@@ -31,6 +31,7 @@ from leadtool.arrowtext import (
     from_arrow,
     holds_any,
     join_coded,
+    map_joined,
     named,
     split_words,
     text_where,
@@ -453,7 +454,7 @@ _NOT_WORD = re.compile(r"[^\w\s]")
 
 def _test_name(name: str, words: set[str]) -> bool:
     """A name made only of test words ("Test", "Тест Тестов", "test123")."""
-    text = " ".join(_NOT_WORD.sub(" ", name.casefold()).split())
+    text = " ".join(_word_chars(name).split())
     return bool(text) and (
         text in words or all(t in words or t.rstrip("0123456789") in words for t in text.split())
     )
@@ -481,16 +482,14 @@ def _test_names(names: Words, words: set[str]) -> np.ndarray:
     return verdict
 
 
+def _word_chars(text: str) -> str:
+    """Case-folded, characters other than letters, digits and whitespace made spaces."""
+    return _NOT_WORD.sub(" ", text.casefold())
+
+
 def _folded_words(words: list[str]) -> list[str]:
-    """Each word case-folded, its characters other than letters, digits and whitespace made
-    spaces (as ``_test_name`` does), done to all the words joined by line breaks at once."""
-    joined = "\n".join(words)
-    if joined.count("\n") != len(words) - 1:  # a word holds a line break (or none given)
-        return [_NOT_WORD.sub(" ", word.casefold()) for word in words]
-    folded = _NOT_WORD.sub(" ", joined.casefold()).split("\n")
-    return (
-        folded if len(folded) == len(words) else [_NOT_WORD.sub(" ", w.casefold()) for w in words]
-    )
+    """``_word_chars`` of each word, all of them as one text."""
+    return map_joined(words, _word_chars)
 
 
 def _gibberish_name(v: _View, check: Check, config: CleanConfig) -> pd.Series:

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import TEXT, Words, from_arrow, mask, split_words, to_arrow
+from leadtool.arrowtext import TEXT, Words, from_arrow, map_joined, mask, split_words, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import (
     iso_seconds,
@@ -131,9 +131,6 @@ def name_key(frame: pd.DataFrame, rows: np.ndarray | None = None) -> pd.Series:
     return from_arrow(keys.take(pa.array(codes)), names.index)
 
 
-_NOT_LETTERS = re.compile(r"[^A-Za-z]+")
-
-
 def _name_key(name: str) -> str:
     """The key of one name (``name_keys`` gives many at once)."""
     return " ".join(sorted(_letter_runs(name)))
@@ -141,29 +138,24 @@ def _name_key(name: str) -> str:
 
 def _letter_runs(text: str) -> list[str]:
     """The runs of letters of the transliterated text."""
-    text = transliterate(text)
-    if text.isascii():  # most names once transliterated: one regex pass
-        return _NOT_LETTERS.sub(" ", text).split()
-    return "".join(c if c.isalpha() else " " for c in text).split()
+    return _letters(text).split()
+
+
+def _letters(text: str) -> str:
+    """The text transliterated, its characters other than letters (and line breaks) made
+    spaces; the letter test looks at each distinct character once."""
+    latin = transliterate(text)
+    others = [c for c in set(latin) if not c.isalpha() and c != "\n"]
+    if len(others) > 32:  # many kinds: one table pass
+        return latin.translate({ord(c): " " for c in others})
+    for c in others:  # a few kinds (a hyphen, an apostrophe, digits): faster than a table
+        latin = latin.replace(c, " ")
+    return latin
 
 
 def _letters_of_words(words: list[str]) -> list[str]:
-    """Each word transliterated with its characters other than letters made spaces (what
-    ``_letter_runs`` splits), done to all the words joined by line breaks at once: the
-    steps act character by character, and the letter test looks at each distinct
-    character once."""
-    joined = "\n".join(words)
-    if joined.count("\n") != len(words) - 1:  # a word holds a line break (or none given)
-        return [" ".join(_letter_runs(word)) for word in words]
-    latin = transliterate(joined)
-    others = [c for c in set(latin) if not c.isalpha() and c != "\n"]
-    if len(others) > 32:  # many kinds: one table pass
-        latin = latin.translate({ord(c): " " for c in others})
-    else:  # a few kinds (a hyphen, an apostrophe, digits): faster than a table
-        for c in others:
-            latin = latin.replace(c, " ")
-    letters = latin.split("\n")
-    return letters if len(letters) == len(words) else [" ".join(_letter_runs(w)) for w in words]
+    """``_letters`` of each word, all of them as one text."""
+    return map_joined(words, _letters)
 
 
 def name_keys(names: Words) -> pa.Array:

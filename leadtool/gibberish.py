@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from leadtool.arrowtext import Words
 
 LATIN_VOWELS = set("aeiouy")
@@ -48,24 +46,20 @@ _LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def fold(text: str) -> str:
-    """Lowercase without diacritics (ș ş ă ё ґ -> s s a е г), й kept: it is its own key."""
+    """Lowercase without diacritics (ș ş ă ё ґ -> s s a е г), й kept: it is its own key. The
+    combining marks are looked for among the text's distinct characters only and removed
+    with ``str.replace`` (a few marks: faster than a table or a test per character)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().replace("й", "\0"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\0", "й")
+    for mark in [c for c in set(decomposed) if unicodedata.combining(c)]:
+        decomposed = decomposed.replace(mark, "")
+    return decomposed.replace("\0", "й")
 
 
 def fold_many(words: list[str]) -> list[str]:
-    """``fold`` of each word, done to all of them at once: joined by line breaks, case-folded,
-    decomposed and stripped of combining marks as one text (each step acts character by
-    character, and none makes or takes a line break), then split again. Combining marks are
-    looked for among the text's distinct characters only."""
-    joined = "\n".join(words)
-    if joined.count("\n") != len(words) - 1:  # a word holds a line break (or none given)
-        return [fold(word) for word in words]
-    decomposed = unicodedata.normalize("NFKD", joined.casefold().replace("й", "\0"))
-    for mark in [c for c in set(decomposed) if unicodedata.combining(c)]:
-        decomposed = decomposed.replace(mark, "")  # a few marks: faster than translate
-    folded = decomposed.replace("\0", "й").split("\n")
-    return folded if len(folded) == len(words) else [fold(word) for word in words]
+    """``fold`` of each word, all of them as one text (``arrowtext.map_joined``)."""
+    from leadtool.arrowtext import map_joined
+
+    return map_joined(words, fold)
 
 
 def tokens(name: str) -> list[str]:
@@ -211,8 +205,8 @@ def is_gibberish(name: str) -> bool:
     return any(token_is_gibberish(t) for t in tokens(name))
 
 
-def gibberish_names(names: Sequence[str] | pa.Array | Words) -> np.ndarray:
-    """``is_gibberish`` of each of many names (a list, Arrow text or their words), with each
+def gibberish_names(names: Sequence[str] | Words) -> np.ndarray:
+    """``is_gibberish`` of each of many names (a list, or their words), with each
     distinct word folded and tokenized once and each distinct token judged once, by
     whole-array tests (``tokens_gibberish``): names are many, their words far fewer. Letter
     tokens never span whitespace, and folding turns no whitespace into a letter, so a name is
@@ -222,9 +216,7 @@ def gibberish_names(names: Sequence[str] | pa.Array | Words) -> np.ndarray:
     from leadtool.arrowtext import Words, split_words
 
     if not isinstance(names, Words):
-        if not isinstance(names, pa.Array):
-            names = pa.array(list(names), pa.large_string())
-        names = split_words(names)
+        names = split_words(pa.array(list(names), pa.large_string()))
     return names.any_of(gibberish_words(names.distinct))
 
 
