@@ -23,11 +23,14 @@ import pyarrow.compute as pc
 
 from leadtool.arrowtext import (
     TEXT,
+    Codes,
+    SameText,
     Words,
     ascii_digits,
     byte_size,
     cell_offsets,
     data_bytes,
+    factorized,
     from_arrow,
     holds_any,
     join_coded,
@@ -250,6 +253,8 @@ class _View:
         self.frame = frame
         self._cache: Once[pd.Series] = Once()
         self._names: Once[tuple[np.ndarray, Words]] = Once()
+        # The numbered text columns: the full name is most often the name column itself.
+        self.texts: SameText[Codes] = SameText(4)
 
     def col(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
@@ -314,7 +319,7 @@ class _View:
         that ask (a million varied names: 0.1–0.2 s)."""
 
         def number() -> tuple[np.ndarray, Words]:
-            codes, uniques = pd.factorize(self.full_name, use_na_sentinel=False)
+            codes, uniques = factorized(self.full_name, self.texts)
             return codes, split_words(to_arrow(pd.Series(uniques, dtype=self.full_name.dtype)))
 
         codes, names = self._names.get("full_name", number)
@@ -525,17 +530,19 @@ _DOMAIN_HINT = re.escape(".")
 
 
 def _spam_content(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    mask = _searched(v.col("company"), [(_SPAM, _SPAM_HINT)])
+    mask = _searched(v.col("company"), [(_SPAM, _SPAM_HINT)], v.texts)
     for col in ("name", "first_name", "last_name"):
-        mask |= _searched(v.col(col), [(_SPAM, _SPAM_HINT), (_DOMAIN, _DOMAIN_HINT)])
+        mask |= _searched(v.col(col), [(_SPAM, _SPAM_HINT), (_DOMAIN, _DOMAIN_HINT)], v.texts)
     return mask
 
 
-def _searched(text: pd.Series, patterns: list[tuple[str, str]]) -> pd.Series:
+def _searched(
+    text: pd.Series, patterns: list[tuple[str, str]], memo: SameText[Codes] | None = None
+) -> pd.Series:
     """Where any (pattern, hint) pattern is found (case-insensitive), searched once per
     distinct value and only in the values its hint finds (Arrow's RE2, case-sensitive):
     names repeat, and pandas runs these patterns through Python's re."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    codes, uniques = factorized(text, memo)
     distinct = pd.Series(uniques, dtype=text.dtype)
     values = to_arrow(distinct)
     hit = np.zeros(len(distinct), dtype=bool)

@@ -26,6 +26,7 @@ from email_validator import EmailNotValidError, validate_email
 from leadtool.arrowtext import (
     SPACE,
     TEXT,
+    SameText,
     ascii_digits,
     byte_size,
     cell_offsets,
@@ -910,6 +911,17 @@ def canonical_stamps(text: pd.Series) -> pd.Series | None:
     date and time within pandas' nanosecond range; None for any other column (the caller
     then parses it its own way)."""
     values = to_arrow(text)
+    stamps = _STAMPS.get(values, lambda: _canonical_stamp_array(values))
+    return None if stamps is None else pd.Series(stamps, index=text.index)
+
+
+# Every stage reads created_at, and in a run they read the same text: it is parsed once.
+_STAMPS: SameText[Any] = SameText(2)
+
+
+def _canonical_stamp_array(values: pa.Array) -> Any:
+    """``canonical_stamps`` of Arrow text, as pandas' array of UTC times (shared: not to be
+    changed)."""
     offsets = cell_offsets(values)
     lengths = np.diff(offsets)
     filled = lengths == len(_STAMP)
@@ -944,7 +956,7 @@ def canonical_stamps(text: pd.Series) -> pd.Series | None:
     seconds[filled] = days * 86400 + (hour * 3600 + minute * 60 + second)
     unit = np.datetime_data(_stamp_dtype().base)[0]  # pandas 3 reads ISO text as "us", 2.2 "ns"
     stamps = seconds.view("datetime64[s]").astype(f"datetime64[{unit}]")
-    return pd.Series(stamps, index=text.index).dt.tz_localize("UTC")
+    return pd.Series(stamps).dt.tz_localize("UTC").array
 
 
 def _days_since_epoch(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:

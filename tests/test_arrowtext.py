@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from unittest import mock
 
 import numpy as np
@@ -138,3 +139,45 @@ def test_split_words_numbers_the_distinct_words_of_each_text() -> None:
     ivan = np.array([w == "Ivan" for w in words.distinct])
     assert words.any_of(ivan).tolist() == [False, False, False, False, True]
     assert words.any_of(~ivan).tolist() == [True, False, False, True, False]
+
+
+def test_same_text_answers_once_for_the_same_cells_in_other_memory() -> None:
+    from leadtool.arrowtext import SameText
+
+    memo: SameText[str] = SameText(2)
+    asked: list[str] = []
+
+    def answer(tag: str) -> Callable[[], str]:
+        def compute() -> str:
+            asked.append(tag)
+            return tag
+
+        return compute
+
+    first = pa.array(["Anna", "", "Ivan"], TEXT)
+    again = pa.concat_arrays([pa.array(["x", "Anna"], TEXT).slice(1), pa.array(["", "Ivan"], TEXT)])
+    assert memo.get(first, answer("first")) == "first"
+    assert memo.get(again, answer("again")) == "first"  # same cells, other buffers and offsets
+    other = pa.array(["Anna", "", "Ivan "], TEXT)  # as long, one byte differs
+    assert memo.get(other, answer("other")) == "other"
+    assert memo.get(pa.array(["Anna"], TEXT), answer("short")) == "short"
+    assert asked == ["first", "other", "short"]
+    # two kept, the least recently asked let go: "first" (asked before "other")
+    assert memo.get(first, answer("first2")) == "first2"
+    assert memo.get(pa.array(["Anna"], TEXT), answer("short2")) == "short"  # asked again…
+    assert memo.get(other, answer("other2")) == "other2"  # …so "first2" went, not "short"
+    assert memo.get(pa.array(["Anna"], TEXT), answer("short3")) == "short"
+
+
+def test_factorized_is_pd_factorize_and_shares_read_only_codes() -> None:
+    from leadtool.arrowtext import SameText, factorized
+
+    column = pd.Series(["b", "", "a", "b"], dtype="str")
+    want_codes, want_uniques = pd.factorize(column, use_na_sentinel=False)
+    memo: SameText[arrowtext.Codes] = SameText(1)
+    for memo_or_none in (None, memo, memo):
+        codes, uniques = factorized(column.copy(), memo_or_none)
+        assert codes.tolist() == want_codes.tolist() and list(uniques) == list(want_uniques)
+    shared, _ = factorized(pd.Series(["b", "", "a", "b"], dtype="str"), memo)
+    if arrowtext.is_arrow_text(column):  # pandas 3: remembered and shared, so read-only
+        assert shared is codes and not shared.flags.writeable

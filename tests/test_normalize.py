@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -519,3 +520,23 @@ def test_per_distinct_of_an_empty_column_calls_once(dtype: object) -> None:
     assert not nz._all_empty(pd.Series(["", None], dtype="str"))
     assert not nz._all_empty(pd.Series(["", "a"], dtype="str"))
     assert not nz._all_empty(pd.Series([], dtype="str"))
+
+
+def test_canonical_stamps_parsed_once_for_the_same_text() -> None:
+    # Every stage of a run parses created_at: the same text is parsed once, and each caller
+    # gets the times on its own index.
+    normalize = nz
+    text = ["2026-03-01T10:00:00Z", "", "2026-03-02T11:30:05Z"]
+    parsed = mock.Mock(wraps=normalize._canonical_stamp_array)
+    with (
+        mock.patch.object(normalize, "_STAMPS", normalize.SameText(2)),
+        mock.patch.object(normalize, "_canonical_stamp_array", parsed),
+    ):
+        one = normalize.canonical_stamps(pd.Series(text, dtype="str"))
+        two = normalize.canonical_stamps(pd.Series(text, index=[7, 8, 9], dtype="str"))
+        other = normalize.canonical_stamps(pd.Series(text[::-1], dtype="str"))
+    assert parsed.call_count == 2  # the reversed column is other text
+    assert one is not None and two is not None and other is not None
+    assert two.index.tolist() == [7, 8, 9] and one.tolist()[0] == two.tolist()[0]
+    assert str(one[0]) == "2026-03-01 10:00:00+00:00" and pd.isna(one[1])
+    assert other.tolist()[::-1][0] == one.tolist()[0]
