@@ -199,10 +199,11 @@ def clean(
         return CHECKS[code](view, check, config).fillna(False).astype(bool)
 
     # The checks are independent and mostly Arrow kernels (which release the GIL): two
-    # threads use both cores of a small machine. The longest (burst, which sorts keys) starts
-    # first, so that the other thread works through the rest meanwhile instead of waiting
-    # for it at the end. Results keep the checks' order.
-    order = sorted(enabled, key=lambda item: item[0] not in _LONG_CHECKS)
+    # threads use both cores of a small machine. The longest start first (``_LONG_CHECKS``),
+    # so that the other thread works through the rest meanwhile instead of waiting for
+    # them at the end. Results keep the checks' order.
+    first = {code: i for i, code in enumerate(_LONG_CHECKS)}
+    order = sorted(enabled, key=lambda item: first.get(item[0], len(first)))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-clean") as pool:
         done = dict(zip([code for code, _ in order], pool.map(run, order), strict=True))
     masks = [done[code] for code, _ in enabled]
@@ -225,7 +226,12 @@ def clean(
     return out, _stats(out, codes, junk, suspect & ~junk)
 
 
-_LONG_CHECKS = ("burst",)
+# Burst sorts keys (Arrow and numpy: the interpreter lock let go); the two name checks
+# share the names' numbering and words and judge each distinct word in Python: started
+# beside burst, the names are numbered at once and the interpreter-bound work overlaps
+# burst's instead of the two name checks contending for the lock at the end (clean alone,
+# a million varied names: 2.0 s → 1.75–1.8 s).
+_LONG_CHECKS = ("burst", "test_entry", "gibberish_name")
 
 
 def ensure_columns(leads: pd.DataFrame) -> pd.DataFrame:
