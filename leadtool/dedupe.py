@@ -394,34 +394,34 @@ def dedupe(
     # Junk stays among junk: a partition key the matching never crosses.
     partition = combined["quality"].astype(str).eq("junk").to_numpy().astype(np.int64)
 
-    # The phone edges and the rows' times and keep order read nothing the e-mail and fuzzy
-    # matching compute: a second thread works them out meanwhile (Arrow's and numpy's
-    # kernels release the GIL).
+    # The exact edges and the rows' times and keep order read nothing the fuzzy matching
+    # computes: a second thread works them out meanwhile (Arrow's and numpy's kernels
+    # release the GIL), and later builds the pair table while the groups are labelled.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-match") as pool:
         phones = pool.submit(_star_edges, combined["phone"].astype(str), partition)
         timing = pool.submit(_times, combined, is_past, options)
         emails = email_key(combined["email"])
-        edges = {"email": _star_edges(emails, partition)}
+        by_email = pool.submit(_star_edges, emails, partition)
         fuzzy = None
         if options.fuzzy:
             supports = {f: field_values(combined, f, emails) for f in options.fields}
             fuzzy = fuzzy_pairs(
                 lambda rows: name_key(combined, rows), supports, partition, options.threshold
             )
-        edges["phone"] = phones.result()
-        times = timing.result()
-    pairs = _exact_pairs(edges)
-    if fuzzy is not None and len(fuzzy):
-        pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
-    labels = components(len(combined), pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))
-    result = _assign(combined, labels, is_past, times)
+        pairs = _exact_pairs({"email": by_email.result(), "phone": phones.result()})
+        if fuzzy is not None and len(fuzzy):
+            pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
+        a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
+        table = pool.submit(_pair_table, pairs, combined)
+        labels = components(len(combined), a, b)
+        result = _assign(combined, labels, is_past, timing.result())
+        pair_table = table.result()
     out = leads.reset_index(drop=True).fillna("")
     out = out.drop(columns=[c for c in DEDUPE_COLUMNS if c in out.columns])
     for column, values in result.items():  # tonight's rows follow the history's
         if column in DEDUPE_COLUMNS or column in out.columns:
             out[column] = values.iloc[n_past:].reset_index(drop=True)
     out = out[[c for c in out.columns if c not in DEDUPE_COLUMNS] + list(DEDUPE_COLUMNS)]
-    pair_table = _pair_table(pairs, combined)
     stats = DedupeStats(
         rows=len(out),
         groups=int(np.count_nonzero(np.bincount(labels[n_past:]))),  # one dup_group each
@@ -520,12 +520,11 @@ def _assign(
         primary = is_primary & multi
         columns = {c: _filled(frame[c], labels, order, rank, primary, multi) for c in fill}
         columns["sources"] = _group_sources(frame["source"], labels, multi)
-        columns["first_seen"] = _iso_times(first)
-        columns["last_seen"] = _iso_times(last)
         return columns
 
-    # The fill, sources and time columns (Arrow takes, GIL released) are built on a second
-    # thread while the group labels are hashed here.
+    # The fill and sources columns (Arrow takes, GIL released) are built on a second thread
+    # while the group labels are hashed and the times written here (the two sides take
+    # about as long).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-fill") as pool:
         beside = pool.submit(built_beside)
         group_labels = from_arrow(_group_labels(lead_ids, earliest))
@@ -537,6 +536,8 @@ def _assign(
             ),
             "touches": from_arrow(pc.cast(pa.array(size[labels]), TEXT)),
             "is_new": _flag(~past[labels], "true", "false"),
+            "first_seen": _iso_times(first),
+            "last_seen": _iso_times(last),
         }
         return columns | beside.result()
 
