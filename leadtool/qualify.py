@@ -254,7 +254,8 @@ def qualify(
         if rule.half_life_days:
             points = points * np.power(0.5, (age / rule.half_life_days).fillna(0).clip(lower=0))
         groups[rule.group] = groups.get(rule.group, 0.0) + points
-        reasons.append(_reason(mask, rule.name, points))
+        constant = None if rule.half_life_days else rule.points
+        reasons.append(_reason(mask, rule.name, points, constant))
     letters: list[Coded] = []
     bant_count = pd.Series(0, index=index)
     for key, (_condition, pts) in rules.bant.items():
@@ -265,7 +266,7 @@ def qualify(
         if pts:
             points = pd.Series(np.where(mask, pts, 0.0), index=index)
             groups[None] = groups.get(None, 0.0) + points
-            reasons.append(_reason(mask, f"bant_{key}", points))
+            reasons.append(_reason(mask, f"bant_{key}", points, pts))
     bant_letters = join_coded(letters, index)
     score = pd.Series(0.0, index=index)
     for group, total in groups.items():
@@ -305,10 +306,13 @@ def reference_time(stamps: pd.Series) -> pd.Timestamp:
     return pd.Timestamp(newest) if pd.notna(newest) else pd.Timestamp("1970-01-01", tz="UTC")
 
 
-def _reason(mask: pd.Series, name: str, points: pd.Series) -> Coded:
+def _reason(mask: pd.Series, name: str, points: pd.Series, constant: float | None = None) -> Coded:
     """ "; name +points" where the rule fired, "" elsewhere (points formatted once per
-    distinct value: decay makes them vary, constants do not)."""
+    distinct value: decay makes them vary). ``constant``: the points of every row that fired
+    (a rule without decay), which then need no numbering."""
     fired = mask.to_numpy(dtype=bool)
+    if constant is not None:
+        return fired.astype(np.int64), ["", f"; {name} {_signed(float(constant))}"]
     codes, values = pd.factorize(points.to_numpy()[fired])
     # Decayed points differ in every row but show as a few texts: one code per text.
     shown = pd.Index([f"; {name} {_signed(float(v))}" for v in values])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -274,3 +275,22 @@ def test_decayed_points_show_per_lead(tmp_path) -> None:
     rules = load_rules(write_rules(tmp_path, RULES), prepared_columns(frame.columns))
     out, _ = qualify(frame, rules, NOW)
     assert out["score_reasons"].tolist() == ["fresh +10", "fresh +14.1", "fresh +14.1", ""]
+
+
+@pytest.mark.parametrize("points", [10, -5, 2.5, 0, -0.25])
+@pytest.mark.parametrize("fired", [[True, False, True], [False, False, False]])
+def test_reason_of_constant_points_spells_what_numbering_them_does(
+    points: float, fired: list[bool]
+) -> None:
+    from leadtool.qualify import _reason
+
+    mask = pd.Series(fired)
+    values = pd.Series(np.where(fired, points, 0.0))
+
+    def spelled(coded: tuple[np.ndarray, list[str]]) -> list[str]:
+        codes, texts = coded
+        return [texts[c] for c in codes]
+
+    numbered = spelled(_reason(mask, "rule", values))
+    assert spelled(_reason(mask, "rule", values, points)) == numbered
+    assert [text.startswith("; rule ") for text in numbered] == fired
