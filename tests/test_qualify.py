@@ -284,8 +284,8 @@ def test_reason_of_constant_points_spells_what_numbering_them_does(
 ) -> None:
     from leadtool.qualify import _reason
 
-    mask = pd.Series(fired)
-    values = pd.Series(np.where(fired, points, 0.0))
+    mask = np.array(fired)
+    values = np.where(mask, points, 0.0)
 
     def spelled(coded: tuple[np.ndarray, list[str]]) -> list[str]:
         codes, texts = coded
