@@ -276,8 +276,9 @@ def _run(
     step: Callable[[str], None],
     writer: BackgroundWriter,
 ) -> RunResult:
-    def emit(frame: pd.DataFrame, name: str) -> None:
-        writer.submit(_emit, config, frame, folder / name)
+    def emit(frame: pd.DataFrame, name: str, rows: pd.Series | None = None) -> None:
+        """Write ``frame`` (with ``rows``, only those: picked on the writer's thread)."""
+        writer.submit(_emit, config, frame, folder / name, rows)
 
     def stage_file(frame: pd.DataFrame, name: str) -> None:
         """A stage's own file with --stage-files; without, one left by an earlier run goes
@@ -361,7 +362,7 @@ def _run(
     junk = cleaned["quality"].eq("junk")
     n_junk = int(junk.sum())
     stage_file(cleaned, "clean.csv")
-    emit(cleaned[junk], "rejected.csv")
+    emit(cleaned, "rejected.csv", junk)
     del junk
     writer.submit(write_json, clean_stats.as_dict(), str(folder / "clean-stats.json"))
     durations["clean"] = time.perf_counter() - started
@@ -436,8 +437,13 @@ def _run(
     return RunResult(manifest, failures)
 
 
-def _emit(config: RunConfig, frame: pd.DataFrame, path: Path) -> None:
-    """A data file of the run, with the output safety options applied."""
+def _emit(
+    config: RunConfig, frame: pd.DataFrame, path: Path, rows: pd.Series | None = None
+) -> None:
+    """A data file of the run (with ``rows``, those rows only), with the output safety
+    options applied."""
+    if rows is not None:
+        frame = frame[rows]
     if config.redact:
         frame = redact(frame, config.redact)
     write_table(frame, str(path), escape=config.escape_formulas)

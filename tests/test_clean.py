@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -494,3 +495,15 @@ def test_rates_equal_a_groupby(rows: list[tuple[str, str, bool, bool]]) -> None:
     suspect = np.array([r[3] and not r[2] for r in rows], dtype=bool)
     for by in (["source"], ["source", "campaign"]):
         assert _rates(frame, by, junk, suspect) == _rates_by_groupby(frame, by, junk, suspect)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 60), max_size=50), st.integers(0, 3000))
+def test_numbered_is_np_unique_with_its_inverse(values: list[int], spare: int) -> None:
+    from leadtool.clean import _numbered
+
+    array = np.array(values, dtype=np.int64)
+    bound = max(values, default=-1) + 1 + spare  # both ways: counted, and sorted (> 4n+1024)
+    keys, inverse = _numbered(array, bound)
+    want_keys, want_inverse = np.unique(array, return_inverse=True)
+    assert keys.tolist() == want_keys.tolist() and inverse.tolist() == want_inverse.tolist()
