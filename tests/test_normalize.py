@@ -525,16 +525,15 @@ def test_per_distinct_of_an_empty_column_calls_once(dtype: object) -> None:
 def test_canonical_stamps_parsed_once_for_the_same_text() -> None:
     # Every stage of a run parses created_at: the same text is parsed once, and each caller
     # gets the times on its own index.
-    normalize = nz
     text = ["2026-03-01T10:00:00Z", "", "2026-03-02T11:30:05Z"]
-    parsed = mock.Mock(wraps=normalize._canonical_stamp_array)
+    parsed = mock.Mock(wraps=nz._canonical_stamp_array)
     with (
-        mock.patch.object(normalize, "_STAMPS", normalize.SameText(2)),
-        mock.patch.object(normalize, "_canonical_stamp_array", parsed),
+        mock.patch.object(nz, "_STAMPS", nz.SameText(2)),
+        mock.patch.object(nz, "_canonical_stamp_array", parsed),
     ):
-        one = normalize.canonical_stamps(pd.Series(text, dtype="str"))
-        two = normalize.canonical_stamps(pd.Series(text, index=[7, 8, 9], dtype="str"))
-        other = normalize.canonical_stamps(pd.Series(text[::-1], dtype="str"))
+        one = nz.canonical_stamps(pd.Series(text, dtype="str"))
+        two = nz.canonical_stamps(pd.Series(text, index=[7, 8, 9], dtype="str"))
+        other = nz.canonical_stamps(pd.Series(text[::-1], dtype="str"))
     assert parsed.call_count == 2  # the reversed column is other text
     assert one is not None and two is not None and other is not None
     assert two.index.tolist() == [7, 8, 9] and one.tolist()[0] == two.tolist()[0]
