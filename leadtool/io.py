@@ -1068,9 +1068,8 @@ def _write_csv_in_place(frame: pd.DataFrame, sep: str, handle: Any) -> bool:
     pages: no buffer per piece and no copy into the page cache (a million leads'
     qualified.csv: 1.6–2.4 s to build and write → 1.0–1.1 s, of which building is 0.9–1.0 s;
     replacing last night's file 0.2 s → 0.09 s: its blocks are allocated already). False —
-    nothing written —
-    where the file cannot be: not a regular file, no ``posix_fallocate`` (Windows, macOS),
-    or a file system without it or without memory maps."""
+    nothing written — where the file cannot be: not a regular file, no ``posix_fallocate``
+    (Windows, macOS), or a file system without it or without memory maps."""
     fd = _regular_fd(handle)
     if fd is None or not hasattr(os, "posix_fallocate"):
         return False

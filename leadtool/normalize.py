@@ -33,6 +33,7 @@ from leadtool.arrowtext import (
     data_bytes,
     first_bytes,
     from_arrow,
+    is_arrow_text,
     mask,
     prefixed,
     to_arrow,
@@ -110,9 +111,7 @@ def _distinct_results(
 def _all_empty(values: pd.Series) -> bool:
     """Whether Arrow-backed text holds "" in every row (and some rows): told from its byte
     count, without hashing a million empty strings."""
-    if not len(values) or not isinstance(values.dtype, pd.StringDtype):
-        return False
-    if values.dtype.storage == "python":
+    if not len(values) or not is_arrow_text(values):
         return False
     array = pa.array(values.array)  # the column's own Arrow data, not a copy
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]

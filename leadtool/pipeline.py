@@ -314,9 +314,9 @@ def _run(
             record: dict[str, Any] = {"path": path, "sha256": ""}
             try:
                 digest = hasher.submit(sha256, path) if path != "-" else None
-                if inbox and digest is not None and digest.result() in seen:
-                    record["sha256"] = digest.result()
-                    record["skipped"] = f"seen before ({seen[digest.result()]})"
+                if inbox and digest is not None and (known := digest.result()) in seen:
+                    record["sha256"] = known
+                    record["skipped"] = f"seen before ({seen[known]})"
                     inputs.append(record)
                     continue
                 imported = [import_table(table, options) for table in read_tables(path)]
