@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 
@@ -273,3 +274,27 @@ def test_help_version_and_usage_errors_do_not_load_the_library(args: list[str]) 
     )
     assert proc.stderr.splitlines()[-1] == "loaded: []", proc.stderr
     assert "leadtool" in proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux process flag")
+@pytest.mark.parametrize(("keep", "flag"), [("", "1"), ("1", "0")])
+def test_commands_turn_transparent_huge_pages_off(keep: str, flag: str, tmp_path) -> None:
+    # The flag is inherited from the process that starts the child: cleared first, then
+    # read back after a command ran (LEADTOOL_HUGE_PAGES=1 keeps huge pages).
+    script = (
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None)\n"
+        "assert libc.prctl(41, 0, 0, 0, 0) == 0\n"
+        "from typer.testing import CliRunner\n"
+        "from leadtool.cli import app\n"
+        f"args = ['-q', 'import', {str(FIXTURES / 'tilda_form.csv')!r},"
+        f" '-o', {str(tmp_path / 'l.csv')!r}]\n"
+        "assert CliRunner().invoke(app, args).exit_code == 0\n"
+        "print(libc.prctl(42, 0, 0, 0, 0))\n"
+    )
+    env = {**os.environ, "LEADTOOL_HUGE_PAGES": keep}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == flag
+    assert (tmp_path / "l.csv").exists()
