@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import generate
 from leadtool.clean import clean
+from leadtool.cli import small_pages
 from leadtool.importer import ImportOptions, import_table
 from leadtool.io import Table, write_table
 
@@ -39,6 +40,7 @@ def imported_leads(n: int) -> pd.DataFrame:
 
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
+    small_pages()  # as leadtool's commands do
     leads = imported_leads(n)
     start = time.perf_counter()
     _, stats = clean(leads)

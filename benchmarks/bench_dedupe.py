@@ -15,11 +15,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.duplicates import generate_duplicates, pairwise_scores
+from leadtool.cli import small_pages
 from leadtool.dedupe import dedupe
 
 
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
+    small_pages()  # as leadtool's commands do
     leads = generate_duplicates(n)
     start = time.perf_counter()
     out, pairs, stats = dedupe(leads)

@@ -17,12 +17,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import generate
+from leadtool.cli import small_pages
 from leadtool.importer import ImportOptions, combine, import_table
 from leadtool.io import read_tables, write_table
 
 
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
+    small_pages()  # as leadtool's commands do
     data = Path("benchmarks/data")
     data.mkdir(parents=True, exist_ok=True)
     source = data / f"leads_{n}.csv"

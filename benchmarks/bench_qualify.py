@@ -18,11 +18,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_clean import imported_leads
+from leadtool.cli import small_pages
 from leadtool.qualify import load_rules, prepared_columns, qualify
 
 
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
+    small_pages()  # as leadtool's commands do
     leads = imported_leads(n)
     start = time.perf_counter()
     rules = load_rules(None, prepared_columns(leads.columns))
