@@ -123,16 +123,16 @@ def import_table(
     row_regions = None if options.region else countries.where(countries != "", city_regions)
     # Phones, the longest step, run on a second thread while everything that does not need
     # them is normalized here: most of the work is in Arrow kernels, which release the GIL.
-    # (Not with a process pool: forking while another thread runs is unsafe.)
+    # (With --jobs, the per-value work that remains goes to worker processes started by a
+    # fork server, which is safe beside threads.)
     out["phone_raw"] = out["phone"]
-    threaded = options.jobs <= 1
     no_id = mask(pc.equal(to_arrow(out["lead_id"]), ""))
     row_numbers = np.asarray(table.rows, dtype=np.int64)
     hash_args = (table.label, row_numbers[no_id])
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-import") as pool:
         args = (out["phone_raw"], region, row_regions, options.jobs)
-        phones = pool.submit(_phone_columns, *args) if threaded else None
-        hashing = pool.submit(_hashed_ids, *hash_args) if threaded else None
+        phones = pool.submit(_phone_columns, *args)
+        hashing = pool.submit(_hashed_ids, *hash_args)
         out["email_raw"], out["email"] = (
             out["email"],
             nz.normalize_emails(out["email"], options.jobs),
@@ -146,9 +146,8 @@ def import_table(
         _test_marks(out)
         _time_to_submit(out, data, headers, profile)
         _utm_and_source(out, options, profile)
-        hashed = hashing.result() if hashing else _hashed_ids(*hash_args)
-        _lead_ids(out, profile, options, no_id, hashed)
-        out["phone"], more = phones.result() if phones else _phone_columns(*args)
+        _lead_ids(out, profile, options, no_id, hashing.result())
+        out["phone"], more = phones.result()
     issues.append(text_where(mask(pc.not_equal(to_arrow(more), "")), ";extra_phones"))
     issues.append(text_where(bad_dates.to_numpy(dtype=bool), ";bad_date"))
     extras["x_phone_extra"] = more

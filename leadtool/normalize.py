@@ -126,13 +126,21 @@ def _taken(distinct: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Serie
 
 
 def _pool_map(func: Callable[[Any], Any], values: list[Any], jobs: int) -> list[Any]:
+    """``func`` of each value on ``jobs`` worker processes.
+
+    The workers come from a fork server (spawned where there is none: Windows): a fresh,
+    single-threaded process that has imported ``func``'s module once. Forking leadtool
+    itself would be unsafe, since import runs its steps on threads; the server costs about
+    half a second to start, which the pool is only used to save many times over
+    (POOL_MIN_VALUES distinct values)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1000, len(values) // (jobs * 8))
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload([func.__module__])
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         return list(pool.map(func, values, chunksize=chunk))
 

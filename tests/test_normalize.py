@@ -229,14 +229,56 @@ def test_e164_output_is_what_phonenumbers_says(region: str, seed: int) -> None:
 def test_process_pool_gives_the_same_answers(monkeypatch) -> None:
     """--jobs spreads the per-value work over processes; results must not change."""
     monkeypatch.setattr(nz, "POOL_MIN_VALUES", 50)
-    texts = S(*[f"8 912 {i:03d}-{i % 100:02d}-{(i * 7) % 100:02d}" for i in range(300)])
+    pooled_calls = []
+    real_pool_map = nz._pool_map
+
+    def counted(func, values, jobs):
+        pooled_calls.append(len(values))
+        return real_pool_map(func, values, jobs)
+
+    monkeypatch.setattr(nz, "_pool_map", counted)
+    # Extensions: phones the fast paths leave to phonenumbers.
+    texts = S(*[f"8 912 {i:03d}-{i % 100:02d}-{(i * 7) % 100:02d} доб. {i}" for i in range(300)])
     regions = S(*(["RU"] * 300))
     single = nz.normalize_phones(nz.clean_phone_text(texts), regions, jobs=1)
     pooled = nz.normalize_phones(nz.clean_phone_text(texts), regions, jobs=2)
-    assert single[0].tolist() == pooled[0].tolist()
+    assert [s.tolist() for s in single] == [p.tolist() for p in pooled]
+    assert single[0][7] == "+79120070749"
     emails = S(*[f"user{i}@почта.рф" for i in range(300)])
     assert nz.normalize_emails(emails, jobs=2).tolist() == nz.normalize_emails(emails).tolist()
+    assert pooled_calls == [300, 300]  # the phones once, the e-mails once; not with jobs=1
     assert nz.resolve_jobs(0) >= 1 and nz.resolve_jobs(3) == 3
+
+
+def test_import_with_jobs_uses_the_pool_beside_its_threads(monkeypatch) -> None:
+    # The phones are normalized on a thread of import's; their pool is started from there
+    # (by a fork server: forking a process that runs threads is unsafe).
+    from leadtool.importer import ImportOptions, import_table
+    from leadtool.io import Table
+
+    monkeypatch.setattr(nz, "POOL_MIN_VALUES", 50)
+    pooled_calls = []
+    real_pool_map = nz._pool_map
+
+    def counted(func, values, jobs):
+        pooled_calls.append(func.__name__)
+        return real_pool_map(func, values, jobs)
+
+    monkeypatch.setattr(nz, "_pool_map", counted)
+    data = pd.DataFrame(
+        {
+            "Имя": [f"Иван {i}" for i in range(200)],
+            "Телефон": [f"8 912 {i:03d}-00-00 доб. {i}" for i in range(200)],
+            "Email": [f"u{i}@почта.рф" for i in range(200)],
+        },
+        dtype="str",
+    )
+    table = Table("form.csv", "form.csv", data, list(range(1, 201)), [""] * 200, [""] * 200)
+    single, _ = import_table(table, ImportOptions(jobs=1))
+    pooled, _ = import_table(table, ImportOptions(jobs=2))
+    pd.testing.assert_frame_equal(single, pooled)
+    assert pooled["phone"].iloc[7] == "+79120070000"
+    assert sorted(pooled_calls) == ["_parse_phone_key", "validate_address"]
 
 
 def test_space_class_is_what_python_calls_whitespace() -> None:
