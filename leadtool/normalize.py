@@ -471,10 +471,14 @@ def _e164_of_national(texts: pa.Array, region: str) -> _Picks:
     if metadata.national_prefix_transform_rule or (npfp and re.compile(npfp).groups):
         return out
     code = str(metadata.country_code)
-    decidable = digits_only & ~mask(pc.starts_with(texts, code))
+    decidable = digits_only
     if metadata.international_prefix:
         decidable &= ~_regex(texts, metadata.international_prefix, whole=False)
-    rows = np.flatnonzero(decidable)
+    with_code = decidable & mask(pc.starts_with(texts, code))
+    if with_code.any():  # "79123852719" in RU: the region's own code without "+"
+        coded = np.flatnonzero(with_code)
+        out.merge(coded, _e164_of_own_code(texts.take(pa.array(coded)), metadata))
+    rows = np.flatnonzero(decidable & ~with_code)
     number = texts.take(pa.array(rows))
     national = number
     size = np.asarray(pc.utf8_length(number).to_numpy(zero_copy_only=False))
@@ -497,6 +501,48 @@ def _e164_of_national(texts: pa.Array, region: str) -> _Picks:
     if not valid.all():  # parse_phone's second attempt: the digits with a "+"
         again = pc.replace_substring_regex(number.filter(pa.array(~valid)), "^00", "")
         out.merge(targets[~valid], _e164_of_plus(prefixed("+", again)))
+    return out
+
+
+def _e164_of_own_code(number: pa.Array, metadata: Any) -> _Picks:
+    """Digits-only numbers that start with the region's own country code, as phonenumbers'
+    ``_maybe_extract_country_code`` reads them: the code is taken off (and then a national
+    prefix after it, unless only the number with the prefix fits the region's pattern) when
+    the whole number is too long for the region, or fits its pattern only without the code.
+    Then validity as for "+<code><national>" (parse_phone's "+<digits>" retry of an invalid
+    one reads the same code and national part: country codes are prefix-free). Left to
+    phonenumbers: numbers that keep the code (national numbers that happen to start with
+    it), and national parts that start with a national prefix (parse strips it once more,
+    under length rules)."""
+    from phonenumbers import PhoneMetadata, region_code_for_country_code
+
+    out = _Picks(len(number))
+    general = getattr(metadata.general_desc, "national_number_pattern", None)
+    lengths = list(getattr(metadata.general_desc, "possible_length", ()) or ())
+    if not general or not lengths:
+        return out
+    code = str(metadata.country_code)
+    rest = pc.utf8_slice_codeunits(number, len(code))
+    npfp = metadata.national_prefix_for_parsing or ""
+    if npfp:  # _maybe_strip_national_prefix_carrier_code (no transform rule, no groups)
+        stripped = pc.replace_substring_regex(rest, f"^(?:{npfp})", "", max_replacements=1)
+        kept = _regex(rest, general) & ~_regex(stripped, general)
+        rest = pc.if_else(pa.array(kept), rest, stripped)
+    size = np.asarray(pc.utf8_length(number).to_numpy(zero_copy_only=False))
+    local = list(metadata.general_desc.possible_length_local_only)
+    too_long = (size > lengths[-1]) & ~np.isin(size, local)
+    take = (~_regex(number, general) & _regex(rest, general)) | too_long
+    # parse goes on with the metadata of the code's main region (KZ's numbers: RU's).
+    main_region = region_code_for_country_code(metadata.country_code)
+    main = PhoneMetadata.metadata_for_region_or_calling_code(metadata.country_code, main_region)
+    if main is None:  # pragma: no cover - every region's code has a main region
+        return out
+    rest_size = np.asarray(pc.utf8_length(rest).to_numpy(zero_copy_only=False))
+    take &= (rest_size >= 2) & (rest_size <= 17)
+    if main.national_prefix_for_parsing:
+        take &= ~_regex(rest, main.national_prefix_for_parsing, whole=False)
+    rows = np.flatnonzero(take)
+    out.pick(rows, *_e164_if_valid(code, rest.take(pa.array(rows)), rest_size[rows]))
     return out
 
 
