@@ -22,7 +22,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import TEXT, Words, from_arrow, map_joined, mask, split_words, to_arrow
+from leadtool.arrowtext import (
+    TEXT,
+    Words,
+    from_arrow,
+    is_in,
+    map_joined,
+    mask,
+    split_words,
+    to_arrow,
+)
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import (
     iso_seconds,
@@ -387,7 +396,7 @@ def dedupe(
     tonight = _prepare(leads, wanted)
     past = _prepare(history, wanted) if history is not None else tonight.iloc[0:0]
     if len(past):
-        past = past[~past["lead_id"].isin(set(tonight["lead_id"]))]
+        past = past[~is_in(past["lead_id"], tonight["lead_id"])]
     combined = pd.concat([past, tonight], ignore_index=True, sort=False).fillna("")
     n_past = len(past)
     is_past = np.arange(len(combined)) < n_past
@@ -723,7 +732,7 @@ def history_update(history: pd.DataFrame | None, deduped: pd.DataFrame) -> pd.Da
     tonight = deduped.drop(columns=[c for c in DEDUPE_COLUMNS if c in deduped.columns])
     if history is None or history.empty:
         return tonight.reset_index(drop=True)
-    new = tonight[~tonight["lead_id"].isin(set(history["lead_id"]))]
+    new = tonight[~is_in(tonight["lead_id"], history["lead_id"])]
     return pd.concat([history, new], ignore_index=True, sort=False).fillna("")
 
 

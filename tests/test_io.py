@@ -165,6 +165,32 @@ def test_json_array_meta_field_data_and_jsonl(tmp_path) -> None:
     assert jsonl.data["EMAIL"].tolist() == ["test@example.com", "olga.k@example.kz"]
 
 
+def test_jsonl_records_alike_or_not(tmp_path) -> None:
+    # Records with the same keys in the same order (a lead file leadtool wrote) are taken
+    # column by column as they are; others are filled key by key. Both give the same table.
+    alike = tmp_path / "alike.jsonl"
+    alike.write_text(
+        '{"email": "a@x.com", "phone": "+40722123456"}\n\n{"email": "", "phone": "x"}\n',
+        encoding="utf-8",
+    )
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(
+        '{"email": "a@x.com", "phone": "+40722123456"}\n{"phone": "x", "n": 5}\n'
+        '{"email": "b@x.com", "phone": {"work": "1"}}\n',
+        encoding="utf-8",
+    )
+    (first,) = read_tables(str(alike))
+    assert first.data.to_dict("list") == {"email": ["a@x.com", ""], "phone": ["+40722123456", "x"]}
+    (second,) = read_tables(str(mixed))
+    assert second.data.to_dict("list") == {
+        "email": ["a@x.com", "", "b@x.com"],
+        "phone": ["+40722123456", "x", ""],
+        "n": ["", "5", ""],
+        "phone_work": ["", "", "1"],
+    }
+    assert second.rows == [1, 2, 3]
+
+
 def test_invalid_jsonl_line_is_named(tmp_path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"email": "a@example.com"}\n{oops\n', encoding="utf-8")
@@ -180,6 +206,58 @@ def test_parquet_roundtrip_and_magic_bytes_win_over_extension(tmp_path) -> None:
     disguised.write_bytes(target.read_bytes())
     (table,) = read_tables(str(disguised))
     assert table.data.to_dict("list") == frame.to_dict("list")
+
+
+def test_parquet_cells_of_every_type_as_text(tmp_path) -> None:
+    # Another tool's Parquet file: text with gaps, a categorical, phones stored as numbers,
+    # counts, a date, a flag. Text columns stay Arrow text (as the CSV reader gives them);
+    # the others are formatted as spreadsheet cells are.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from leadtool.arrowtext import is_arrow_text
+
+    frame = pd.DataFrame(
+        {
+            "email": ["a@example.com", None, ""],
+            "source": pd.Categorical(["facebook", "tilda", None]),
+            "phone": [79123456789.0, float("nan"), 40722123456.0],
+            "visits": [3, 0, 12],
+            "created": pd.to_datetime(["2026-11-23 10:15", None, "2026-11-24 00:00"]),
+            "converted": [True, False, None],
+        }
+    )
+    target = tmp_path / "crm.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), target)
+    (table,) = read_tables(str(target))
+    assert table.data.to_dict("list") == {
+        "email": ["a@example.com", "", ""],
+        "source": ["facebook", "tilda", ""],
+        "phone": ["79123456789", "", "40722123456"],
+        "visits": ["3", "0", "12"],
+        "created": ["2026-11-23 10:15:00", "", "2026-11-24 00:00:00"],
+        "converted": ["true", "false", ""],
+    }
+    assert table.rows == [1, 2, 3]
+    if pd.__version__ >= "3":
+        assert all(is_arrow_text(table.data[c]) for c in table.data.columns)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"PAR1 not really parquet PAR1", "not a readable Parquet file"), (None, "file is empty")],
+)
+def test_bad_parquet_files(tmp_path, content: bytes | None, message: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "leads.parquet"
+    if content is None:
+        pq.write_table(pa.table({}), target)
+    else:
+        target.write_bytes(content)
+    with pytest.raises(LeadtoolError, match=message):
+        read_tables(str(target))
 
 
 @pytest.mark.parametrize(
