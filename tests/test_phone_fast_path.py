@@ -16,6 +16,18 @@ from hypothesis import strategies as st
 from leadtool.normalize import fast_e164, fast_national, normalize_phones, parse_phone
 
 CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+KINDS = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.VOIP,
+)
+
+
+def examples(region: str, kinds: tuple[int, ...] = KINDS) -> list[phonenumbers.PhoneNumber]:
+    """phonenumbers' example numbers of a region, one for each of ``kinds`` it has."""
+    found = (phonenumbers.example_number_for_type(region, kind) for kind in kinds)
+    return [example for example in found if example is not None]
 
 
 def check(texts: list[str]) -> int:
@@ -39,15 +51,7 @@ def test_example_numbers_of_every_region_and_type_with_random_tails() -> None:
     rng = random.Random(5)
     texts = []
     for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        for kind in (
-            phonenumbers.PhoneNumberType.MOBILE,
-            phonenumbers.PhoneNumberType.FIXED_LINE,
-            phonenumbers.PhoneNumberType.TOLL_FREE,
-            phonenumbers.PhoneNumberType.VOIP,
-        ):
-            example = phonenumbers.example_number_for_type(region, kind)
-            if example is None:
-                continue
+        for example in examples(region):
             e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
             texts.append(e164)
             for _ in range(12):
@@ -190,14 +194,7 @@ def test_own_code_without_plus_in_every_region() -> None:
             continue
         code, prefix = str(metadata.country_code), metadata.national_prefix or ""
         texts = []
-        for kind in (
-            phonenumbers.PhoneNumberType.MOBILE,
-            phonenumbers.PhoneNumberType.FIXED_LINE,
-            phonenumbers.PhoneNumberType.TOLL_FREE,
-        ):
-            example = phonenumbers.example_number_for_type(region, kind)
-            if example is None:
-                continue
+        for example in examples(region, KINDS[:3]):
             nsn = phonenumbers.national_significant_number(example)
             for _ in range(8):
                 cut = rng.randint(1, 4)
