@@ -157,7 +157,7 @@ def small_pages() -> None:
     ask for huge pages for them, and freed memory goes back to the system. Each first touch
     of such a region then makes the kernel zero a whole 2 MiB page, however little of it is
     written: on the benchmark host a fifth of a 1M-lead run's CPU time. With 4 KiB pages the
-    kernel's time fell from 3.3–4.4 s to 2.2–2.9 s and whole runs took 7–9% less (see
+    kernel's time fell from 2.9–4.4 s to 2.2–2.9 s and whole runs took 5–9% less (see
     docs/performance.md). The flag is inherited by ``--jobs`` workers."""
     if not sys.platform.startswith("linux") or os.environ.get("LEADTOOL_HUGE_PAGES") == "1":
         return

@@ -471,7 +471,7 @@ def _e164_of_national(texts: pa.Array, region: str) -> _Picks:
     if metadata.national_prefix_transform_rule or (npfp and re.compile(npfp).groups):
         return out
     code = str(metadata.country_code)
-    decidable = digits_only
+    decidable = digits_only.copy()
     if metadata.international_prefix:
         decidable &= ~_regex(texts, metadata.international_prefix, whole=False)
     with_code = decidable & mask(pc.starts_with(texts, code))
