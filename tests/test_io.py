@@ -191,6 +191,50 @@ def test_jsonl_records_alike_or_not(tmp_path) -> None:
     assert second.rows == [1, 2, 3]
 
 
+JSONL_CASES = {
+    "flat text, ISO dates": '{"id": "1", "created_at": "2026-11-23T10:15:00Z", "d": "2026-11-23"}\n'
+    '{"id": "2", "created_at": "2026-11-24 08:00", "d": ""}\n',
+    "blank lines, CRLF, gaps": '{"a": "1", "b": null}\r\n   \r\n{"c": "é\\u00e9"}\r\n',
+    "numbers and flags": '{"phone": 79123456789, "score": 5.0, "ok": true}\n{"phone": "x"}\n',
+    "nested": '{"a": {"b": "1"}, "field_data": [{"name": "email", "values": ["x@y.z"]}]}\n'
+    '{"a": {"b": "2"}}\n',
+    "a repeated key": '{"a": "1", "a": "2"}\n{"a": "3"}\n',
+    "two objects on a line": '{"a": "1"} {"a": "2"}\n{"a": "3"}\n',
+    "a broken line": '{"a": "1"}\n{"a": "2"\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSONL_CASES))
+def test_jsonl_by_arrow_reads_what_the_record_path_reads(monkeypatch, tmp_path, case) -> None:
+    # Flat records of text go through Arrow's JSON reader; everything else (and every error)
+    # through json.loads line by line. The table, or the error, is the same either way.
+    import leadtool.io as io_module
+
+    path = tmp_path / "leads.jsonl"
+    path.write_bytes(JSONL_CASES[case].encode("utf-8"))
+    taken = []
+    real = io_module._flat_jsonl
+
+    def spied(text, records):
+        answer = real(text, records)
+        taken.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(io_module, "_flat_jsonl", spied)
+
+    def read(path):
+        try:
+            (table,) = read_tables(str(path))
+        except LeadtoolError as exc:
+            return str(exc)
+        return table.data.to_dict("list"), table.rows
+
+    fast = read(path)
+    monkeypatch.setattr(io_module, "_flat_jsonl", lambda text, records: None)
+    assert fast == read(path)
+    assert taken == [case in ("flat text, ISO dates", "blank lines, CRLF, gaps")]
+
+
 def test_invalid_jsonl_line_is_named(tmp_path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"email": "a@example.com"}\n{oops\n', encoding="utf-8")
