@@ -145,8 +145,8 @@ def handled_errors() -> Iterator[None]:
         )
 
 
-# prctl(2) options of Linux: the process's "no transparent huge pages" flag.
-PR_SET_THP_DISABLE, PR_GET_THP_DISABLE = 41, 42
+# prctl(2)'s option of Linux that sets the process's "no transparent huge pages" flag.
+PR_SET_THP_DISABLE = 41
 
 
 def small_pages() -> None:

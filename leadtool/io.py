@@ -689,7 +689,7 @@ def _read_parquet(path: str, name: str, raw: bytes) -> Table:
     """A Parquet file's columns as text. Text columns (every column of a file leadtool
     wrote) stay in Arrow, as the CSV reader gives them — a history file of 1.2 million
     leads in about a second, where a Python string per cell took 46 s; others (numbers,
-    dates) are formatted cell by cell, as spreadsheet cells are."""
+    dates) are formatted as spreadsheet cells are, once per distinct value."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -705,9 +705,24 @@ def _read_parquet(path: str, name: str, raw: bytes) -> Table:
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             columns.append(column.cast(TEXT).fill_null(""))
         else:
-            cells = [_cell_text(v) if not _isna(v) else "" for v in column.to_pylist()]
-            columns.append(pa.chunked_array([pa.array(cells, TEXT)]))
+            columns.append(_formatted(column))
     return _text_table(path, name, [str(c) for c in table.column_names], columns)
+
+
+def _formatted(column: Any) -> Any:
+    """A column of another type as text, each distinct value formatted once (a missing one
+    as ""); cell by cell where Arrow cannot number the values (nested types)."""
+    import pyarrow as pa
+
+    def text(value: Any) -> str:
+        return _cell_text(value) if not _isna(value) else ""
+
+    try:
+        encoded = column.combine_chunks().dictionary_encode()
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return pa.array([text(v) for v in column.to_pylist()], TEXT)
+    distinct = pa.array([text(v) for v in encoded.dictionary.to_pylist()], TEXT)
+    return distinct.take(encoded.indices).fill_null("")
 
 
 def _read_json(path: str, name: str, raw: bytes) -> Table:
