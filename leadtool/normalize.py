@@ -10,9 +10,12 @@ it is vectorized.
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -546,6 +549,63 @@ def _e164_of_own_code(number: pa.Array, metadata: Any) -> _Picks:
     return out
 
 
+def _decided(texts: pa.Array, region_of: np.ndarray, region_names: list[Any]) -> _Picks:
+    """The fast paths on phone keys: ``+<code>…`` first, then national numbers of each
+    row's region (``region_of`` indexes ``region_names``; "" is no region)."""
+    fast = _e164_of_plus(texts)
+    for code, region in enumerate(region_names):
+        rows = np.flatnonzero((region_of == code) & fast.undecided())
+        if region and rows.size:
+            fast.merge(rows, _e164_of_national(texts.take(pa.array(rows)), str(region)))
+    return fast
+
+
+# _PHONE_SPLIT for Arrow's RE2 on ASCII cells, where it means the same: Python's \s on ASCII
+# text spelled out (\x1c-\x1f included), and the Cyrillic words cannot occur.
+_SPLIT_WS = "[ \\t\\n\\v\\f\\r\\x1c-\\x1f]"
+_PHONE_SPLIT_RE2 = f"(?i){_SPLIT_WS}*(?:[,;/\\n]|{_SPLIT_WS}(?:or|sau|and){_SPLIT_WS}){_SPLIT_WS}*"
+
+
+def _several_numbers(
+    texts: pa.Array, rows: np.ndarray, region_of: np.ndarray, region_names: Any
+) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """parse_phone_cell of the cells among ``rows`` that hold several numbers
+    ("8 916 111-22-33, 8 926 444-55-66", as CRM exports and free-text form fields write
+    them), decided by the fast paths instead of phonenumbers once per part: (the rows
+    decided, their first number, the others joined by ";"). A cell is taken when it is
+    ASCII, split_numbers splits it, and every part is digits and punctuation that the fast
+    paths decide; any other cell is left to parse_phone_cell."""
+    cells = texts.take(pa.array(rows))
+    parts = pc.split_pattern_regex(cells, _PHONE_SPLIT_RE2)
+    owner = np.asarray(pc.list_parent_indices(parts))
+    flat = pc.list_flatten(parts)
+    filled = ~mask(pc.match_substring_regex(flat, f"^{_SPLIT_WS}*$"))  # p.strip() is not ""
+    owner, flat = owner[filled], flat.filter(pa.array(filled))
+    keys = ascii_digits(flat, leading_plus=True)
+    digits = np.diff(cell_offsets(ascii_digits(flat)))  # ASCII: one byte per digit
+    simple = _regex(flat, _PHONE_SIMPLE)
+    n = len(rows)
+    count = np.bincount(owner, minlength=n)
+    taken = (count > 1) & mask(pc.string_is_ascii(cells))
+    taken &= np.bincount(owner, weights=digits < 6, minlength=n) == 0  # split_numbers' rule
+    taken &= np.bincount(owner, weights=~simple, minlength=n) == 0
+    part = np.flatnonzero(taken[owner])
+    if not part.size:
+        return np.zeros(0, dtype=np.int64), pa.array([], TEXT), pa.array([], TEXT)
+    owner = owner[part]
+    picks = _decided(keys.take(pa.array(part)), region_of[rows[owner]], list(region_names))
+    taken[owner[picks.undecided()]] = False
+    kept = taken[owner]
+    numbers = picks.texts().filter(pa.array(kept)).to_pylist()
+    first: list[str] = []
+    others: list[str] = []
+    for _, group in groupby(zip(owner[kept].tolist(), numbers, strict=True), key=itemgetter(0)):
+        found = list(dict.fromkeys(number for _, number in group if number))
+        first.append(found[0] if found else "")
+        others.append(";".join(found[1:]))
+    return rows[taken], pa.array(first, TEXT), pa.array(others, TEXT)
+
+
 def _parse_phone_key(key: tuple[str, str]) -> tuple[str, str]:
     return parse_phone_cell(key[0], key[1] or None)
 
@@ -556,16 +616,20 @@ def normalize_phones(
     """(E.164 phone, extra numbers) per row: the vectorized fast paths first, then
     phonenumbers once per distinct (text, region) they leave undecided."""
     arrow = to_arrow(texts)
-    fast = _e164_of_plus(arrow)
     region_of, region_names = pd.factorize(regions)
-    for code, region in enumerate(region_names.tolist()):
-        rows = np.flatnonzero((region_of == code) & fast.undecided())
-        if region and rows.size:
-            fast.merge(rows, _e164_of_national(arrow.take(pa.array(rows)), str(region)))
+    fast = _decided(arrow, region_of, region_names.tolist())
     fast.invalid(mask(pc.equal(arrow, "")))  # an empty cell is no number
     slow = fast.undecided()
     phone = fast.texts()
     more = pa.repeat(pa.scalar("", TEXT), len(texts))
+    if slow.any():
+        rows, first, others = _several_numbers(arrow, np.flatnonzero(slow), region_of, region_names)
+        if rows.size:
+            decided = np.zeros(len(texts), dtype=bool)
+            decided[rows] = True
+            phone = pc.replace_with_mask(phone, pa.array(decided), first)
+            more = pc.replace_with_mask(more, pa.array(decided), others)
+            slow &= ~decided
     if slow.any():
         # One (text, region) key per distinct pair, not a tuple per row: the pairs are
         # numbered from the two columns' codes, and phonenumbers parses each pair once.
@@ -866,18 +930,25 @@ _DMY = re.compile(
     r"^(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{2,4})"
     r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?\s*(?P<ampm>[AaPp][Mm])?)?$"
 )
-# _DMY for Arrow's RE2, which has no backreferences: the second separator is captured and
-# compared afterwards. Its classes are ASCII ([0-9], ASCII whitespace), each a subset of what
-# Python's re takes for \d and \s, so a value it matches (with equal separators) gets the
-# very groups _DMY gives; every other value still goes through _DMY.
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_SPELLED = (re.compile(r"[A-Za-z]{3}"), re.compile(r"\d"))  # "Nov 5, 2026": both must be found
+# The same patterns for Arrow's RE2, which runs them on the ASCII values. On ASCII text they
+# mean what Python's re means: \d is [0-9], \s is the ASCII whitespace Python's \s takes
+# (\x1c-\x1f included), and Python's $ also matches before a final newline. RE2 has no
+# backreferences, so _DMY's second separator is captured and compared afterwards. Values
+# with other characters (Arabic-Indic digits, Unicode spaces) go to Python's re.
+_ISO_RE2 = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_ISO_TZ_RE2 = "(?:Z|[+-][0-9]{2}:?[0-9]{2})\n?$"
 _DMY_RE2 = (
     r"^(?P<a>[0-9]{1,2})(?P<sep>[./-])(?P<b>[0-9]{1,2})(?P<sep2>[./-])(?P<y>[0-9]{2,4})"
     r"(?:[ T,]+(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?(?:\.[0-9]+)?"
-    r"[ \t\n\v\f\r]*(?P<ampm>[AaPp][Mm])?)?$"
+    r"[ \t\n\v\f\r\x1c-\x1f]*(?P<ampm>[AaPp][Mm])?)?\n?$"
 )
-_OPTIONAL_PARTS = ("H", "M", "S", "ampm")  # RE2 gives "" for a group that took no part
-_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_SERIAL_RE2 = "^[0-9]{5}(?:\\.[0-9]+)?\n?$"
+_SPELLED_RE2 = ("[A-Za-z]{3}", "[0-9]")
 MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH"})
+# Times pandas can hold (nanoseconds since 1970 in 64 bits): what every stage reads back.
+_NS_MIN, _NS_MAX = pd.Timestamp.min.value, pd.Timestamp.max.value
 
 
 def normalize_dates(
@@ -886,28 +957,27 @@ def normalize_dates(
     """Dates to ISO-8601 UTC strings; returns (iso, failed mask).
 
     Understands ISO (with or without offset), ``DD.MM.YYYY[ HH:MM[:SS]]`` and slash dates
-    (day or month first decided per column from the values, then the region), and Excel
-    serial numbers. Naive times are taken in ``timezone``.
+    (day or month first decided per column from the values, then the region), Excel serial
+    numbers and spelled-out dates. Naive times are taken in ``timezone``. A date that does
+    not exist (31.02, 25:00) or lies outside the years pandas can hold (1677–2262: the
+    ``0001-01-01`` placeholder of 1C and .NET exports) is failed, not a crash.
+
+    Each distinct value is parsed once, and the patterns run on Arrow's regex engine: a
+    column of a million times to the second has nearly as many distinct values as rows.
     """
     text = series.fillna("").astype(str).str.strip()
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    distinct = pd.Series(uniques, dtype=object)
-    distinct = distinct[distinct != ""]
-    parsed = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns, UTC]")
-    if len(distinct):
-        _parse_iso(distinct, parsed, timezone)
-        _parse_dmy(distinct, parsed, timezone, region)
-        _parse_serial(distinct, parsed, timezone)
-        _parse_other(distinct, parsed, timezone)
-    stamps = parsed.to_numpy(dtype="datetime64[ns]")
-    missing = np.isnat(stamps)
-    done = np.zeros(len(uniques), dtype=bool)
-    done[parsed.index] = ~missing
-    seconds = np.zeros(len(uniques), dtype=np.int64)  # floored, as strftime("%S") shows
-    seconds[parsed.index] = np.where(missing, 0, stamps.view(np.int64) // 10**9)
-    iso = pc.if_else(pa.array(done), iso_seconds(seconds), pa.scalar("", TEXT))
+    values = to_arrow(pd.Series(uniques))
+    found = _Found(len(values))
+    filled = mask(pc.not_equal(values, ""))
+    for parse in (_parse_iso, _parse_dmy, _parse_serial, _parse_other):
+        rows = np.flatnonzero(filled & ~found.done)
+        if not rows.size:
+            break
+        parse(values.take(pa.array(rows)), rows, found, timezone, region)
+    iso = pc.if_else(pa.array(found.done), iso_seconds(found.seconds), pa.scalar("", TEXT))
     out = from_arrow(iso.take(pa.array(codes)), text.index)
-    failed = pd.Series(((uniques != "") & ~done)[codes], index=text.index)
+    failed = pd.Series((filled & ~found.done)[codes], index=text.index)
     return out, failed
 
 
@@ -920,7 +990,9 @@ def parse_stamps(text: pd.Series) -> pd.Series:
     fast = canonical_stamps(text)
     if fast is not None:
         return fast
-    return pd.to_datetime(text.replace("", None), utc=True, errors="coerce")
+    with warnings.catch_warnings():  # a hand-edited cell: unreadable is NaT, not a warning
+        warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+        return pd.to_datetime(text.replace("", None), utc=True, errors="coerce")
 
 
 _STAMP = np.frombuffer(b"0000-00-00T00:00:00Z", dtype=np.uint8)
@@ -1052,100 +1124,232 @@ def _localize(naive: pd.Series, timezone: str) -> pd.Series:
     return local.dt.tz_convert("UTC")
 
 
-def _assign(parsed: pd.Series, values: pd.Series) -> None:
-    values = values.dropna()
-    parsed.loc[values.index] = values.astype("datetime64[ns, UTC]")
+class _Found:
+    """The times found so far for a column's distinct values: seconds since 1970 (UTC,
+    floored, as strftime shows them) and whether a parser found one."""
+
+    def __init__(self, size: int) -> None:
+        self.seconds = np.zeros(size, dtype=np.int64)
+        self.done = np.zeros(size, dtype=bool)
+
+    def put(self, rows: np.ndarray, stamps: pd.Series) -> None:
+        """The times of ``rows`` (aware or UTC pandas times, NaT where none), those pandas
+        can hold; the rest stay for the next parser to try."""
+        seconds, held = _utc_seconds(stamps)
+        self.seconds[rows[held]] = seconds[held]
+        self.done[rows[held]] = True
 
 
-def _parse_iso(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
-    iso = distinct[distinct.str.match(_ISO) & parsed.isna()]
-    if iso.empty:
+def _utc_seconds(stamps: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(floored seconds since 1970, held) of aware times: held where a time is present and
+    within pandas' nanosecond range — pandas 3 gives 0001-01-01 at a coarser unit, and no
+    stage could read it back."""
+    if not len(stamps):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    naive = pd.to_datetime(stamps, utc=True).dt.tz_localize(None).to_numpy()
+    unit = np.datetime_data(naive.dtype)[0]
+    ticks = naive.view(np.int64)
+    per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]  # pandas' units
+    per_ns = 10**9 // per_second
+    held = ~np.isnat(naive) & (ticks >= -(-_NS_MIN // per_ns)) & (ticks <= _NS_MAX // per_ns)
+    return ticks // per_second, held
+
+
+def _matches(
+    values: pa.Array, pattern: re.Pattern[str], re2: str, search: bool = False
+) -> np.ndarray:
+    """Where ``pattern`` matches (at the start, or anywhere with ``search``): Arrow's RE2,
+    given the same pattern spelled for ASCII, on the ASCII values; Python's re on the
+    others (a value at a time, and there are seldom any)."""
+    found = mask(pc.match_substring_regex(values, re2))
+    other = ~mask(pc.string_is_ascii(values))
+    if other.any():
+        rows = np.flatnonzero(other)
+        test = pattern.search if search else pattern.match
+        found[rows] = [bool(test(v)) for v in values.take(pa.array(rows)).to_pylist()]
+    return found
+
+
+def _parse_iso(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
+    iso = _matches(values, _ISO, _ISO_RE2)
+    if not iso.any():
         return
-    with_tz = iso.str.contains(_ISO_TZ)
-    if with_tz.any():
-        _assign(parsed, pd.to_datetime(iso[with_tz], format="ISO8601", utc=True, errors="coerce"))
-    naive = iso[~with_tz]
-    if not naive.empty:
-        stamps = pd.to_datetime(naive, format="ISO8601", errors="coerce")
-        _assign(parsed, _localize(stamps, timezone))
+    values, rows = values.filter(pa.array(iso)), rows[iso]
+    with_tz = _matches(values, _ISO_TZ, _ISO_TZ_RE2, search=True)
+    for aware in (True, False):
+        picked = with_tz if aware else ~with_tz
+        if picked.any():
+            text = from_arrow(values.filter(pa.array(picked)))
+            stamps = pd.to_datetime(text, format="ISO8601", utc=aware, errors="coerce")
+            found.put(rows[picked], stamps if aware else _localize(stamps, timezone))
 
 
-def _dmy_parts(values: pd.Series) -> pd.DataFrame:
-    """``values.str.extract(_DMY)``: Arrow's RE2 for the values it matches, Python's re (one
-    call per value) only for the rest."""
-    found = pc.extract_regex(pa.array(values.to_numpy(dtype=object), TEXT), _DMY_RE2)
-    parts = {name: found.field(name).to_numpy(zero_copy_only=False) for name in _DMY.groupindex}
-    matched = mask(found.is_valid()) & (parts["sep"] == found.field("sep2").to_numpy(False))
-    fast = pd.DataFrame(parts, index=values.index, dtype=object)[matched]
-    for name in _OPTIONAL_PARTS:
-        fast[name] = fast[name].where(fast[name] != "", np.nan)
-    rest = values[~matched]
-    if rest.empty:
-        return fast
-    return pd.concat([fast, rest.str.extract(_DMY)]).sort_index()
+def _dmy_fields(values: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Where ``_DMY`` matches, and those values' parts as numbers: a, b, y (a year of two
+    digits in this century), H, M, S (0 when absent), slash (the separator is /) and pm (1
+    AM, 2 PM, 0 neither). The usual shapes (``DD.MM.YYYY``, with ``HH:MM`` or
+    ``HH:MM:SS``) are read from their bytes; the rest by Arrow's RE2 (ASCII values) or
+    Python's re (the others)."""
+    matched, fields = _dmy_fixed(values)
+    rest = np.flatnonzero(~matched)
+    if rest.size:
+        rest_matched, rest_fields = _dmy_extracted(values.take(pa.array(rest)))
+        matched[rest] = rest_matched
+        for name, part in rest_fields.items():
+            fields[name][rest] = part
+    return matched, fields
 
 
-def _parse_dmy(distinct: pd.Series, parsed: pd.Series, timezone: str, region: str | None) -> None:
-    parts = _dmy_parts(distinct[parsed.isna()])
-    parts = parts.dropna(subset=["a"])
-    if parts.empty:
+# DD.MM.YYYY, DD.MM.YYYY HH:MM and DD.MM.YYYY HH:MM:SS (any of _DMY's separators, a space,
+# T or comma before the time): byte positions of each number's digits, of the separators.
+_DMY_SHAPES = {
+    10: {"a": (0, 1), "b": (3, 4), "y": (6, 7, 8, 9)},
+    16: {"a": (0, 1), "b": (3, 4), "y": (6, 7, 8, 9), "H": (11, 12), "M": (14, 15)},
+    19: {"a": (0, 1), "b": (3, 4), "y": (6, 7, 8, 9), "H": (11, 12), "M": (14, 15), "S": (17, 18)},
+}
+
+
+def _dmy_fixed(values: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``_dmy_fields`` of the values of the usual shapes, from their bytes; the others are
+    left unmatched (for the regular expressions)."""
+    n = len(values)
+    matched = np.zeros(n, dtype=bool)
+    fields = {name: np.zeros(n, dtype=np.int64) for name in ("a", "b", "y", "H", "M", "S", "pm")}
+    fields["slash"] = np.zeros(n, dtype=bool)
+    offsets = cell_offsets(values)
+    lengths = np.diff(offsets)
+    data = data_bytes(values)
+    for width, places in _DMY_SHAPES.items():
+        rows = np.flatnonzero(lengths == width)
+        if not rows.size:
+            continue
+        cells = data[offsets[rows][:, None] + np.arange(width)]
+        digits = cells - np.uint8(ord("0"))  # a non-digit wraps past 9
+        sep = cells[:, 2]
+        fits = np.isin(sep, np.frombuffer(b"./-", np.uint8)) & (cells[:, 5] == sep)
+        if width > 10:
+            fits &= np.isin(cells[:, 10], np.frombuffer(b" T,", np.uint8)) & (cells[:, 13] == 58)
+        if width > 16:
+            fits &= cells[:, 16] == 58  # ":"
+        for at in places.values():
+            fits &= (digits[:, list(at)] <= 9).all(axis=1)
+        for name, at in places.items():
+            number = np.zeros(len(rows), dtype=np.int64)
+            for position in at:
+                number = number * 10 + digits[:, position]
+            fields[name][rows[fits]] = number[fits]
+        fields["slash"][rows[fits]] = sep[fits] == ord("/")
+        matched[rows[fits]] = True
+    return matched, fields
+
+
+def _dmy_extracted(values: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``_dmy_fields`` by the regular expressions."""
+    parts = pc.extract_regex(values, _DMY_RE2)
+    ascii_ = mask(pc.string_is_ascii(values))
+    matched = mask(parts.is_valid()) & mask(pc.equal(parts.field("sep"), parts.field("sep2")))
+    fields: dict[str, np.ndarray] = {}
+    for name in ("a", "b", "y", "H", "M", "S"):
+        text = parts.field(name)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar("0", text.type), text)
+        fields[name] = np.array(pc.cast(pc.fill_null(text, "0"), pa.int64()))  # writable
+    two_digit = mask(pc.less_equal(pc.utf8_length(pc.fill_null(parts.field("y"), "")), 2))
+    fields["y"] += np.where(two_digit, 2000, 0)  # 26 is 2026; 0026 stays year 26
+    fields["slash"] = mask(pc.equal(parts.field("sep"), "/"))
+    ampm = pc.ascii_upper(pc.fill_null(parts.field("ampm"), ""))
+    fields["pm"] = mask(pc.equal(ampm, "AM")) * 1 + mask(pc.equal(ampm, "PM")) * 2
+    for i in np.flatnonzero(~ascii_):
+        match = _DMY.match(values[i].as_py())
+        matched[i] = match is not None
+        if match:
+            for name in ("a", "b", "y", "H", "M", "S"):
+                fields[name][i] = int(match[name] or 0)
+            fields["y"][i] += 2000 if len(match["y"]) <= 2 else 0
+            fields["slash"][i] = match["sep"] == "/"
+            fields["pm"][i] = {"AM": 1, "PM": 2}.get((match["ampm"] or "").upper(), 0)
+    return matched, fields
+
+
+def _parse_dmy(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
+    matched, fields = _dmy_fields(values)
+    if not matched.any():
         return
-    a, b = parts["a"].astype(int), parts["b"].astype(int)
-    slash = parts["sep"].eq("/")
+    f = {name: part[matched] for name, part in fields.items()}
+    a, b, hour = f["a"], f["b"], f["H"]
     if (a > 12).any():
         month_first = False
     elif (b > 12).any():
         month_first = True
     else:
-        month_first = bool(slash.all()) and region in MONTH_FIRST_REGIONS
+        month_first = bool(f["slash"].all()) and region in MONTH_FIRST_REGIONS
     day, month = (b, a) if month_first else (a, b)
-    year = parts["y"].astype(int)
-    year = year.where(year >= 100, year + 2000)
-    hour = parts["H"].fillna("0").astype(int)
-    ampm = parts["ampm"].fillna("").str.upper()
-    hour = hour.where(~(ampm.eq("PM") & (hour < 12)), hour + 12)
-    hour = hour.where(~(ampm.eq("AM") & (hour == 12)), 0)
-    frame = pd.DataFrame(
-        {
-            "year": year,
-            "month": month,
-            "day": day,
-            "hour": hour,
-            "minute": parts["M"].fillna("0").astype(int),
-            "second": parts["S"].fillna("0").astype(int),
-        }
+    year = f["y"]
+    hour = np.where((f["pm"] == 2) & (hour < 12), hour + 12, hour)
+    hour = np.where((f["pm"] == 1) & (hour == 12), 0, hour)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
+    real = (
+        (month >= 1)
+        & (month <= 12)
+        & (day >= 1)
+        & (day <= month_days)
+        & (hour < 24)
+        & (f["M"] < 60)
+        & (f["S"] < 60)
+        & (year >= 1677)
+        & (year <= 2262)  # wider than pandas' range; _Found.put takes what it can hold
     )
-    _assign(parsed, _localize(pd.to_datetime(frame, errors="coerce"), timezone))
+    days = _days_since_epoch(year[real], month[real], day[real]).astype(np.int64)
+    seconds = days * 86400 + hour[real] * 3600 + f["M"][real] * 60 + f["S"][real]
+    naive = pd.Series(seconds.view("datetime64[s]"))
+    found.put(rows[matched][real], _localize(naive, timezone))
 
 
-def _parse_serial(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
-    left = distinct[parsed.isna()]  # (most values are parsed by now: match only the rest)
-    serial = left[left.str.match(_SERIAL)].astype(float)
-    serial = serial[(serial > 20000) & (serial < 80000)]
-    if serial.empty:
+def _parse_serial(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
+    picked = _matches(values, _SERIAL, _SERIAL_RE2)
+    text = values.filter(pa.array(picked))
+    try:
+        serial = pc.cast(text, pa.float64()).to_numpy()
+    except pa.ArrowInvalid:  # Arabic-Indic or other digits: Python's float reads them
+        serial = np.array([float(v) for v in text.to_pylist()], dtype=np.float64)
+    in_range = (serial > 20000) & (serial < 80000)
+    if not in_range.any():
         return
-    stamps = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial, unit="D")
-    _assign(parsed, _localize(stamps.dt.round("s"), timezone))
+    days = pd.Series(serial[in_range])
+    stamps = pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
+    found.put(rows[picked][in_range], _localize(stamps.dt.round("s"), timezone))
 
 
-def _parse_other(distinct: pd.Series, parsed: pd.Series, timezone: str) -> None:
+def _parse_other(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
     """Last resort for spelled-out dates ("Nov 5, 2026 4:05 PM"): pandas' own parser."""
-    rest = distinct[parsed.isna()]
-    rest = rest[rest.str.contains(r"[A-Za-z]{3}", regex=True)]
-    rest = rest[rest.str.contains(r"\d", regex=True)]
-    aware: dict[Any, pd.Timestamp] = {}
-    naive: dict[Any, pd.Timestamp] = {}
-    for idx, value in rest.items():
+    letters, digit = (
+        _matches(values, pattern, re2, search=True)
+        for pattern, re2 in zip(_SPELLED, _SPELLED_RE2, strict=True)
+    )
+    picked = np.flatnonzero(letters & digit)
+    aware: dict[int, pd.Timestamp] = {}
+    naive: dict[int, pd.Timestamp] = {}
+    for row, value in zip(rows[picked], values.take(pa.array(picked)).to_pylist(), strict=True):
         try:
             stamp = pd.Timestamp(value)
         except (ValueError, TypeError, OverflowError):
             continue
         if pd.notna(stamp):
-            (aware if stamp.tzinfo else naive)[idx] = stamp
+            (aware if stamp.tzinfo else naive)[row] = stamp
     if aware:
-        _assign(parsed, pd.Series([s.tz_convert("UTC") for s in aware.values()], index=list(aware)))
+        stamps = pd.Series([s.tz_convert("UTC") for s in aware.values()])
+        found.put(np.array(list(aware)), stamps)
     if naive:
-        _assign(parsed, _localize(pd.Series(list(naive.values()), index=list(naive)), timezone))
+        stamps = _localize(pd.Series(list(naive.values())), timezone)
+        found.put(np.array(list(naive)), stamps)
 
 
 # --------------------------------------------------------------------------- countries, booleans

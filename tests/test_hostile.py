@@ -248,3 +248,42 @@ def test_formula_starts_are_the_cells_starting_like_a_formula(cells: list[str], 
     values = pa.array(cells, TEXT).slice(min(start, len(cells)))
     want = [i for i, c in enumerate(cells[start:]) if c.startswith(FORMULA_START)]
     assert _formula_starts(values).tolist() == want
+
+
+IMPOSSIBLE_DATES = [
+    "0001-01-01 00:00:00",  # the empty date of 1C and .NET exports
+    "0001-01-01T00:00:00Z",
+    "01.01.0001",
+    "05.11.2300 10:00",
+    "31.02.2026",
+    "05.11.2026 24:61",
+    "Nov 5, 1500",
+    "1677-09-20",
+]
+
+
+def test_impossible_dates_are_bad_dates_not_a_crash(run, tmp_path) -> None:
+    # Out of pandas' range (1677–2262) or not a real date or time: the row keeps its raw
+    # text and is noted bad_date, the import goes on (it once ended in OutOfBoundsDatetime).
+    leads = tmp_path / "crm.csv"
+    rows = [["Name", "Phone", "Email", "Created"]]
+    rows += [
+        [f"Lead {i}", f"+7916123456{i}", f"l{i}@example.com", d]
+        for i, d in enumerate(IMPOSSIBLE_DATES)
+    ]
+    rows.append(["Good", "+79161234599", "good@example.com", "2026-11-05 10:00:00"])
+    with leads.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    spend = tmp_path / "spend.csv"
+    spend.write_text("Date,Campaign,Spend\n0001-01-01,A,10\n2026-11-05,A,20\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run("import", str(leads), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert got["created_at"].tolist() == [""] * len(IMPOSSIBLE_DATES) + ["2026-11-05T10:00:00Z"]
+    assert (got["import_issues"].str.contains("bad_date").tolist()) == [True] * len(
+        IMPOSSIBLE_DATES
+    ) + [False]
+    assert got["x_created_at_raw"].tolist()[: len(IMPOSSIBLE_DATES)] == IMPOSSIBLE_DATES
+    result = run("run", str(leads), "--spend", str(spend), "--out", str(tmp_path / "run"))
+    assert result.exit_code == 0, result.output

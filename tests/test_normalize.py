@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from unittest import mock
 
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -363,42 +365,181 @@ def test_parse_stamps_reads_canonical_columns_without_pandas(monkeypatch) -> Non
 # Dates as exports write them, and near misses: both separators, one or two digit parts,
 # 12/24-hour times, fractions, and characters where Python's re and Arrow's RE2 differ
 # (Arabic-Indic digits, Unicode and \x1c-\x1f whitespace, a trailing newline).
-_DMY_CELL = st.lists(
-    st.sampled_from(
-        list("0123456789") * 4
-        + list("./-: T,") * 2
-        + ["AM", "pm", "\u00a0", "\x1c", "\n", "٣", "x"]
-    ),
-    max_size=16,
-).map("".join) | st.tuples(
-    st.integers(0, 40),
-    st.sampled_from("./-"),
-    st.integers(0, 13),
-    st.sampled_from("./-"),
-    st.integers(0, 2100),
-    st.sampled_from(["", " 9:05", " 23:59:59", "T10:11", " 12:00:00.25 AM", ", 7:30pm", " 1:2"]),
-).map(lambda t: f"{t[0]}{t[1]}{t[2]}{t[3]}{t[4]}{t[5]}")
+_DMY_CELL = (
+    st.lists(
+        st.sampled_from(
+            list("0123456789") * 4
+            + list("./-: T,") * 2
+            + ["AM", "pm", "\u00a0", "\x1c", "\n", "٣", "x"]
+        ),
+        max_size=16,
+    ).map("".join)
+    | st.tuples(
+        st.integers(0, 40),
+        st.sampled_from("./-"),
+        st.integers(0, 13),
+        st.sampled_from("./-"),
+        st.integers(0, 2100),
+        st.sampled_from(
+            ["", " 9:05", " 23:59:59", "T10:11", " 12:00:00.25 AM", ", 7:30pm", " 1:2"]
+        ),
+    ).map(lambda t: f"{t[0]}{t[1]}{t[2]}{t[3]}{t[4]}{t[5]}")
+    | st.tuples(
+        # the fixed shapes read from their bytes (DD.MM.YYYY[ HH:MM[:SS]]), and near misses
+        st.sampled_from(["05.11.2026", "31/12/1999", "01-02-0003", "5.11.2026 ", "05.11.26"]),
+        st.sampled_from(["", " 09:05", "T23:59", ",00:00:59", " 24:61:99", " 9:05", "  10:00"]),
+        st.integers(0, 18),
+        st.sampled_from(["", "x", ".", ":", " ", "-", "/", "0", "٣"]),
+    ).map(lambda t: (t[0] + t[1])[: t[2]] + t[3] + (t[0] + t[1])[t[2] + 1 :])
+)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_DMY_CELL, min_size=1, max_size=8, unique=True))
-def test_dmy_parts_on_arrow_agree_with_python_re(cells: list[str]) -> None:
-    values = pd.Series(cells, dtype=object, index=range(7, 7 + len(cells)))
-    got, want = nz._dmy_parts(values), values.str.extract(nz._DMY)
-    pd.testing.assert_frame_equal(got, want)
+def test_dmy_fields_on_arrow_agree_with_python_re(cells: list[str]) -> None:
+    matched, fields = nz._dmy_fields(pa.array(cells, pa.large_string()))
+    for i, cell in enumerate(cells):
+        match = nz._DMY.match(cell)
+        assert matched[i] == (match is not None), cell
+        if match:
+            numbers = [int(match[name] or 0) for name in ("a", "b", "y", "H", "M", "S")]
+            numbers[2] += 2000 if len(match["y"]) <= 2 else 0
+            assert [int(fields[name][i]) for name in ("a", "b", "y", "H", "M", "S")] == numbers
+            assert fields["slash"][i] == (match["sep"] == "/")
+            assert fields["pm"][i] == {"AM": 1, "PM": 2}.get((match["ampm"] or "").upper(), 0)
 
 
-def test_dmy_parts_take_arrow_for_plain_dates(monkeypatch) -> None:
-    # The RE2 path must be the one taken for ordinary dates (not a silent fallback).
-    def refuse(*args, **kwargs):
-        raise AssertionError("Python's re called")
+def test_dmy_fields_take_arrow_for_plain_dates(monkeypatch) -> None:
+    # The RE2 path must be the one taken for ASCII dates (not a silent fallback).
+    class Refuse:
+        def match(self, value: str) -> None:
+            raise AssertionError("Python's re called")
 
-    monkeypatch.setattr(pd.Series.str, "extract", refuse)
-    values = pd.Series(["02.09.2026 08:25", "1/2/26 3:04 PM", "31-12-2025"], dtype=object)
-    parts = nz._dmy_parts(values)
-    row = parts.loc[1]
-    assert row.drop("S").tolist() == ["1", "/", "2", "26", "3", "04", "PM"] and pd.isna(row["S"])
-    assert parts.loc[2, ["a", "sep", "b", "y"]].tolist() == ["31", "-", "12", "2025"]
+    monkeypatch.setattr(nz, "_DMY", Refuse())
+    values = pa.array(["02.09.2026 08:25", "1/2/26 3:04 PM", "31-12-2025", "x"], pa.large_string())
+    matched, fields = nz._dmy_fields(values)
+    assert matched.tolist() == [True, True, True, False]
+    assert [int(fields[k][1]) for k in ("a", "b", "y", "H", "M", "S", "pm")] == [
+        1,
+        2,
+        2026,
+        3,
+        4,
+        0,
+        2,
+    ]
+    assert bool(fields["slash"][1]) and not fields["slash"][2]
+
+
+def _one_stamp(stamp: pd.Timestamp | None) -> str:
+    """The canonical text of an aware time, or "" where none or out of pandas' range."""
+    if stamp is None or pd.isna(stamp):
+        return ""
+    stamp = stamp.tz_convert("UTC")
+    if not pd.Timestamp.min.tz_localize("UTC") <= stamp <= pd.Timestamp.max.tz_localize("UTC"):
+        return ""
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _local(naive: pd.Timestamp, tz: str) -> pd.Timestamp:
+    return naive.tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
+
+
+def _one_date(value: str, tz: str, month_first: bool) -> str:
+    """What normalize_dates gives one value, value by value, in plain Python and pandas."""
+    if not value:
+        return ""
+    if nz._ISO.match(value):
+        aware = bool(nz._ISO_TZ.search(value))
+        stamp = pd.to_datetime(pd.Series([value]), format="ISO8601", utc=aware, errors="coerce")[0]
+        found = _one_stamp(stamp if aware or pd.isna(stamp) else _local(stamp, tz))
+        if found:
+            return found
+    if match := nz._DMY.match(value):
+        a, b, y, hour, minute, second = (int(match[k] or 0) for k in ("a", "b", "y", "H", "M", "S"))
+        day, month = (b, a) if month_first else (a, b)
+        year = y + 2000 if len(match["y"]) <= 2 else y
+        ampm = (match["ampm"] or "").upper()
+        hour = (
+            hour + 12 if ampm == "PM" and hour < 12 else 0 if ampm == "AM" and hour == 12 else hour
+        )
+        try:
+            naive = pd.Timestamp(datetime.datetime(year, month, day, hour, minute, second))
+        except ValueError:
+            naive = None
+        if naive is not None and (found := _one_stamp(_local(naive, tz))):
+            return found
+    if nz._SERIAL.match(value) and 20000 < float(value) < 80000:
+        days = pd.Timestamp("1899-12-30") + pd.to_timedelta(float(value), unit="D")
+        return _one_stamp(_local(days.round("s"), tz))
+    if all(pattern.search(value) for pattern in nz._SPELLED):
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError, OverflowError):
+            return ""
+        if pd.notna(stamp):
+            return _one_stamp(stamp if stamp.tzinfo else _local(stamp, tz))
+    return ""
+
+
+_DATE_CELL = st.one_of(
+    _DMY_CELL,
+    st.tuples(
+        st.sampled_from([1, 5, 1600, 1677, 1678, 1970, 2026, 2261, 2262, 2300, 9999]),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.sampled_from(["", "T10:11:12", " 23:59:59.999", "T00:00", " 24:00:00", "T10:61"]),
+        st.sampled_from(["", "Z", "+03:00", "-0530", "+14:00"]),
+    ).map(lambda t: "{:04d}-{:02d}-{:02d}{}{}".format(*t)),
+    st.tuples(
+        st.integers(0, 32),
+        st.sampled_from("./"),
+        st.integers(0, 13),
+        st.sampled_from([26, 999, 1600, 1677, 2026, 2262, 2263, 9999]),
+        st.sampled_from(["", " 9:05", " 23:59:59", " 24:00", " 99:99", " 12:30 AM", " 12:30 pm"]),
+    ).map(lambda t: f"{t[0]:02d}{t[1]}{t[2]:02d}{t[1]}{t[3]}{t[4]}"),
+    st.sampled_from(
+        [
+            "45658",
+            "46000.5",
+            "99999",
+            "12345",
+            "٤٥٦٥٨",
+            "Nov 5, 2026 4:05 PM",
+            "Nov 5, 1500",
+            "1 Jan 3000",
+            "5 Nov 2026 10:00 +0300",
+            "yesterday",
+            "0001-01-01 00:00:00",
+            "  ",
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_DATE_CELL, min_size=1, max_size=8),
+    st.sampled_from(["UTC", "Europe/Moscow", "America/New_York"]),
+    st.sampled_from([None, "US", "RU"]),
+)
+def test_dates_agree_with_a_value_by_value_parse(
+    cells: list[str], tz: str, region: str | None
+) -> None:
+    text = pd.Series(cells, dtype="str").str.strip()
+    distinct = [v for v in dict.fromkeys(text) if v]
+    # (a value _ISO matches never matches _DMY: the column decides on the _DMY values)
+    dmy = [m for v in distinct if (m := nz._DMY.match(v))]
+    if any(int(m["a"]) > 12 for m in dmy):
+        month_first = False
+    elif any(int(m["b"]) > 12 for m in dmy):
+        month_first = True
+    else:
+        month_first = all(m["sep"] == "/" for m in dmy) and region in nz.MONTH_FIRST_REGIONS
+    out, failed = nz.normalize_dates(pd.Series(cells, dtype="str"), tz, region)
+    want = [_one_date(v, tz, month_first) for v in text]
+    assert out.tolist() == want
+    assert failed.tolist() == [bool(v) and not w for v, w in zip(text, want, strict=True)]
 
 
 @pytest.mark.parametrize(

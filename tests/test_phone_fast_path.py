@@ -236,3 +236,70 @@ def test_slow_cells_are_parsed_per_text_and_region_pair() -> None:
     want = [parse_phone_cell(t, r or None) for t, r in zip(texts, regions * 3, strict=True)]
     assert list(zip(phone, extra, strict=True)) == want
     assert {p for p, _ in want[:9]} >= {"+40722418305", "+37369123456", ""}  # region matters
+
+
+def _written(number: phonenumbers.PhoneNumber, style: int, tail: str) -> str:
+    """A number (its last digits replaced by ``tail``) as forms and CRMs write it."""
+    nsn = phonenumbers.national_significant_number(number)
+    nsn = nsn[: max(1, len(nsn) - len(tail))] + tail
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    prefix = getattr(phonenumbers.PhoneMetadata.metadata_for_region(region), "national_prefix", "")
+    code = number.country_code
+    return [
+        f"+{code}{nsn}",
+        f"+{code} ({nsn[:3]}) {nsn[3:6]}-{nsn[6:]}",
+        f"{prefix or ''}{nsn}",
+        f"{prefix or ''} {nsn[:3]} {nsn[3:]}",
+        f"{code}{nsn}",
+        f"00{code}{nsn}",
+        nsn[:5],  # too short to be a number: the cell is then one text
+        f"{nsn} ext. 12",  # not digits and punctuation: the cell goes to phonenumbers
+    ][style]
+
+
+_NUMBERS = [n for region in MARKETS for n in examples(region)]
+_SEPARATORS = [", ", ",", ";", " ; ", " / ", "\n", " or ", " OR ", " sau ", " and ", " или ", " и "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_NUMBERS),
+            st.integers(0, 7),
+            st.text(alphabet="0123456789", max_size=3),
+            st.sampled_from(_SEPARATORS),
+        ),
+        min_size=2,
+        max_size=4,
+    ),
+    st.sampled_from([*MARKETS, ""]),
+    st.sampled_from(["", " ", "\x1c", ",", "x"]),
+)
+def test_cells_of_several_numbers_agree_with_parse_phone_cell(
+    parts: list[tuple[phonenumbers.PhoneNumber, int, str, str]], region: str, end: str
+) -> None:
+    from leadtool.normalize import clean_phone_text, parse_phone_cell
+
+    cell = "".join(_written(n, style, tail) + sep for n, style, tail, sep in parts)[:-1] + end
+    texts = clean_phone_text(pd.Series([cell, cell.upper(), cell.replace(" ", "\v")]))
+    regions = pd.Series([region] * 3, dtype=object)
+    phone, extra = normalize_phones(texts, regions)
+    want = [parse_phone_cell(t, region or None) for t in texts]
+    assert list(zip(phone, extra, strict=True)) == want, texts.tolist()
+
+
+def test_cells_of_several_plain_numbers_skip_phonenumbers(monkeypatch) -> None:
+    # The fast path must be the one taken for ASCII cells of plain numbers.
+    from leadtool import normalize as nz
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("phonenumbers called per value")
+
+    monkeypatch.setattr(nz, "per_distinct_fields", refuse)
+    cells = ["8 (912) 385-27-19, 8 926 765-43-21", "+7 916 111-22-33; +7 916 111-22-33"]
+    cells += ["89123852719 or 0722418305", "+40722418305 / 89161112233"]
+    texts = nz.clean_phone_text(pd.Series(cells))
+    phone, extra = normalize_phones(texts, pd.Series(["RU"] * 4, dtype=object))
+    assert phone.tolist() == ["+79123852719", "+79161112233", "+79123852719", "+40722418305"]
+    assert extra.tolist() == ["+79267654321", "", "", "+79161112233"]
