@@ -242,16 +242,30 @@ def _strip_id_prefixes(
     """Meta writes ids as ``l:123``, ``c:456``: keep the id itself."""
     if not profile.strip_id_prefixes:
         return
-    pattern = r"^(?:l|ag|as|c|f|a):"
     for h in headers:
         if header_key(h) not in profile.strip_id_prefixes:
             continue
         target = mapping.get(h)
         if target in out:
-            out[target] = out[target].str.replace(pattern, "", regex=True)
+            out[target] = _without_id_prefix(out[target])
         name = extra_column_name(h)
         if name in extras:
-            extras[name] = extras[name].str.replace(pattern, "", regex=True)
+            extras[name] = _without_id_prefix(extras[name])
+
+
+_ID_PREFIXES = ("l:", "ag:", "as:", "c:", "f:", "a:")  # none starts another
+
+
+def _without_id_prefix(ids: pd.Series) -> pd.Series:
+    """``ids.str.replace(r"^(?:l|ag|as|c|f|a):", "")`` as a test of each prefix and one
+    slice of the cells that have it: a regex replace rebuilds every cell (0.15 s a
+    column of 500,000 ids, five such columns in a Meta export)."""
+    text = original = to_arrow(ids)
+    for prefix in _ID_PREFIXES:  # each tested on the cell as it was: one prefix goes
+        has = pc.starts_with(original, prefix)
+        if pc.any(has).as_py():
+            text = pc.if_else(has, pc.utf8_slice_codeunits(original, len(prefix)), text)
+    return from_arrow(text, ids.index)
 
 
 def _file_region(

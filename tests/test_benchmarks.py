@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
+
+from benchmarks.exports import KINDS, write
 from benchmarks.generate import generate
+from leadtool.importer import ImportOptions, combine, import_table
+from leadtool.io import read_tables
 
 
 def test_varied_names_are_many_and_stay_with_their_person() -> None:
@@ -16,3 +22,31 @@ def test_varied_names_are_many_and_stay_with_their_person() -> None:
     assert (people.groupby("person")["name"].nunique() == 1).all()
     # Everything but the names is the same data.
     assert varied.drop(columns="Имя").equals(pooled.drop(columns="Имя"))
+
+
+SOURCES_OF = {
+    "meta": {"facebook", "instagram"},
+    "tilda": {"yandex", "vk", "google"},  # from utm_source
+    "amocrm": {"amocrm"},
+    "linkedin": {"linkedin"},
+    "hubspot": {"hubspot"},
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_exports_are_read_as_their_source(tmp_path, kind: str) -> None:
+    # bench_exports.py's inputs must be what they claim: each export recognised, in its own
+    # encoding, every phone, e-mail and date readable, and two-number cells where promised.
+    path = write(kind, 400, tmp_path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xff\xfe") == (kind == "meta")  # UTF-16 with its BOM
+    if kind == "tilda":
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")  # cp1251
+    leads = combine([import_table(t, ImportOptions())[0] for t in read_tables(str(path))])
+    assert len(leads) == 400
+    assert set(leads["source"]) <= SOURCES_OF[kind]
+    assert (leads["phone"] != "").all() and (leads["created_at"] != "").all()
+    assert (leads["email"] != "").all()
+    extra = leads.get("x_phone_extra", pd.Series("", index=leads.index))
+    assert ((extra != "").sum() > 0) == (kind in ("tilda", "amocrm"))

@@ -722,3 +722,19 @@ def test_canonical_stamps_parsed_once_for_the_same_text() -> None:
     assert two.index.tolist() == [7, 8, 9] and one.tolist()[0] == two.tolist()[0]
     assert str(one[0]) == "2026-03-01 10:00:00+00:00" and pd.isna(one[1])
     assert other.tolist()[::-1][0] == one.tolist()[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["l:", "ag:", "as:", "c:", "f:", "a:", "x:", "L:", "1", "a", ":", "é"]),
+        max_size=4,
+    ).map("".join)
+    | st.text(max_size=6)
+)
+def test_meta_id_prefixes_go_as_the_pattern_says(cell: str) -> None:
+    from leadtool.importer import _without_id_prefix
+
+    text = pd.Series([cell, "l:123", ""], dtype="str")
+    want = text.str.replace(r"^(?:l|ag|as|c|f|a):", "", regex=True)
+    assert _without_id_prefix(text).tolist() == want.tolist()
