@@ -482,8 +482,26 @@ def _one_date(value: str, tz: str, month_first: bool) -> str:
     return ""
 
 
+# Dates spelled with month names: the spellings read by strptime first and others (a
+# two-digit year, no comma, a zone), in any case, as pandas' own parser must read them.
+_SPELLED_CELL = st.tuples(
+    st.datetimes(min_value=datetime.datetime(1650, 1, 1), max_value=datetime.datetime(2300, 1, 1)),
+    st.sampled_from(
+        [
+            *nz._SPELLINGS,
+            "%d %b %y",
+            "%b %d %Y %H:%M",
+            "%Y %b %d",
+            "%d-%b-%Y",
+            "%b %d, %Y %I:%M %p UTC",
+        ]
+    ),
+    st.sampled_from([str, str.upper, str.lower]),
+).map(lambda t: t[2](t[0].strftime(t[1])))
+
 _DATE_CELL = st.one_of(
     _DMY_CELL,
+    _SPELLED_CELL,
     st.tuples(
         st.sampled_from([1, 5, 1600, 1677, 1678, 1970, 2026, 2261, 2262, 2300, 9999]),
         st.integers(0, 13),
@@ -515,6 +533,28 @@ _DATE_CELL = st.one_of(
         ]
     ),
 )
+
+
+def test_a_spelling_pandas_reads_otherwise_is_not_taken(monkeypatch) -> None:
+    # strptime reads "05 Nov 70" as 1970, pandas' parser as 2070: the sample check must
+    # refuse the spelling, and pandas' parser then reads every value itself.
+    monkeypatch.setattr(nz, "_SPELLINGS", ("%d %b %y",))
+    cells = [f"{d:02d} Nov {y}" for d in range(1, 29) for y in (70, 71, 72)]
+    out, _ = nz.normalize_dates(pd.Series(cells, dtype="str"))
+    assert out.tolist() == [_one_date(c, "UTC", False) for c in cells]
+    assert out[0].startswith("2070")
+
+
+def test_spelled_dates_agree_with_pandas_parser_value_by_value() -> None:
+    # A whole column of one spelling (strptime's path) and one of mixed spellings.
+    stamps = pd.date_range("2026-01-01", periods=300, freq="7h13min")
+    for cells in (
+        [t.strftime("%b %d, %Y %I:%M %p") for t in stamps],
+        [t.strftime(nz._SPELLINGS[i % len(nz._SPELLINGS)]) for i, t in enumerate(stamps)],
+    ):
+        out, failed = nz.normalize_dates(pd.Series(cells, dtype="str"), "Europe/Moscow")
+        assert out.tolist() == [_one_date(c, "Europe/Moscow", False) for c in cells]
+        assert not failed.any()
 
 
 @settings(max_examples=300, deadline=None)
