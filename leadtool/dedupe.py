@@ -25,6 +25,8 @@ import pyarrow.compute as pc
 from leadtool.arrowtext import (
     TEXT,
     Words,
+    cell_offsets,
+    data_bytes,
     from_arrow,
     is_in,
     map_joined,
@@ -287,6 +289,7 @@ def fuzzy_pairs(
     # Names repeat: pairs are scored by their names' codes, each distinct pair of names once.
     name_codes, distinct_names = pd.factorize(keys, use_na_sentinel=False)
     name_arr = np.asarray(distinct_names, dtype=object)
+    counts = _letter_counts(name_arr)
     named = (keys != "").to_numpy()
     for column, (rows, codes) in blocks.items():
         # Rows without a name key leave their blocks; the blocks keep the order of their
@@ -306,21 +309,22 @@ def fuzzy_pairs(
         rows, codes = rows[multi], codes[multi]
         order = np.argsort(codes, kind="stable")
         rows, codes = rows[order], codes[order]
-        a, b = _block_pairs(rows, codes)
-        scores = _scores(name_arr, name_codes[a], name_codes[b], threshold)
-        keep = scores > 0
-        if keep.any():
-            found.append(
-                pd.DataFrame(
-                    {
-                        "a": a[keep],
-                        "b": b[keep],
-                        "rule": "fuzzy",
-                        "fields": f"name+{column}",
-                        "score": (scores[keep] / 100).round(3),
-                    }
+        for piece in _runs_of_blocks(codes, PAIRS_AT_ONCE):
+            a, b = _block_pairs(rows[piece], codes[piece])
+            scores = _scores(name_arr, name_codes[a], name_codes[b], threshold, counts)
+            keep = scores > 0
+            if keep.any():
+                found.append(
+                    pd.DataFrame(
+                        {
+                            "a": a[keep],
+                            "b": b[keep],
+                            "rule": "fuzzy",
+                            "fields": f"name+{column}",
+                            "score": (scores[keep] / 100).round(3),
+                        }
+                    )
                 )
-            )
     if not found:
         return pd.DataFrame({"a": [], "b": [], "rule": [], "fields": [], "score": []})
     pairs = pd.concat(found, ignore_index=True)
@@ -332,6 +336,31 @@ def _block_codes(values: pd.Series, partition: np.ndarray) -> np.ndarray:
     value_codes, _ = pd.factorize(values)
     codes, _ = pd.factorize(value_codes.astype(np.int64) * (int(partition.max()) + 1) + partition)
     return np.asarray(codes)
+
+
+PAIRS_AT_ONCE = 2_000_000  # pairs listed and scored together: bounds the memory they take
+
+
+def _runs_of_blocks(codes: np.ndarray, most: int) -> list[slice]:
+    """Slices of ``codes`` (sorted: each block contiguous) covering whole blocks, in order,
+    each holding at most ``most`` pairs unless one block alone has more. A company or
+    domain shared by hundreds of leads gives tens of thousands of pairs; thousands of such
+    blocks listed at once took gigabytes (4 GB for 25 million pairs)."""
+    if not len(codes):
+        return []
+    starts = np.flatnonzero(np.r_[True, np.diff(codes) != 0])
+    sizes = np.diff(np.r_[starts, len(codes)])
+    pairs = np.where(sizes > MAX_BLOCK * 5, 0, sizes * (sizes - 1) // 2)
+    total = np.cumsum(pairs)
+    cuts, begin, done = [], 0, 0
+    while begin < len(starts):
+        # the blocks whose pairs end within ``most`` of where this run begins (at least one)
+        end = max(int(np.searchsorted(total, done + most, side="right")), begin + 1)
+        cuts.append(
+            slice(int(starts[begin]), int(starts[end]) if end < len(starts) else len(codes))
+        )
+        done, begin = int(total[end - 1]), end
+    return cuts
 
 
 def _block_pairs(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -358,22 +387,73 @@ def _block_pairs(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nd
     return rows[pos_a[order]], rows[pos_b[order]]
 
 
-def _scores(names: np.ndarray, a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:
+def _scores(
+    names: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    threshold: float,
+    counts: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """rapidfuzz ratio of each pair (``a``, ``b``: codes into ``names``; 0 below the
-    threshold), computed once per distinct pair of names, all in one call."""
+    threshold), computed once per distinct pair of names, all in one call — for the pairs
+    that can reach the threshold at all. ratio is 200·LCS/(len a + len b), and two names
+    share no more characters in order than they share at all: most pairs of a block (leads
+    of one company) are different people whose names share too few letters, and are
+    dropped by that bound, a few numpy operations a pair, before rapidfuzz sees them.
+    ``counts`` is ``_letter_counts(names)``, when the caller has it."""
     from rapidfuzz import fuzz, process
 
+    scores = np.zeros(len(a), dtype=np.float64)
     if not len(a):
-        return np.empty(0, dtype=np.float32)
+        return scores
+    lengths, letters = counts if counts is not None else _letter_counts(names)
+    cutoff = threshold * 100
+    maybe = np.zeros(len(a), dtype=bool)
+    for start in range(0, len(a), _BOUND_AT_ONCE):
+        i, j = a[start : start + _BOUND_AT_ONCE], b[start : start + _BOUND_AT_ONCE]
+        shared = np.minimum(letters[i], letters[j]).sum(axis=1, dtype=np.int64)
+        # (a hair below the cutoff: the bound must never drop a pair rapidfuzz keeps)
+        maybe[start : start + len(i)] = 200.0 * shared >= (cutoff - 1e-6) * (
+            lengths[i] + lengths[j]
+        )
+    if not maybe.any():
+        return scores
+    a, b = a[maybe], b[maybe]
     pair, distinct = pd.factorize(a.astype(np.int64) * len(names) + b)
-    scores = process.cpdist(
+    found = process.cpdist(
         names[distinct // len(names)],
         names[distinct % len(names)],
         scorer=fuzz.ratio,
-        score_cutoff=threshold * 100,
+        score_cutoff=cutoff,
         workers=1,
     )
-    return np.asarray(scores)[pair]
+    scores[maybe] = np.asarray(found)[pair]
+    return scores
+
+
+_BOUND_AT_ONCE = 100_000  # pairs whose letter counts are compared together
+# Byte classes counted for the bound: a-z, space, and one class for every other byte (a
+# character of several bytes then counts several times in both names: the bound stays an
+# upper bound).
+_BYTE_CLASS = np.full(256, 27, dtype=np.int64)
+_BYTE_CLASS[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", np.uint8)] = np.arange(26)
+_BYTE_CLASS[ord(" ")] = 26
+
+
+def _letter_counts(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each name's length in characters (as rapidfuzz counts them) and its count of bytes
+    of each class in ``_BYTE_CLASS``."""
+    text = pa.array(list(names), TEXT)
+    lengths = np.asarray(pc.utf8_length(text).to_numpy(zero_copy_only=False), dtype=np.int64)
+    offsets = cell_offsets(text)
+    data = data_bytes(text)[offsets[0] : offsets[-1]]
+    row = np.repeat(np.arange(len(text)), np.diff(offsets))
+    classes = 28
+    found = np.bincount(row * classes + _BYTE_CLASS[data], minlength=len(text) * classes)
+    # One byte a count when every count fits (names are short): the pairs' counts are
+    # gathered and compared four times faster than as 32-bit numbers.
+    narrow = np.uint8 if not len(found) or found.max() <= 255 else np.int32
+    return lengths, found.reshape(len(text), classes).astype(narrow)
 
 
 # --------------------------------------------------------------------------- the stage

@@ -356,13 +356,16 @@ def test_email_key_matches_its_definition(emails: list[str]) -> None:
 
 
 NAMES = st.sampled_from(["anna ivanova", "ana ivanova", "anna ivanovna", "ivan petrov", "b", ""])
+# Random keys too — letters, spaces and other characters (ș, ё, ß: several bytes each) — so
+# that pairs land on both sides of the letter-count bound, and on it.
+KEYS = st.text(alphabet=st.sampled_from(list("abcnov ") + ["ș", "ё", "ß", "z"]), max_size=12)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    st.lists(NAMES, min_size=2, max_size=30),
+    st.lists(NAMES | KEYS, min_size=2, max_size=30),
     st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=40),
-    st.sampled_from([0.5, 0.88, 1.0]),
+    st.sampled_from([0.5, 0.88, 0.9, 1.0, 2 / 3]),
 )
 def test_fuzzy_scores_are_rapidfuzz_per_pair(
     names: list[str], pairs: list[tuple[int, int]], threshold: float
@@ -505,3 +508,57 @@ def test_letters_of_words_equal_each_word_s_letter_runs(words: list[str]) -> Non
     from leadtool.dedupe import _letter_runs, _letters_of_words
 
     assert [w.split() for w in _letters_of_words(words)] == [_letter_runs(w) for w in words]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 12), min_size=0, max_size=30), st.integers(1, 40))
+def test_runs_of_blocks_cover_whole_blocks_within_the_bound(sizes: list[int], most: int) -> None:
+    from leadtool.dedupe import _runs_of_blocks
+
+    codes = np.repeat(np.arange(len(sizes)), sizes)
+    runs = _runs_of_blocks(codes, most)
+    assert [r.start for r in runs[:1]] == ([0] if sizes else [])
+    assert all(a.stop == b.start for a, b in zip(runs, runs[1:], strict=False))
+    assert (runs[-1].stop if runs else 0) == len(codes)
+    for run in runs:
+        piece = codes[run]
+        assert run.start == 0 or codes[run.start - 1] != piece[0]  # whole blocks only
+        assert run.stop == len(codes) or codes[run.stop] != piece[-1]
+        counts = np.bincount(piece)[np.unique(piece)]
+        assert (counts * (counts - 1) // 2).sum() <= most or len(counts) == 1
+
+
+def test_pairs_scored_a_few_blocks_at_a_time_are_the_same_pairs(monkeypatch) -> None:
+    from benchmarks.duplicates import generate_duplicates
+    from leadtool import dedupe as module
+
+    leads = generate_duplicates(6000, seed=3)
+    want = dedupe(leads)
+    monkeypatch.setattr(module, "PAIRS_AT_ONCE", 5)
+    got = dedupe(leads)
+    pd.testing.assert_frame_equal(got[0], want[0])
+    pd.testing.assert_frame_equal(got[1], want[1])
+    assert (want[1]["rule"] == "fuzzy").sum() > 50
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "threshold"),
+    [
+        ("aș", "a", 2 / 3),
+        ("ёж", "ж", 0.6),
+        ("ann", "nan", 0.66),
+        ("ab ba", "ba ab", 0.6),
+        ("a" * 300 + "b", "a" * 299, 0.99),  # counts past one byte
+    ],
+)
+def test_scores_at_the_letter_bound_are_kept(x: str, y: str, threshold: float) -> None:
+    # Pairs whose ratio reaches the cutoff only just, characters of several bytes among them:
+    # the letter-count bound must let rapidfuzz score them.
+    from rapidfuzz import fuzz
+
+    from leadtool.dedupe import _scores
+
+    names = np.array([x, y], dtype=object)
+    got = _scores(names, np.array([0]), np.array([1]), threshold)
+    want = fuzz.ratio(x, y, score_cutoff=threshold * 100)
+    assert want > 0 and np.isclose(got[0], want)
