@@ -1,11 +1,13 @@
-"""Time ``leadtool import`` on N leads of each real export shape (benchmarks/exports.py).
+"""Time ``leadtool import`` and ``leadtool run`` on N leads of each real export shape
+(benchmarks/exports.py).
 
-    python benchmarks/bench_exports.py 500000 [meta tilda amocrm linkedin hubspot]
+    python benchmarks/bench_exports.py 500000 [meta tilda amocrm linkedin hubspot accounts]
 
-Each export is written once to ``benchmarks/data/exports_N/`` (git-ignored), then imported
-by the command itself in a fresh process, as a user runs it. Prints, per export, the wall
-time, rows a second, the peak memory, and what import made of it: the share of rows with a
-valid phone, e-mail and date, and how many carried a second phone number.
+Each export is written once to ``benchmarks/data/exports_N/`` (git-ignored), then imported,
+and run through the whole chain, by the commands themselves in fresh processes, as a user
+runs them. Prints, per export, the wall time and peak memory of each, the run's stage
+times, and what import made of the export: the share of rows with a valid phone, e-mail
+and date, and how many carried a second phone number.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ def main(argv: list[str]) -> int:
         out = folder / f"imported_{kind}.csv"
         command = [sys.executable, "-m", "leadtool", "-q", "import", str(source), "-o", str(out)]
         seconds, peak = timed(command)
+        run_out = folder / f"run_{kind}"
+        run = [sys.executable, "-m", "leadtool", "-q", "run", str(source), "--out", str(run_out)]
+        run_seconds, run_peak = timed(run)
+        manifest = json.loads((run_out / "manifest.json").read_text(encoding="utf-8"))
         leads = (
             pacsv.read_csv(
                 out,
@@ -52,6 +58,9 @@ def main(argv: list[str]) -> int:
             "seconds": round(seconds, 2),
             "rows_per_second": round(n / seconds),
             "peak_mb": round(peak),
+            "run_seconds": round(run_seconds, 2),
+            "run_peak_mb": round(run_peak),
+            "run_stage_seconds": manifest["durations_seconds"],
             "valid_phone": round(float((leads["phone"] != "").mean()), 3),
             "valid_email": round(float((leads["email"] != "").mean()), 3),
             "valid_date": round(float((leads["created_at"] != "").mean()), 3),

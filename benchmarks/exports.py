@@ -12,9 +12,12 @@ path through leadtool. The shapes follow tests/fixtures (see
 - ``amocrm``: an amoCRM deals export — UTF-8, ``;``, phones as ``79…`` without ``+`` (one in
   ten cells with two numbers), ``DD.MM.YYYY HH:MM:SS``;
 - ``linkedin``: LinkedIn lead gen forms — UTF-8 with BOM, British and German numbers in
-  national format, ``YYYY-MM-DD`` dates;
+  national format, ``YYYY-MM-DD`` dates, companies in a long tail (the largest holds 1.5%
+  of the people: dedupe compares names within each company);
 - ``hubspot``: a HubSpot contacts export — US numbers in three styles,
-  ``YYYY-MM-DD HH:MM``.
+  ``YYYY-MM-DD HH:MM``;
+- ``accounts``: the same export from an enterprise sales team, 100 people to a company —
+  dedupe compares the names of every two people of a company (5,000 pairs a company).
 
 One person in five submits twice; names are drawn from syllables, so nearly every person's
 name is their own. One e-mail in 500 has a Cyrillic local part (email-validator's slow
@@ -32,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-KINDS = ("meta", "tilda", "amocrm", "linkedin", "hubspot")
+KINDS = ("meta", "tilda", "amocrm", "linkedin", "hubspot", "accounts")
 # kind -> (file name, encoding, delimiter)
 FILES = {
     "meta": ("meta_leads.tsv", "utf-16", "\t"),
@@ -40,11 +43,116 @@ FILES = {
     "amocrm": ("amocrm_deals.csv", "utf-8", ";"),
     "linkedin": ("linkedin_leads.csv", "utf-8-sig", ","),
     "hubspot": ("hubspot_contacts.csv", "utf-8-sig", ","),
+    "accounts": ("hubspot_account_contacts.csv", "utf-8-sig", ","),
 }
-FIRST_RU = ["Иван", "Анна", "Сергей", "Ольга", "Дмитрий", "Мария", "Алексей", "Елена"]
-FIRST_EN = ["Olivia", "Liam", "Emma", "Noah", "Ava", "James", "Sophia", "Lucas"]
-SYLLABLES_RU = ["ко", "ло", "ми", "не", "ру", "са", "то", "ва", "зе", "бо", "дан", "мир"]
-SYLLABLES_EN = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "va", "ze", "bo", "dan", "mir"]
+FIRST_RU = [
+    "Иван",
+    "Анна",
+    "Сергей",
+    "Ольга",
+    "Дмитрий",
+    "Мария",
+    "Алексей",
+    "Елена",
+    "Павел",
+    "Наталья",
+    "Андрей",
+    "Татьяна",
+    "Михаил",
+    "Ирина",
+    "Николай",
+    "Светлана",
+    "Артём",
+    "Юлия",
+    "Владимир",
+    "Екатерина",
+    "Максим",
+    "Анастасия",
+    "Егор",
+    "Ксения",
+    "Роман",
+    "Дарья",
+    "Игорь",
+    "Полина",
+    "Олег",
+    "Вера",
+]
+FIRST_EN = [
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "James",
+    "Sophia",
+    "Lucas",
+    "Mia",
+    "Ethan",
+    "Amelia",
+    "Oliver",
+    "Harper",
+    "Henry",
+    "Ella",
+    "Jack",
+    "Grace",
+    "Leo",
+    "Chloe",
+    "Daniel",
+    "Lily",
+    "Samuel",
+    "Zoe",
+    "David",
+    "Nora",
+    "Thomas",
+    "Ruby",
+    "George",
+    "Alice",
+    "Adam",
+]
+SYLLABLES_RU = [
+    "ко",
+    "ло",
+    "ми",
+    "не",
+    "ру",
+    "са",
+    "то",
+    "ва",
+    "зе",
+    "бо",
+    "дан",
+    "мир",
+    "ров",
+    "лев",
+    "ган",
+    "тур",
+    "пе",
+    "ши",
+    "ка",
+    "ре",
+]
+SYLLABLES_EN = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "sa",
+    "to",
+    "va",
+    "ze",
+    "bo",
+    "dan",
+    "mir",
+    "ton",
+    "ley",
+    "ham",
+    "ford",
+    "wes",
+    "bri",
+    "car",
+    "den",
+]
 START = np.datetime64("2026-10-01T00:00:00")
 
 
@@ -69,6 +177,24 @@ def _surnames(person: np.ndarray, syllables: list[str], seed: int) -> np.ndarray
 
 def _digits(rng: np.random.Generator, count: int, width: int) -> np.ndarray:
     return np.char.zfill(rng.integers(0, 10**width, size=count).astype(str), width)
+
+
+def _own_digits(person: np.ndarray, width: int, seed: int, low: int = 0) -> np.ndarray:
+    """Digits of a number of its own for each person (drawn without repeats while there
+    are enough numbers of ``width`` digits): people do not share phones by chance."""
+    rng = np.random.default_rng(seed + 10)
+    count = int(person.max()) + 1
+    span = 10**width - low
+    own = low + (rng.permutation(span)[:count] if count <= span else rng.integers(0, span, count))
+    return np.char.zfill(own.astype(str), width).astype(object)[person]
+
+
+def _companies(person: np.ndarray, seed: int) -> np.ndarray:
+    """A company per person, a long tail as in B2B data: the largest holds about 1.5% of
+    the people, thousands hold one or two."""
+    rng = np.random.default_rng(seed + 20)
+    count = int(person.max()) + 1
+    return (count * rng.random(count) ** 3).astype(np.int64)[person]
 
 
 def _times(person: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -213,9 +339,7 @@ def linkedin(n: int, seed: int = 4) -> pd.DataFrame:
     first = np.array(FIRST_EN, dtype=object)[person % len(FIRST_EN)]
     last = _surnames(person, SYLLABLES_EN, seed)
     kind = person % 4
-    body = _digits(np.random.default_rng(seed + 10), int(person.max()) + 1, 6)[person].astype(
-        object
-    )
+    body = _own_digits(person, 6, seed)
     phone = np.select(
         [kind == 0, kind == 1, kind == 2],
         ["07400 " + body, "+44 7400 " + body, "030 " + body + "1"],
@@ -234,7 +358,7 @@ def linkedin(n: int, seed: int = 4) -> pd.DataFrame:
                 rng,
             ),
             "Phone Number": phone,
-            "Company Name": "Company " + (person % 5000).astype(str) + " Ltd",
+            "Company Name": "Company " + _companies(person, seed).astype(str) + " Ltd",
             "Job Title": np.array(["Head of Marketing", "CEO", "Analyst", "VP Sales"])[person % 4],
             "Country/Region": country,
             "Campaign Name": "Camp " + (person % 9).astype(str),
@@ -244,20 +368,20 @@ def linkedin(n: int, seed: int = 4) -> pd.DataFrame:
     )
 
 
-def hubspot(n: int, seed: int = 5) -> pd.DataFrame:
+def hubspot(n: int, seed: int = 5, per_account: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     person = _people(n, rng)
     first = np.array(FIRST_EN, dtype=object)[person % len(FIRST_EN)]
     last = _surnames(person, SYLLABLES_EN, seed)
     area = np.array(["212", "646", "415", "312", "617", "305", "512"], dtype=object)[person % 7]
-    line = _digits(np.random.default_rng(seed + 10), int(person.max()) + 1, 4)[person].astype(
-        object
-    )
+    number = _own_digits(person, 7, seed, low=2_000_000)  # exchanges 200-999
+    exchange = np.array([d[:3] for d in number], dtype=object)
+    line = np.array([d[3:] for d in number], dtype=object)
     kind = person % 3
     phone = np.select(
         [kind == 0, kind == 1],
-        ["+1 (" + area + ") 555-" + line, "(" + area + ") 482-" + line],
-        area + "482" + line,
+        ["+1 (" + area + ") " + exchange + "-" + line, "(" + area + ") " + exchange + "-" + line],
+        area + exchange + line,
     )
     return pd.DataFrame(
         {
@@ -268,7 +392,9 @@ def hubspot(n: int, seed: int = 5) -> pd.DataFrame:
                 person, np.char.lower(first.astype(str)).astype(object), ["example.com"], rng
             ),
             "Phone Number": phone,
-            "Company Name": last + " & Co",
+            "Company Name": last + " & Co"
+            if not per_account
+            else "Account " + (person // per_account).astype(str) + " Inc",
             "Job Title": np.array(["VP Sales", "Founder", "Marketing Manager"])[person % 3],
             "Lead Status": "NEW",
             "Lifecycle Stage": "lead",
@@ -281,12 +407,18 @@ def hubspot(n: int, seed: int = 5) -> pd.DataFrame:
     )
 
 
+def accounts(n: int, seed: int = 6) -> pd.DataFrame:
+    """HubSpot contacts of an enterprise sales team: 100 people to an account."""
+    return hubspot(n, seed, per_account=100)
+
+
 GENERATORS: dict[str, Callable[[int], pd.DataFrame]] = {
     "meta": meta,
     "tilda": tilda,
     "amocrm": amocrm,
     "linkedin": linkedin,
     "hubspot": hubspot,
+    "accounts": accounts,
 }
 
 

@@ -30,6 +30,7 @@ SOURCES_OF = {
     "amocrm": {"amocrm"},
     "linkedin": {"linkedin"},
     "hubspot": {"hubspot"},
+    "accounts": {"hubspot"},
 }
 
 
@@ -50,3 +51,16 @@ def test_exports_are_read_as_their_source(tmp_path, kind: str) -> None:
     assert (leads["email"] != "").all()
     extra = leads.get("x_phone_extra", pd.Series("", index=leads.index))
     assert ((extra != "").sum() > 0) == (kind in ("tilda", "amocrm"))
+
+
+def test_bench_exports_times_import_and_run(tmp_path, monkeypatch, capsys) -> None:
+    import json
+
+    from benchmarks import bench_exports
+
+    monkeypatch.chdir(tmp_path)
+    assert bench_exports.main(["300", "amocrm"]) == 0
+    result = json.loads(capsys.readouterr().out)["exports"]["amocrm"]
+    assert result["valid_phone"] == result["valid_date"] == 1.0
+    assert result["second_phone"] > 0 and result["seconds"] > 0 and result["run_seconds"] > 0
+    assert set(result["run_stage_seconds"]) >= {"import", "clean", "dedupe", "qualify", "report"}
