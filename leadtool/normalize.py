@@ -1203,7 +1203,8 @@ def _dmy_fields(values: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray]]:
 
 
 # DD.MM.YYYY, DD.MM.YYYY HH:MM and DD.MM.YYYY HH:MM:SS (any of _DMY's separators, a space,
-# T or comma before the time): byte positions of each number's digits, of the separators.
+# T or comma before the time), by length: the byte positions of each number's digits. The
+# separators sit in every other position, so every byte of such a value is checked.
 _DMY_SHAPES = {
     10: {"a": (0, 1), "b": (3, 4), "y": (6, 7, 8, 9)},
     16: {"a": (0, 1), "b": (3, 4), "y": (6, 7, 8, 9), "H": (11, 12), "M": (14, 15)},
