@@ -271,8 +271,10 @@ def fuzzy_pairs(
 
     Blocks are rows sharing a supporting field value (and partition); a block larger than
     MAX_BLOCK is split by the first letter of the name key. The pairs of small blocks (most
-    blocks are two leads) are listed with numpy, block by block, and scored in one rapidfuzz
-    ``cpdist`` call. ``names`` gives the name keys of the given rows ("" for the others):
+    blocks are two leads) are listed with numpy, a run of blocks of up to PAIRS_AT_ONCE
+    pairs at a time, and scored by rapidfuzz's ``cpdist`` once per run (only the pairs
+    whose names share letters enough: ``_scores``). ``names`` gives the name keys of the
+    given rows ("" for the others):
     only rows that share a field value with another row are ever compared, and only their
     names are keyed (a third of the distinct names of a million varied leads).
     """
