@@ -195,8 +195,11 @@ def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
         s = column.fillna("").astype("str").str.strip()
         return s.mask(s.str.lower().isin(nulls), "")
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-blank") as pool:
-        columns = list(pool.map(blanked, (data[col] for col in data.columns)))
+    if len(data) < 10_000:  # a small file: two threads cost more than they give
+        columns = [blanked(data[col]) for col in data.columns]
+    else:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-blank") as pool:
+            columns = list(pool.map(blanked, (data[col] for col in data.columns)))
     return pd.DataFrame(dict(zip(data.columns, columns, strict=True)), index=data.index)
 
 

@@ -10,10 +10,20 @@ import random
 
 import pandas as pd
 import phonenumbers
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leadtool import normalize as nz
 from leadtool.normalize import fast_e164, fast_national, normalize_phones, parse_phone
+
+
+@pytest.fixture(autouse=True)
+def _fast_paths_for_every_size(monkeypatch) -> None:
+    # The tests below give normalize_phones a few cells at a time; they are about the fast
+    # paths, which leadtool takes only from FAST_PATH_MIN_ROWS rows on.
+    monkeypatch.setattr(nz, "FAST_PATH_MIN_ROWS", 0)
+
 
 CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 KINDS = (
@@ -291,8 +301,6 @@ def test_cells_of_several_numbers_agree_with_parse_phone_cell(
 
 def test_cells_of_several_plain_numbers_skip_phonenumbers(monkeypatch) -> None:
     # The fast path must be the one taken for ASCII cells of plain numbers.
-    from leadtool import normalize as nz
-
     def refuse(*args, **kwargs):
         raise AssertionError("phonenumbers called per value")
 
@@ -303,3 +311,25 @@ def test_cells_of_several_plain_numbers_skip_phonenumbers(monkeypatch) -> None:
     phone, extra = normalize_phones(texts, pd.Series(["RU"] * 4, dtype=object))
     assert phone.tolist() == ["+79123852719", "+79161112233", "+79123852719", "+40722418305"]
     assert extra.tolist() == ["+79267654321", "", "", "+79161112233"]
+
+
+def test_a_small_column_goes_to_phonenumbers_with_the_same_answers(monkeypatch) -> None:
+    # Below FAST_PATH_MIN_ROWS rows the fast paths' fixed cost outweighs them: every distinct
+    # cell goes to phonenumbers, and the answers are the fast paths' answers.
+    cells = ["+7 916 111-22-33", "8 (912) 385-27-19", "79123852719", "0722 418 305", "12"]
+    cells += ["89161112233, 89264445566", "+40722418305", "", "8 912 385-27-19 доб. 12"]
+    texts = nz.clean_phone_text(pd.Series(cells * 40))
+    regions = pd.Series(["RU", "RU", "RU", "RO", "US", "RU", "", "RU", "RU"] * 40, dtype=object)
+    fast = normalize_phones(texts, regions)
+    asked = []
+    real = nz.per_distinct_fields
+
+    def counted(values, *args, **kwargs):
+        asked.append(len(values))
+        return real(values, *args, **kwargs)
+
+    monkeypatch.setattr(nz, "per_distinct_fields", counted)
+    monkeypatch.setattr(nz, "FAST_PATH_MIN_ROWS", len(texts) + 1)
+    small = normalize_phones(texts, regions)
+    assert [s.tolist() for s in small] == [f.tolist() for f in fast]
+    assert asked == [len(cells) - 1]  # every distinct non-empty cell, once
