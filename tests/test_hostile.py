@@ -287,3 +287,5 @@ def test_impossible_dates_are_bad_dates_not_a_crash(run, tmp_path) -> None:
     assert got["x_created_at_raw"].tolist()[: len(IMPOSSIBLE_DATES)] == IMPOSSIBLE_DATES
     result = run("run", str(leads), "--spend", str(spend), "--out", str(tmp_path / "run"))
     assert result.exit_code == 0, result.output
+    spent = pd.read_csv(tmp_path / "run" / "spend.csv", dtype=str, keep_default_na=False)
+    assert spent["date"].tolist() == ["", "2026-11-05"]  # the row kept, its date unreadable
