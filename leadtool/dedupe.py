@@ -445,7 +445,7 @@ _BYTE_CLASS[ord(" ")] = 26
 def _letter_counts(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each name's length in characters (as rapidfuzz counts them) and its count of bytes
     of each class in ``_BYTE_CLASS``."""
-    text = pa.array(list(names), TEXT)
+    text = pa.array(names, TEXT)
     lengths = np.asarray(pc.utf8_length(text).to_numpy(zero_copy_only=False), dtype=np.int64)
     offsets = cell_offsets(text)
     data = data_bytes(text)[offsets[0] : offsets[-1]]

@@ -581,8 +581,8 @@ def _several_numbers(
     flat = pc.list_flatten(parts)
     filled = ~mask(pc.match_substring_regex(flat, f"^{_SPLIT_WS}*$"))  # p.strip() is not ""
     owner, flat = owner[filled], flat.filter(pa.array(filled))
-    keys = ascii_digits(flat, leading_plus=True)
-    digits = np.diff(cell_offsets(ascii_digits(flat)))  # ASCII: one byte per digit
+    keys = ascii_digits(flat, leading_plus=True)  # its digits, and a "+" that leads
+    digits = np.diff(cell_offsets(keys)) - (first_bytes(keys) == ord("+"))
     simple = _regex(flat, _PHONE_SIMPLE)
     n = len(rows)
     count = np.bincount(owner, minlength=n)
