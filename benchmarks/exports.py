@@ -35,7 +35,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-KINDS = ("meta", "tilda", "amocrm", "linkedin", "hubspot", "accounts")
+KINDS = (
+    "meta",
+    "tilda",
+    "amocrm",
+    "linkedin",
+    "hubspot",
+    "accounts",
+    "bitrix24",
+    "bitrix24_xlsx",
+    "google_ads",
+    "google_forms",
+    "typeform",
+    "tiktok",
+)
 # kind -> (file name, encoding, delimiter)
 FILES = {
     "meta": ("meta_leads.tsv", "utf-16", "\t"),
@@ -44,6 +57,12 @@ FILES = {
     "linkedin": ("linkedin_leads.csv", "utf-8-sig", ","),
     "hubspot": ("hubspot_contacts.csv", "utf-8-sig", ","),
     "accounts": ("hubspot_account_contacts.csv", "utf-8-sig", ","),
+    "bitrix24": ("bitrix24_leads.csv", "utf-8-sig", ";"),
+    "bitrix24_xlsx": ("bitrix24_leads.xlsx", "", ""),
+    "google_ads": ("google_ads_leads.csv", "utf-8", ","),
+    "google_forms": ("google_forms_responses.csv", "utf-8", ","),
+    "typeform": ("typeform_responses.csv", "utf-8", ","),
+    "tiktok": ("tiktok_leads.csv", "utf-8", ","),
 }
 FIRST_RU = [
     "Иван",
@@ -407,6 +426,193 @@ def hubspot(n: int, seed: int = 5, per_account: int = 0) -> pd.DataFrame:
     )
 
 
+def bitrix24(n: int, seed: int = 7) -> pd.DataFrame:
+    """A Bitrix24 leads export: two phone and two e-mail columns, each mostly empty; an
+    office number shared by everyone of a company, a mobile of one's own."""
+    rng = np.random.default_rng(seed)
+    person = _people(n, rng)
+    first = np.array(FIRST_RU, dtype=object)[person % len(FIRST_RU)]
+    company = _companies(person, seed)
+    office = _own_digits(company, 7, seed + 1)
+    work = "+7 (495) " + np.array([f"{d[:3]}-{d[3:5]}-{d[5:]}" for d in office], dtype=object)
+    mobile = np.array(
+        [f"8 {d[:3]} {d[3:6]} {d[6:8]} {d[8:]}" for d in _ru_mobiles(person, seed).tolist()],
+        dtype=object,
+    )
+    has_work = person % 3 == 0
+    latin = np.array(SYLLABLES_EN, dtype=object)[person % len(SYLLABLES_EN)]
+    mails = _emails(person, latin, ["example.ru", "mail.example"], rng)
+    private = person % 4 == 1
+    stamps = pd.DatetimeIndex(_times(person, rng)).strftime("%d.%m.%Y %H:%M:%S")
+    return pd.DataFrame(
+        {
+            "ID": (1045 + np.arange(n)).astype(str),
+            "Название лида": np.array(["Заявка с сайта", "Звонок", "Чат"])[person % 3],
+            "Обращение": np.array(["г-н", "г-жа", ""])[person % 3],
+            "Имя": first,
+            "Фамилия": _surnames(person, SYLLABLES_RU, seed),
+            "Отчество": np.array(["Игоревич", "", "Петровна"])[person % 3],
+            "Дата создания": stamps,
+            "Рабочий телефон": np.where(has_work, work, ""),
+            "Мобильный телефон": np.where(person % 5 == 4, "", mobile),
+            "Рабочий e-mail": np.where(private, "", mails),
+            "Частный e-mail": np.where(private, mails, ""),
+            "Название компании": np.where(
+                person % 2 == 0, "ООО Компания " + company.astype(str), ""
+            ),
+            "Должность": np.array(["Генеральный директор", "Менеджер", ""])[person % 3],
+            "Комментарий": np.array(["Интересует тариф Бизнес", "", "Перезвонить"])[person % 3],
+            "Стадия": np.array(["Не обработан", "В работе", "Некачественный лид"])[person % 3],
+            "Источник": np.array(["Веб-сайт", "Звонок", "Реклама"])[person % 3],
+            "Дополнительно об источнике": "",
+            "Ответственный": "Менеджер " + (person % 5).astype(str),
+            "UTM Source": np.array(["yandex", "", "vk"])[person % 3],
+            "UTM Campaign": np.array(["brand_msk", "", "retarget"])[person % 3],
+        }
+    )
+
+
+def google_ads(n: int, seed: int = 8) -> pd.DataFrame:
+    """Google Ads lead form leads from Romania (and some from Moldova): international and
+    national numbers, names as typed (some all lower case), diacritics in cities."""
+    rng = np.random.default_rng(seed)
+    person = _people(n, rng)
+    first = np.array(["Andrei", "Elena", "Vasile", "Ioana", "Mihai", "Ana"], dtype=object)
+    first = first[person % 6]
+    name = first + " " + _surnames(person, SYLLABLES_EN, seed)
+    name = np.where(person % 7 == 0, np.char.lower(name.astype(str)).astype(object), name)
+    body = _own_digits(person, 7, seed)
+    kind = person % 6  # Romania's numbers, half as typed at home; one in six Moldovan
+    phone = np.select(
+        [kind < 3, kind < 5],
+        ["+40 74" + body, "074" + body],
+        "+373 69 " + _own_digits(person, 6, seed + 1),
+    )
+    campaign = np.array(["Search RO - Servicii", "PMax MD", "Search RO - Brand"])[person % 3]
+    return pd.DataFrame(
+        {
+            "Lead ID": "TeSter-" + np.arange(n).astype(str) + "-ABCDEFGHIJ",
+            "Campaign": campaign,
+            "Ad group": np.array(["Contabilitate", "", "Audit"])[person % 3],
+            "Form name": "Cerere oferta",
+            "Lead submit time": pd.DatetimeIndex(_times(person, rng)).strftime("%Y-%m-%d %H:%M:%S"),
+            "Full name": name,
+            "User email": _emails(
+                person, np.char.lower(first.astype(str)).astype(object), ["example.ro"], rng
+            ),
+            "User phone": phone,
+            "Company name": np.where(person % 2 == 0, "Firma " + (person % 997).astype(str), ""),
+            "Job title": np.array(["Administrator", "Director financiar", ""])[person % 3],
+            "City": np.where(
+                kind == 5, "Chișinău", np.array(["Cluj-Napoca", "Iași", "București"])[person % 3]
+            ),
+            "gclid": "EAIaIQobChMI" + np.char.zfill(np.arange(n).astype(str), 10),
+        }
+    )
+
+
+def google_forms(n: int, seed: int = 9) -> pd.DataFrame:
+    """Google Forms responses: US ``M/D/YYYY H:MM:SS`` timestamps (no leading zeros), US
+    numbers as typed, free-text answers."""
+    rng = np.random.default_rng(seed)
+    person = _people(n, rng)
+    first = np.array(FIRST_EN, dtype=object)[person % len(FIRST_EN)]
+    last = _surnames(person, SYLLABLES_EN, seed)
+    number = _own_digits(person, 7, seed, low=2_000_000)
+    area = np.array(["650", "415", "212", "718"], dtype=object)[person % 4]
+    kind = person % 3
+    phone = np.select(
+        [kind == 0, kind == 1],
+        [
+            "(" + area + ") " + np.array([f"{d[:3]}-{d[3:]}" for d in number], dtype=object),
+            area + " " + np.array([f"{d[:3]} {d[3:]}" for d in number], dtype=object),
+        ],
+        area + number,
+    )
+    times = pd.DatetimeIndex(_times(person, rng))
+    stamps = [
+        f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}"
+        for t in times.to_pydatetime()
+    ]
+    return pd.DataFrame(
+        {
+            "Timestamp": stamps,
+            "Email address": _emails(
+                person, np.char.lower(first.astype(str)).astype(object), ["example.com"], rng
+            ),
+            "Your name": first + " " + last,
+            "Phone number": phone,
+            "Which course interests you?": np.array(["Data analytics", "Marketing", "Design"])[
+                person % 3
+            ],
+            "How did you hear about us?": np.array(["Instagram", "Friend", "Google", ""])[
+                person % 4
+            ],
+        }
+    )
+
+
+def typeform(n: int, seed: int = 10) -> pd.DataFrame:
+    """Typeform responses: question headers, budget ranges, British and US numbers in
+    international format, UTC times to the second."""
+    rng = np.random.default_rng(seed)
+    person = _people(n, rng)
+    first = np.array(FIRST_EN, dtype=object)[person % len(FIRST_EN)]
+    last = _surnames(person, SYLLABLES_EN, seed)
+    body = _own_digits(person, 6, seed)
+    phone = np.where(person % 2 == 0, "+44 7402 " + body, "+1 650 5" + body)
+    start = _times(person, rng)
+    return pd.DataFrame(
+        {
+            "#": np.char.zfill(np.arange(n).astype(str), 20),
+            "What's your name?": first + " " + last,
+            "What is your email?": _emails(
+                person, np.char.lower(first.astype(str)).astype(object), ["example.com"], rng
+            ),
+            "And your phone number?": phone,
+            "Which company do you work for?": last + " Ltd",
+            "What is your budget?": np.array(["$5,000 - $10,000", "Under $1,000", "$10,000+", ""])[
+                person % 4
+            ],
+            "Response Type": "completed",
+            "Start Date (UTC)": pd.DatetimeIndex(start).strftime("%Y-%m-%d %H:%M:%S"),
+            "Stage Date (UTC)": "",
+            "Submit Date (UTC)": pd.DatetimeIndex(start + np.timedelta64(80, "s")).strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
+            "Network ID": "4f1c2a9e8b",
+            "Tags": "",
+        }
+    )
+
+
+def tiktok(n: int, seed: int = 11) -> pd.DataFrame:
+    """TikTok lead generation from Kazakhstan: 19-digit ids, numbers as ``87…`` (national,
+    no separators)."""
+    rng = np.random.default_rng(seed)
+    person = _people(n, rng)
+    first = np.array(["Aigerim", "Nurlan", "Dana", "Arman", "Aliya"], dtype=object)
+    body = _own_digits(person, 7, seed)
+    campaign = person % 4
+    return pd.DataFrame(
+        {
+            "lead_id": (7301000000000000001 + np.arange(n, dtype=np.int64)).astype(str),
+            "create_time": pd.DatetimeIndex(_times(person, rng)).strftime("%Y-%m-%d %H:%M:%S"),
+            "advertiser_id": "6900000000000",
+            "campaign_id": (1780000000000001 + campaign).astype(str),
+            "campaign_name": "TT Lead KZ " + campaign.astype(str),
+            "adgroup_id": (1780000000000101 + campaign).astype(str),
+            "adgroup_name": "KZ 18-34",
+            "ad_id": (1780000000001001 + campaign).astype(str),
+            "ad_name": "Dance promo",
+            "form_name": "Signup",
+            "name": first[person % 5] + " " + _surnames(person, SYLLABLES_EN, seed),
+            "phone_number": "8701" + body,
+            "email": _emails(person, np.full(n, "user", dtype=object), ["example.kz"], rng),
+        }
+    )
+
+
 def accounts(n: int, seed: int = 6) -> pd.DataFrame:
     """HubSpot contacts of an enterprise sales team: 100 people to an account."""
     return hubspot(n, seed, per_account=100)
@@ -419,6 +625,12 @@ GENERATORS: dict[str, Callable[[int], pd.DataFrame]] = {
     "linkedin": linkedin,
     "hubspot": hubspot,
     "accounts": accounts,
+    "bitrix24": bitrix24,
+    "bitrix24_xlsx": bitrix24,
+    "google_ads": google_ads,
+    "google_forms": google_forms,
+    "typeform": typeform,
+    "tiktok": tiktok,
 }
 
 
@@ -428,8 +640,37 @@ def write(kind: str, n: int, folder: Path) -> Path:
     path = folder / name
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        GENERATORS[kind](n).to_csv(path, index=False, sep=delimiter, encoding=encoding)
+        frame = GENERATORS[kind](n)
+        if path.suffix == ".xlsx":
+            _write_xlsx(frame, path)
+        else:
+            frame.to_csv(path, index=False, sep=delimiter, encoding=encoding)
     return path
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    """The spreadsheet a CRM gives: a header row, then typed cells — dates as dates, and
+    phones as numbers where they are digits alone (as a user's edits in Excel leave them)."""
+    import xlsxwriter
+
+    stamps = pd.to_datetime(frame["Дата создания"], format="%d.%m.%Y %H:%M:%S")
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Лиды")
+    when = book.add_format({"num_format": "dd.mm.yyyy hh:mm:ss"})
+    sheet.write_row(0, 0, list(frame.columns))
+    date_col = frame.columns.get_loc("Дата создания")
+    rows = frame.to_numpy(dtype=object).tolist()
+    for r, (row, stamp) in enumerate(zip(rows, stamps.dt.to_pydatetime(), strict=True), 1):
+        for c, value in enumerate(row):
+            if c == date_col:
+                sheet.write_datetime(r, c, stamp, when)
+            elif value:
+                digits = value.replace(" ", "")
+                if digits.isdigit() and len(digits) == 11:
+                    sheet.write_number(r, c, int(digits))
+                else:
+                    sheet.write_string(r, c, value)
+    book.close()
 
 
 def main(argv: list[str]) -> int:

@@ -1,12 +1,14 @@
 """The dedupe stage: one person, one lead — across sources and across nights.
 
 Matching has two parts. Exact: the same e-mail (for matching only: case, Gmail dots and
-``+tags`` folded) or the same E.164 phone. Fuzzy: the same person typed differently — names
-compared with rapidfuzz after transliteration and token sorting, only inside blocks of leads
-that already agree on a supporting field (company, e-mail local part, or any ``--fields``
-column), so the work grows with the data, never with its square. Matches are edges of a graph;
-its connected components are the duplicate groups (A shares a phone with B, B an e-mail with
-C: one person). Junk never merges into genuine leads.
+``+tags`` folded) or the same E.164 phone — unless the names of the leads sharing it
+clearly differ (an office's number, an ``info@`` mailbox: ``_name_clusters``). Fuzzy: the
+same person typed differently — names compared with rapidfuzz after transliteration and
+token sorting, only inside blocks of leads that already agree on a supporting field
+(company, e-mail local part, or any ``--fields`` column), so the work grows with the data,
+never with its square. Matches are edges of a graph; its connected components are the
+duplicate groups (A shares a phone with B, B an e-mail with C: one person). Junk never
+merges into genuine leads.
 """
 
 from __future__ import annotations
@@ -242,20 +244,136 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return labels
 
 
-def _star_edges(keys: pd.Series, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Edges from every row to the first row with the same (partition, key)."""
+def _key_groups(keys: pd.Series, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows holding a key (e-mail key, phone) that another row of their partition holds
+    too, ascending, and a number per (key, partition) for each."""
     valid = (keys != "").to_numpy(dtype=bool)
     rows = np.flatnonzero(valid)
     if len(rows) == 0:
         return rows, rows
-    codes, _ = pd.factorize(keys[valid])
-    width = int(partition.max()) + 1
-    combined = codes.astype(np.int64) * width + partition[rows]
-    first = np.full(int(combined.max()) + 1, len(keys), dtype=np.int64)
+    group = _block_codes(keys[valid], partition[rows])
+    shared = np.bincount(group)[group] >= 2
+    return rows[shared], group[shared]
+
+
+MAX_NAMES_ON_KEY = 500  # distinct names on one key beyond which no two are compared
+
+
+def _exact_edges(
+    rows: np.ndarray, group: np.ndarray, names: tuple[np.ndarray, pa.Array], threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Edges from every row of a key group (``_key_groups``) to the group's first row whose
+    name does not clearly differ from its own (``_name_clusters``): a phone or e-mail is one
+    person's — unless leads with plainly different names share it, as everyone at a
+    company shares its office number and ``info@`` mailbox. ``names``: ``_coded_names``."""
+    if len(rows) == 0:
+        return rows, rows
+    codes, texts = names
+    cluster = _name_clusters(group, codes[rows], texts, threshold)
+    combined = group.astype(np.int64) * (int(cluster.max()) + 1) + cluster
+    first = np.full(int(combined.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, combined, rows)  # rows ascend: the smallest is the first
     target = first[combined]
     keep = target != rows
     return rows[keep], target[keep]
+
+
+def _coded_names(
+    keys: pd.Series, rows: np.ndarray, partition: np.ndarray
+) -> tuple[np.ndarray, pa.Array]:
+    """The name key of each of ``rows`` as a code into the distinct keys, -1 for the other
+    rows and for no name or junk (a bot sending one number under random names is one
+    sender, and is not asked its name)."""
+    encoded = pc.dictionary_encode(to_arrow(keys).take(pa.array(rows)))
+    found = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    empty = pc.index(encoded.dictionary, pa.scalar("", TEXT)).as_py()
+    if empty >= 0:
+        found[found == empty] = -1
+    codes = np.full(len(keys), -1, dtype=np.int64)
+    codes[rows] = found
+    codes[partition != 0] = -1
+    return codes, encoded.dictionary
+
+
+def _name_clusters(
+    group: np.ndarray, codes: np.ndarray, texts: pa.Array, threshold: float
+) -> np.ndarray:
+    """For each row (its key group, the code of its name key into ``texts``, -1 for none):
+    which of its group's people it is, 0 the first. Names of one group are one person
+    unless they clearly differ — no word of two letters or more in common, and not alike
+    by rapidfuzz's ratio at ``threshold`` (a typo, another spelling). Each distinct name, in
+    order of first appearance, joins the first person whose first name it agrees with, or
+    is a new person. Rows without a name are the first person: they never join two people
+    together. Only groups holding two distinct names or more are looked at in Python (a
+    few in most exports; one per company in a CRM's contacts)."""
+    cluster = np.zeros(len(group), dtype=np.int64)
+    named = codes >= 0
+    if not named.any():
+        return cluster
+    width = len(texts)
+    pair = group[named].astype(np.int64) * width + codes[named]
+    found, first = np.unique(pair, return_index=True)
+    many = np.bincount(found // width)[found // width] >= 2
+    if not many.any():
+        return cluster
+    found, first = found[many], first[many]
+    order = np.lexsort((first, found // width))  # by group, then first appearance
+    in_group = found[order] // width
+    listed = texts.take(pa.array(found[order] % width)).to_pylist()
+    people = np.empty(len(order), dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, np.diff(in_group) != 0]).tolist()
+    for start, end in zip(starts, [*starts[1:], len(order)], strict=True):
+        people[start:end] = _people_of(listed[start:end], threshold)
+    at = np.minimum(np.searchsorted(found, pair), len(found) - 1)  # found is sorted
+    hit = found[at] == pair
+    by_found = np.empty(len(found), dtype=np.int64)
+    by_found[order] = people
+    cluster[np.flatnonzero(named)[hit]] = by_found[at[hit]]
+    return cluster
+
+
+def _people_of(names: list[str], threshold: float) -> list[int]:
+    """The person of each of a key group's distinct names (see ``_name_clusters``)."""
+    from rapidfuzz import fuzz
+
+    if len(names) > MAX_NAMES_ON_KEY:  # a key of hundreds of people identifies none
+        return list(range(len(names)))
+    cutoff = threshold * 100
+    firsts: list[tuple[str, set[str]]] = []
+    people = []
+    for name in names:
+        words = {w for w in name.split() if len(w) >= 2}
+        for person, (other, other_words) in enumerate(firsts):
+            if words & other_words or fuzz.ratio(name, other, score_cutoff=cutoff):
+                people.append(person)
+                break
+        else:
+            people.append(len(firsts))
+            firsts.append((name, words))
+    return people
+
+
+class _NameKeys:
+    """Name keys (``name_key``) computed when first asked for, each row's once: the fuzzy
+    and the exact matching ask for different rows, most of them the same."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.done = np.zeros(len(frame), dtype=bool)
+        self.keys: pd.Series | None = None
+
+    def __call__(self, rows: np.ndarray) -> pd.Series:
+        new = rows[~self.done[rows]]
+        if self.keys is None or len(new):
+            fresh = name_key(self.frame, new)
+            if self.keys is not None:
+                where = np.zeros(len(self.frame), dtype=bool)
+                where[new] = True
+                merged = pc.if_else(pa.array(where), to_arrow(fresh), to_arrow(self.keys))
+                fresh = from_arrow(merged, self.keys.index)
+            self.keys = fresh
+            self.done[new] = True
+        return self.keys
 
 
 # --------------------------------------------------------------------------- fuzzy
@@ -489,17 +607,23 @@ def dedupe(
     # computes: a second thread works them out meanwhile (Arrow's and numpy's kernels
     # release the GIL), and later builds the pair table while the groups are labelled.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-match") as pool:
-        phones = pool.submit(_star_edges, combined["phone"].astype(str), partition)
+        phones = pool.submit(_key_groups, combined["phone"].astype(str), partition)
         timing = pool.submit(_times, combined, is_past, options)
         emails = email_key(combined["email"])
-        by_email = pool.submit(_star_edges, emails, partition)
+        by_email = pool.submit(_key_groups, emails, partition)
+        names = _NameKeys(combined)
         fuzzy = None
         if options.fuzzy:
             supports = {f: field_values(combined, f, emails) for f in options.fields}
-            fuzzy = fuzzy_pairs(
-                lambda rows: name_key(combined, rows), supports, partition, options.threshold
-            )
-        pairs = _exact_pairs({"email": by_email.result(), "phone": phones.result()})
+            fuzzy = fuzzy_pairs(names, supports, partition, options.threshold)
+        (mail_rows, mail_groups), (phone_rows, phone_groups) = by_email.result(), phones.result()
+        held = np.zeros(len(combined), dtype=bool)
+        held[mail_rows] = held[phone_rows] = True
+        held_rows = np.flatnonzero(held)
+        keyed = _coded_names(names(held_rows), held_rows, partition)
+        by_email = pool.submit(_exact_edges, mail_rows, mail_groups, keyed, options.threshold)
+        by_phone = _exact_edges(phone_rows, phone_groups, keyed, options.threshold)
+        pairs = _exact_pairs({"email": by_email.result(), "phone": by_phone})
         if fuzzy is not None and len(fuzzy):
             pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
         a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)

@@ -31,6 +31,12 @@ SOURCES_OF = {
     "linkedin": {"linkedin"},
     "hubspot": {"hubspot"},
     "accounts": {"hubspot"},
+    "bitrix24": {"site", "call", "advertising"},  # from the Источник column
+    "bitrix24_xlsx": {"site", "call", "advertising"},
+    "google_ads": {"google"},
+    "google_forms": {"google_forms"},
+    "typeform": {"typeform"},
+    "tiktok": {"tiktok"},
 }
 
 
@@ -47,7 +53,12 @@ def test_exports_are_read_as_their_source(tmp_path, kind: str) -> None:
     leads = combine([import_table(t, ImportOptions())[0] for t in read_tables(str(path))])
     assert len(leads) == 400
     assert set(leads["source"]) <= SOURCES_OF[kind]
-    assert (leads["phone"] != "").all() and (leads["created_at"] != "").all()
+    assert (leads["created_at"] != "").all()
+    if kind.startswith("bitrix24"):  # two phone columns, each often empty: 2 in 15 have none
+        assert 0.8 < (leads["phone"] != "").mean() < 0.95
+        assert leads["phone"].str.startswith("+7495").any()  # office numbers, shared
+    else:
+        assert (leads["phone"] != "").all()
     assert (leads["email"] != "").all()
     extra = leads.get("x_phone_extra", pd.Series("", index=leads.index))
     assert ((extra != "").sum() > 0) == (kind in ("tilda", "amocrm"))

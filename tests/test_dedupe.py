@@ -155,6 +155,130 @@ def test_junk_never_merges_into_genuine() -> None:
     assert groups(out) == [["t:0"], ["t:1", "t:2"]]
 
 
+def test_a_shared_office_phone_or_mailbox_joins_no_different_people() -> None:
+    # Everyone at Romashka gives the reception's number, and two write from info@: by
+    # their names, four people (one of them twice) — the same key alone does not make them
+    # one.
+    out, pairs, stats = run(
+        lead(0, name="Ivan Petrov", phone="+74953184276"),
+        lead(1, name="Anna Smirnova", phone="+74953184276"),
+        lead(2, name="Иван Петров", phone="+74953184276"),  # Ivan again, in Cyrillic
+        lead(3, name="Olga Ivanova", phone="+74953184276", email="info@romashka.ru"),
+        lead(4, name="Pavel Sidorov", email="INFO@romashka.ru"),
+    )
+    assert groups(out) == [["t:0", "t:2"], ["t:1"], ["t:3"], ["t:4"]]
+    assert pairs[["lead_id_a", "lead_id_b", "rule"]].values.tolist() == [["t:2", "t:0", "phone"]]
+    assert stats.duplicates == 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Ivan Petrov",  # the same
+        "Ivan",  # a first name alone
+        "Petrov",  # a surname alone
+        "I. Petrov",  # an initial
+        "Petrov Ivan Sergeevich",  # another order, a patronymic
+        "Ivn Petrv",  # a letter dropped from each word: none in common, alike by ratio
+        "Иван Петров",  # another alphabet
+        "",  # no name at all
+    ],
+)
+def test_one_phone_and_names_that_agree_are_one_person(other: str) -> None:
+    out, pairs, _ = run(
+        lead(0, name="Ivan Petrov", phone="+79163857142"),
+        lead(1, name=other, phone="+79163857142"),
+    )
+    assert len(groups(out)) == 1
+    assert pairs["rule"].tolist() == ["phone"]
+
+
+def test_a_lead_without_a_name_never_bridges_two_people() -> None:
+    # The lead without a name joins the first person holding the number: Anna, whose
+    # e-mail also reaches Anna's other lead, stays apart from Ivan.
+    out, _, _ = run(
+        lead(0, name="", phone="+79163857142"),
+        lead(1, name="Ivan Petrov", phone="+79163857142"),
+        lead(2, name="Anna Smirnova", phone="+79163857142", email="anna@mail.ru"),
+        lead(3, name="Anna S.", email="anna@mail.ru"),
+    )
+    assert groups(out) == [["t:0", "t:1"], ["t:2", "t:3"]]
+
+
+def test_names_on_a_key_join_the_first_person_they_agree_with() -> None:
+    # Each name is compared with each person's first name, in order of appearance.
+    out, _, _ = run(
+        lead(0, name="Ivan Petrov", email="office@romashka.ru"),
+        lead(1, name="Anna Smirnova", email="office@romashka.ru"),
+        lead(2, name="Anna Petrova", email="office@romashka.ru"),  # Anna? Petrov? Anna's first
+        lead(3, name="Petrov", email="office@romashka.ru"),  # Ivan's
+        lead(4, name="Smirnova", email="office@romashka.ru"),  # Anna's
+    )
+    assert groups(out) == [["t:0", "t:3"], ["t:1", "t:2", "t:4"]]
+
+
+def test_a_key_of_hundreds_of_names_joins_only_the_same_name(monkeypatch) -> None:
+    import leadtool.dedupe as module
+
+    monkeypatch.setattr(module, "MAX_NAMES_ON_KEY", 2)
+    rows = (
+        lead(0, name="Ivan Petrov", phone="+79163857142"),
+        lead(1, name="Ivan Sidorov", phone="+79163857142"),
+        lead(2, name="Ivan Kozlov", phone="+79163857142"),
+        lead(3, name="Petrov Ivan", phone="+79163857142"),
+    )
+    assert groups(run(*rows)[0]) == [["t:0", "t:3"], ["t:1"], ["t:2"]]
+    monkeypatch.setattr(module, "MAX_NAMES_ON_KEY", 500)
+    assert groups(run(*rows)[0]) == [["t:0", "t:1", "t:2", "t:3"]]  # "Ivan" in common
+
+
+_NAME_WORDS = st.sampled_from(["ivan", "anna", "petrov", "petrova", "ivna", "a", "smirnova"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.lists(_NAME_WORDS, max_size=3).map(" ".join)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_name_clusters_match_a_row_by_row_reading(rows: list[tuple[int, str]]) -> None:
+    from rapidfuzz import fuzz
+
+    from leadtool.dedupe import _name_clusters
+
+    group = np.array([g for g, _ in rows], dtype=np.int64)
+    texts = sorted({n for _, n in rows if n})
+    codes = np.array([texts.index(n) if n else -1 for _, n in rows], dtype=np.int64)
+    import pyarrow as pa
+
+    got = _name_clusters(group, codes, pa.array(texts, pa.large_string()), 0.88)
+    # The rule read row by row: a group's first names of each person, in order.
+    firsts: dict[int, list[str]] = {}
+    person_of: dict[tuple[int, str], int] = {}
+    expected = []
+    for g, name in rows:
+        if not name:
+            expected.append(0)
+            continue
+        if (g, name) not in person_of:
+            people = firsts.setdefault(g, [])
+            words = {w for w in name.split() if len(w) >= 2}
+            for i, other in enumerate(people):
+                if words & {w for w in other.split() if len(w) >= 2} or (
+                    fuzz.ratio(name, other) >= 88
+                ):
+                    person_of[g, name] = i
+                    break
+            else:
+                person_of[g, name] = len(people)
+                people.append(name)
+        expected.append(person_of[g, name])
+    # A group holding one distinct name is one person: nothing to tell apart.
+    assert got.tolist() == expected
+
+
 def test_group_columns_and_primary_filled() -> None:
     out, _, _ = run(
         lead(0, name="Anna Pop", phone="+40722418305", source="facebook"),

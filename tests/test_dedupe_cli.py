@@ -26,23 +26,33 @@ def rows(text: str) -> list[dict[str, str]]:
 
 
 def test_dedupe_pipeline_and_pairs(run, leads_csv, tmp_path) -> None:
+    # The Tilda form's Ольга Морозова and Пётр left the number Ivan Petrov gave on Meta:
+    # three people by their names (a household's or an office's phone), not duplicates.
+    result = run("dedupe", str(leads_csv))
+    assert result.exit_code == 0, result.output
+    assert "8 leads, 8 people, 0 duplicates" in result.stderr
+    # Пётр signs as Иван Петров: one person across the two sources, by the phone.
+    leads = pd.read_csv(leads_csv, dtype=str, keep_default_na=False)
+    leads.loc[leads["name"] == "Пётр", ["name", "first_name"]] = ["Иван Петров", "Иван"]
+    leads.to_csv(leads_csv, index=False)
     pairs = tmp_path / "pairs.csv"
     result = run("dedupe", str(leads_csv), "--pairs", str(pairs))
-    assert result.exit_code == 0, result.output
     out = rows(result.stdout)
     assert len(out) == 8
     dupes = [r for r in out if r["is_primary"] == "false"]
-    assert {r["duplicate_of"] for r in dupes} == {"facebook:2231857610465551"}
-    assert "8 leads, 6 people, 2 duplicates; matches: phone 2" in result.stderr
+    assert [(r["name"], r["duplicate_of"]) for r in dupes] == [
+        ("Иван Петров", "facebook:2231857610465551")
+    ]
+    assert "8 leads, 7 people, 1 duplicates; matches: phone 1" in result.stderr
     table = pd.read_csv(pairs, dtype=str)
     assert list(table.columns) == ["lead_id_a", "lead_id_b", "rule", "fields", "score"]
-    assert set(table["rule"]) == {"phone"}
-
-
-def test_drop_duplicates(run, leads_csv) -> None:
+    assert table[["lead_id_a", "lead_id_b", "rule"]].values.tolist() == [
+        ["tilda:1234567:8903", "facebook:2231857610465551", "phone"]
+    ]
+    # --drop-duplicates keeps one lead a person.
     result = run("dedupe", str(leads_csv), "--drop-duplicates")
     assert {r["is_primary"] for r in rows(result.stdout)} == {"true"}
-    assert len(rows(result.stdout)) == 6
+    assert len(rows(result.stdout)) == 7
 
 
 def test_nightly_history_is_idempotent(run, leads_csv, tmp_path) -> None:

@@ -190,6 +190,10 @@ def test_bools() -> None:
         ("Яндекс.Директ", "yandex"),
         ("VK", "vk"),
         ("Olark Chat", "olark_chat"),
+        ("Звонок", "call"),  # Bitrix24's standard sources
+        ("Реклама", "advertising"),
+        ("По рекомендации", "referral"),
+        ("CRM-форма", "site"),
         ("", ""),
     ],
 )
