@@ -256,7 +256,7 @@ def _key_groups(keys: pd.Series, partition: np.ndarray) -> tuple[np.ndarray, np.
     return rows[shared], group[shared]
 
 
-MAX_NAMES_ON_KEY = 500  # distinct names on one key beyond which no two are compared
+MAX_NAMES_ON_KEY = 100  # distinct names on one key beyond which no two are compared
 
 
 def _exact_edges(
@@ -270,10 +270,11 @@ def _exact_edges(
         return rows, rows
     codes, texts = names
     cluster = _name_clusters(group, codes[rows], texts, threshold)
-    combined = group.astype(np.int64) * (int(cluster.max()) + 1) + cluster
-    first = np.full(int(combined.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, combined, rows)  # rows ascend: the smallest is the first
-    target = first[combined]
+    if cluster.any():  # (a number per group and person: a key of many people has many)
+        group, _ = pd.factorize(group.astype(np.int64) * (int(cluster.max()) + 1) + cluster)
+    first = np.full(int(group.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, group, rows)  # rows ascend: the smallest is the first
+    target = first[group]
     keep = target != rows
     return rows[keep], target[keep]
 
@@ -300,8 +301,10 @@ def _name_clusters(
 ) -> np.ndarray:
     """For each row (its key group, the code of its name key into ``texts``, -1 for none):
     which of its group's people it is, 0 the first. Names of one group are one person
-    unless they clearly differ — no word of two letters or more in common, and not alike
-    by rapidfuzz's ratio at ``threshold`` (a typo, another spelling). Each distinct name, in
+    unless they clearly differ: they agree when the words (of two letters or more) of one
+    are all among the other's — a first name alone, a surname alone, a patronymic added —
+    or when they are alike by rapidfuzz's ratio at ``threshold`` (a typo, another spelling);
+    a first name in common is not enough (two Ivans of one office). Each distinct name, in
     order of first appearance, joins the first person whose first name it agrees with, or
     is a new person. Rows without a name are the first person: they never join two people
     together. Only groups holding two distinct names or more are looked at in Python (a
@@ -320,10 +323,12 @@ def _name_clusters(
     order = np.lexsort((first, found // width))  # by group, then first appearance
     in_group = found[order] // width
     listed = texts.take(pa.array(found[order] % width)).to_pylist()
+    from rapidfuzz.fuzz import ratio
+
     people = np.empty(len(order), dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, np.diff(in_group) != 0]).tolist()
     for start, end in zip(starts, [*starts[1:], len(order)], strict=True):
-        people[start:end] = _people_of(listed[start:end], threshold)
+        people[start:end] = _people_of(listed[start:end], threshold * 100, ratio)
     at = np.minimum(np.searchsorted(found, pair), len(found) - 1)  # found is sorted
     hit = found[at] == pair
     by_found = np.empty(len(found), dtype=np.int64)
@@ -332,19 +337,21 @@ def _name_clusters(
     return cluster
 
 
-def _people_of(names: list[str], threshold: float) -> list[int]:
-    """The person of each of a key group's distinct names (see ``_name_clusters``)."""
-    from rapidfuzz import fuzz
-
-    if len(names) > MAX_NAMES_ON_KEY:  # a key of hundreds of people identifies none
+def _people_of(names: list[str], cutoff: float, ratio: Callable[..., float]) -> list[int]:
+    """The person of each of a key group's distinct names (see ``_name_clusters``);
+    ``cutoff``: the threshold as a score of ``ratio`` (rapidfuzz's)."""
+    if len(names) > MAX_NAMES_ON_KEY:  # a key of a hundred people identifies none
         return list(range(len(names)))
-    cutoff = threshold * 100
     firsts: list[tuple[str, set[str]]] = []
     people = []
     for name in names:
         words = {w for w in name.split() if len(w) >= 2}
         for person, (other, other_words) in enumerate(firsts):
-            if words & other_words or fuzz.ratio(name, other, score_cutoff=cutoff):
+            if (
+                words <= other_words
+                or other_words <= words
+                or ratio(name, other, score_cutoff=cutoff)
+            ):
                 people.append(person)
                 break
         else:
