@@ -246,9 +246,10 @@ def parse_phone_cell(text: str, region: str | None) -> tuple[str, str]:
 def infer_phone_region(
     texts: Iterable[str], candidates: Iterable[str], sample: int = 300
 ) -> str | None:
-    """The region under which most distinct national-format numbers are valid."""
+    """The region under which most distinct national-format numbers are valid (the first
+    ``sample`` of them)."""
     national = []
-    for t in dict.fromkeys(texts):
+    for t in _maybe_national(texts):
         digits = _NON_PHONE.sub("", t)
         if t and not t.lstrip().startswith(("+", "00")) and 6 <= len(digits) <= 12:
             national.append(t)
@@ -268,6 +269,29 @@ def infer_phone_region(
         return None
     best = max(scores.values())
     return next(r for r in candidates if scores[r] == best)
+
+
+def _maybe_national(texts: Iterable[str], rows_at_once: int = 50_000) -> Iterable[str]:
+    """The distinct texts, in order of first appearance — of a column, only those that may
+    be national numbers, picked by Arrow: a file of international numbers alone had every
+    one of its distinct numbers looked at in Python to find none (a second for 500,000).
+    Arrow drops a text only when ``infer_phone_region`` would: one starting with ``+`` or
+    ``00`` after ASCII whitespace (Python strips that too, and stops at the same place), or
+    whose count of digits and ``+`` (RE2's ``\\p{Nd}`` is Python's ``\\d``) is not 6 to 12."""
+    if not isinstance(texts, pd.Series):
+        yield from dict.fromkeys(texts)
+        return
+    values, seen = to_arrow(texts), set()
+    for start in range(0, len(values), rows_at_once):  # most files stop in the first slice
+        part = values.slice(start, rows_at_once)
+        plus = mask(pc.match_substring_regex(part, r"^[\t\n\v\f\r ]*(?:\+|00)"))
+        digits = pc.replace_substring_regex(part, r"[^\p{Nd}+]", "")  # (counting: 7× slower)
+        count = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
+        keep = ~plus & (count >= 6) & (count <= 12)
+        for text in pc.unique(part.filter(pa.array(keep))).to_pylist():  # first seen first
+            if text not in seen:
+                seen.add(text)
+                yield text
 
 
 # ---- fast path: "+<country code><national number>" decided from phonenumbers' own metadata

@@ -214,6 +214,36 @@ def test_infer_region_from_national_numbers() -> None:
     assert nz.infer_phone_region(["0722 123 456", "0745 987 654", "0733 111 222"], cands) == "RO"
     assert nz.infer_phone_region(["8 912 345-67-89", "8 926 111-22-33"], cands) == "RU"
     assert nz.infer_phone_region(["+40722123456"], cands) is None
+    # A column is read the same (Arrow picks the texts that may be national ones).
+    column = pd.Series(["+40722123456", "0722 123 456", "0745 987 654", "0733 111 222"])
+    assert nz.infer_phone_region(column, cands) == "RO"
+
+
+def _national(t: str) -> bool:  # infer_phone_region's own test
+    return (
+        bool(t)
+        and not t.lstrip().startswith(("+", "00"))
+        and 6 <= len(nz._NON_PHONE.sub("", t)) <= 12
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("0123456789+ -()\t\xa0\x1c\u0663\u096ax")), max_size=16
+        ),
+        max_size=40,
+    )
+)
+def test_maybe_national_keeps_every_national_text_in_order(texts: list[str]) -> None:
+    # Arrow's prefilter may keep texts Python then refuses, never drop one it keeps; and the
+    # distinct texts come in order of first appearance, as dict.fromkeys gives them.
+    expected = [t for t in dict.fromkeys(texts) if _national(t)]
+    for rows_at_once in (3, 50_000):  # slices of a column, and the column at once
+        column = pd.Series(texts, dtype="str")
+        picked = [t for t in nz._maybe_national(column, rows_at_once) if _national(t)]
+        assert picked == expected
 
 
 @settings(max_examples=200, deadline=None)
