@@ -364,7 +364,10 @@ def _time_to_submit(
     start = pd.to_datetime(data[start_h].replace("", None), errors="coerce")
     end = pd.to_datetime(data[end_h].replace("", None), errors="coerce")
     seconds = (end - start).dt.total_seconds()
-    out["time_to_submit"] = seconds.map(lambda s: "" if pd.isna(s) else str(int(s))).astype(object)
+    known = seconds.notna().to_numpy(dtype=bool)
+    whole = pa.array(seconds.fillna(0).to_numpy(dtype=np.float64).astype(np.int64))  # as int()
+    text = pc.if_else(pa.array(known), whole.cast(TEXT), pa.scalar("", TEXT))
+    out["time_to_submit"] = from_arrow(text, data.index)
 
 
 def _utm_and_source(out: dict[str, pd.Series], options: ImportOptions, profile: Profile) -> None:

@@ -64,3 +64,20 @@ def test_every_row_accounted_for(name: str) -> None:
     assert frame["source_row"].tolist() == [str(r) for t in tables for r in t.rows]
     assert frame["lead_id"].is_unique
     assert (frame["source_file"] != "").all()
+
+
+def test_typeform_seconds_to_submit_from_its_two_times(tmp_path) -> None:
+    # Start and submit times become seconds; a response with either time missing or
+    # unreadable gets none.
+    path = tmp_path / "responses.csv"
+    path.write_text(
+        "#,What's your name?,What is your email?,Start Date (UTC),Submit Date (UTC)\n"
+        "a1,Liam Walker,liam@example.com,2026-10-05 02:38:11,2026-10-05 02:39:31\n"
+        "a2,Emma Brown,emma@example.com,,2026-10-05 02:40:02\n"
+        "a3,Noah Miller,noah@example.com,2026-10-05 02:40:00,soon\n"
+        "a4,Ava Davis,ava@example.com,2026-10-05 02:40:09,2026-10-05 02:40:05\n"
+        "a5,Leo Clark,leo@example.com,2026-10-05 02:40:00,2026-10-05 02:40:02\n",
+        encoding="utf-8",
+    )
+    leads, _ = import_table(read_tables(str(path))[0], ImportOptions())
+    assert leads["time_to_submit"].tolist() == ["80", "", "", "-4", "2"]
