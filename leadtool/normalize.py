@@ -1387,7 +1387,11 @@ def _parse_other(
     for row, value in zip(rows[picked[left]], text[left].tolist(), strict=True):
         try:
             stamp = pd.Timestamp(value)
-        except (ValueError, TypeError, OverflowError):
+            if pd.notna(stamp):
+                # pandas 2 holds a time past 2262 at a coarser unit, then cannot put it in
+                # a column (pandas 3 can, and put() leaves it out): such a time is no time.
+                stamp.as_unit("ns")
+        except (ValueError, TypeError, OverflowError):  # OutOfBoundsDatetime: a ValueError
             continue
         if pd.notna(stamp):
             (aware if stamp.tzinfo else naive)[row] = stamp

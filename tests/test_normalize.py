@@ -560,6 +560,7 @@ _DATE_CELL = st.one_of(
             "Nov 5, 2026 4:05 PM",
             "Nov 5, 1500",
             "1 Jan 3000",
+            "Jan 01, 2263 12:00 AM UTC",  # past 2262 with a zone: pandas 2 raised on it
             "5 Nov 2026 10:00 +0300",
             "yesterday",
             "0001-01-01 00:00:00",
@@ -567,6 +568,13 @@ _DATE_CELL = st.one_of(
         ]
     ),
 )
+
+
+def test_spelled_times_past_2262_are_no_times() -> None:
+    cells = ["Jan 01, 2263 12:00 AM UTC", "Jan 01, 2262 12:00 AM UTC", "Dec 31, 1600 1:00 PM"]
+    out, failed = nz.normalize_dates(pd.Series(cells, dtype="str"))
+    assert out.tolist() == ["", "2262-01-01T00:00:00Z", ""]
+    assert failed.tolist() == [True, False, True]
 
 
 def test_a_spelling_pandas_reads_otherwise_is_not_taken(monkeypatch) -> None:
