@@ -660,7 +660,7 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     sheet.write_row(0, 0, list(frame.columns))
     date_col = frame.columns.get_loc("Дата создания")
     rows = frame.to_numpy(dtype=object).tolist()
-    for r, (row, stamp) in enumerate(zip(rows, stamps.dt.to_pydatetime(), strict=True), 1):
+    for r, (row, stamp) in enumerate(zip(rows, stamps.tolist(), strict=True), 1):
         for c, value in enumerate(row):
             if c == date_col:
                 sheet.write_datetime(r, c, stamp, when)
