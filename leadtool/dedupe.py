@@ -305,8 +305,8 @@ def _name_clusters(
     are all among the other's — a first name alone, a surname alone, a patronymic added —
     or when they are alike by rapidfuzz's ratio at ``threshold`` (a typo, another spelling);
     a first name in common is not enough (two Ivans of one office). Each distinct name, in
-    order of first appearance, joins the first person whose first name it agrees with, or
-    is a new person. Rows without a name are the first person: they never join two people
+    order of first appearance, joins the first person whose first-seen name it agrees
+    with, or is a new person. Rows without a name are the first person: they never join two people
     together. Only groups holding two distinct names or more are looked at in Python (a
     few in most exports; one per company in a CRM's contacts)."""
     cluster = np.zeros(len(group), dtype=np.int64)
@@ -628,9 +628,9 @@ def dedupe(
         held[mail_rows] = held[phone_rows] = True
         held_rows = np.flatnonzero(held)
         keyed = _coded_names(names(held_rows), held_rows, partition)
-        by_email = pool.submit(_exact_edges, mail_rows, mail_groups, keyed, options.threshold)
-        by_phone = _exact_edges(phone_rows, phone_groups, keyed, options.threshold)
-        pairs = _exact_pairs({"email": by_email.result(), "phone": by_phone})
+        mail_edges = pool.submit(_exact_edges, mail_rows, mail_groups, keyed, options.threshold)
+        phone_edges = _exact_edges(phone_rows, phone_groups, keyed, options.threshold)
+        pairs = _exact_pairs({"email": mail_edges.result(), "phone": phone_edges})
         if fuzzy is not None and len(fuzzy):
             pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
         a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
