@@ -1,7 +1,7 @@
 """Time ``leadtool import`` and ``leadtool run`` on N leads of each real export shape
 (benchmarks/exports.py).
 
-    python benchmarks/bench_exports.py 500000 [meta tilda amocrm linkedin hubspot accounts]
+    python benchmarks/bench_exports.py 500000 [KIND ...]   (kinds: benchmarks/exports.py)
 
 Each export is written once to ``benchmarks/data/exports_N/`` (git-ignored), then imported,
 and run through the whole chain, by the commands themselves in fresh processes, as a user

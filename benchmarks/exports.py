@@ -18,6 +18,17 @@ path through leadtool. The shapes follow tests/fixtures (see
   ``YYYY-MM-DD HH:MM``;
 - ``accounts``: the same export from an enterprise sales team, 100 people to a company —
   dedupe compares the names of every two people of a company (5,000 pairs a company).
+- ``bitrix24``: a Bitrix24 leads export — UTF-8 with a BOM, ``;``, work and mobile phone
+  columns and work and private e-mail columns, each often empty; the work number is the
+  office's, shared by everyone of a company who gave it; ``bitrix24_xlsx``: the same as a
+  spreadsheet, dates as date cells and 11-digit phones stored as numbers;
+- ``google_ads``: Google Ads lead forms — Romanian numbers, half typed nationally, one lead
+  in six from Moldova (with Chișinău as its city);
+- ``google_forms``: Google Forms responses — ``M/D/YYYY H:MM:SS`` without leading zeros, US
+  numbers as typed;
+- ``typeform``: Typeform responses — question headers, budget ranges, international
+  numbers only, start and submit times;
+- ``tiktok``: TikTok lead generation — 19-digit ids, Kazakh numbers as ``8701…``.
 
 One person in five submits twice; names are drawn from syllables, so nearly every person's
 name is their own. One e-mail in 500 has a Cyrillic local part (email-validator's slow
