@@ -206,24 +206,44 @@ def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
 def _assemble(
     data: pd.DataFrame, headers: list[str], mapping: dict[str, str | None], profile: Profile
 ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
-    """Canonical columns (first filled of the headers mapped to each) and x_ columns."""
+    """Canonical columns and x_ columns. Where several headers map to one column (a CRM's
+    mobile, work and home phones), the first that the profile lists wins and the others
+    fill its gaps in that order — not the export's column order: Bitrix24 puts the work
+    phone, often an office's switchboard, before the person's mobile. The others are also
+    kept as x_ columns."""
     empty = pd.Series("", index=data.index, dtype="str")
     out: dict[str, pd.Series] = {c: empty for c in CANONICAL}
     extras: dict[str, pd.Series] = {}
-    filled: set[str] = set()
+    ranked = _by_precedence(headers, mapping, profile)
     for h in headers:
         target = mapping.get(h)
         if target and target.startswith("x_"):
             extras[_unique(target, extras)] = data[h]
-        elif target and target not in filled:
+        elif target and ranked[target][0] == h:
             out[target] = data[h]
-            filled.add(target)
-        elif target:
-            out[target] = out[target].mask(out[target].eq(""), data[h])
-            extras[_unique(extra_column_name(h), extras)] = data[h]
         else:
             extras[_unique(extra_column_name(h), extras)] = data[h]
+    for target, ordered in ranked.items():
+        for h in ordered[1:]:
+            out[target] = out[target].mask(out[target].eq(""), data[h])
     return out, extras
+
+
+def _by_precedence(
+    headers: list[str], mapping: dict[str, str | None], profile: Profile
+) -> dict[str, list[str]]:
+    """Each canonical column's headers, the profile's own first in the profile's order,
+    then the rest in the export's order."""
+    rank = {key: i for i, key in enumerate(profile.columns)}
+    last = len(rank)
+    ranked: dict[str, list[str]] = {}
+    for h in headers:
+        target = mapping.get(h)
+        if target and not target.startswith("x_"):
+            ranked.setdefault(target, []).append(h)
+    for names in ranked.values():
+        names.sort(key=lambda h: rank.get(header_key(h), last))  # stable: ties keep file order
+    return ranked
 
 
 def _unique(name: str, taken: dict[str, pd.Series]) -> str:

@@ -81,3 +81,32 @@ def test_typeform_seconds_to_submit_from_its_two_times(tmp_path) -> None:
     )
     leads, _ = import_table(read_tables(str(path))[0], ImportOptions())
     assert leads["time_to_submit"].tolist() == ["80", "", "", "-4", "2"]
+
+
+def test_profile_order_decides_which_of_several_phones_is_the_phone(tmp_path) -> None:
+    # Bitrix24 writes the work phone (often the office's switchboard) before the mobile;
+    # its profile lists the mobile first, so the mobile is the lead's phone, the work phone
+    # fills a lead without one, and the other column is kept as x_. Without a profile the
+    # export's own order decides.
+    bitrix = tmp_path / "leads.csv"
+    bitrix.write_bytes(
+        "\ufeffID;Название лида;Имя;Рабочий телефон;Мобильный телефон;Рабочий e-mail\n"
+        "1;Заявка;Олег;+7 495 318-42-76;8 903 111 22 33;o@example.ru\n"
+        "2;Заявка;Инна;+7 495 318-42-76;;i@example.ru\n"
+        "3;Заявка;Вера;;8 916 222 33 44;v@example.ru\n".encode()
+    )
+    leads, stats = import_table(read_tables(str(bitrix))[0], ImportOptions())
+    assert stats.profile == "bitrix24"
+    assert leads["phone"].tolist() == ["+79031112233", "+74953184276", "+79162223344"]
+    assert leads["x_рабочий_телефон"].tolist() == ["+7 495 318-42-76", "+7 495 318-42-76", ""]
+    assert "x_мобильный_телефон" not in leads.columns
+
+    generic = tmp_path / "form.csv"
+    generic.write_text(
+        "name,work phone,mobile\nOleg,+7 495 318-42-76,8 903 111 22 33\nInna,,8 916 222 33 44\n",
+        encoding="utf-8",
+    )
+    leads, stats = import_table(read_tables(str(generic))[0], ImportOptions())
+    assert stats.profile == "generic"
+    assert leads["phone"].tolist() == ["+74953184276", "+79162223344"]
+    assert leads["x_mobile"].tolist() == ["8 903 111 22 33", "8 916 222 33 44"]
