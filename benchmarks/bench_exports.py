@@ -34,10 +34,10 @@ def main(argv: list[str]) -> int:
         source = write(kind, n, folder)
         out = folder / f"imported_{kind}.csv"
         command = [sys.executable, "-m", "leadtool", "-q", "import", str(source), "-o", str(out)]
-        seconds, peak = timed(command)
+        seconds, peak, _, _ = timed(command)
         run_out = folder / f"run_{kind}"
         run = [sys.executable, "-m", "leadtool", "-q", "run", str(source), "--out", str(run_out)]
-        run_seconds, run_peak = timed(run)
+        run_seconds, run_peak, run_user, run_system = timed(run)
         manifest = json.loads((run_out / "manifest.json").read_text(encoding="utf-8"))
         leads = (
             pacsv.read_csv(
@@ -60,6 +60,7 @@ def main(argv: list[str]) -> int:
             "peak_mb": round(peak),
             "run_seconds": round(run_seconds, 2),
             "run_peak_mb": round(run_peak),
+            "run_cpu_seconds": {"user": round(run_user, 1), "system": round(run_system, 1)},
             "run_stage_seconds": manifest["durations_seconds"],
             "valid_phone": round(float((leads["phone"] != "").mean()), 3),
             "valid_email": round(float((leads["email"] != "").mean()), 3),

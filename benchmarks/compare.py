@@ -18,24 +18,36 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"  # generated inputs and outputs, git-ignored
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.generate import CAMPAIGNS, SOURCES, generate  # noqa: E402
 
 _PEAK = (
     "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(u.ru_maxrss, u.ru_utime, u.ru_stime)"
 )
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak memory (MB) of a command, measured in a fresh watcher process so
-    one measurement never carries another's peak. The peak is the larger of the biggest
-    process's peak RSS and, on Linux, the sum of the RSS of every process of the command
-    sampled 20 times a second — ``--jobs`` starts worker processes beside leadtool, and pages
-    they share are counted twice, so the sum is an upper bound."""
+class Timing(NamedTuple):
+    seconds: float
+    peak_mb: float
+    user_cpu: float  # seconds, the command and its children (worker processes)
+    system_cpu: float
+
+
+def timed(command: list[str]) -> Timing:
+    """Wall seconds, peak memory (MB) and CPU seconds of a command, measured in a fresh
+    watcher process so one measurement never carries another's peak. The peak is the
+    larger of the biggest process's peak RSS and, on Linux, the sum of the RSS of every
+    process of the command sampled 20 times a second — ``--jobs`` starts worker processes
+    beside leadtool, and pages they share are counted twice, so the sum is an upper bound.
+    CPU time over wall time tells how much of both cores a command kept busy (the baseline:
+    one; leadtool's kernels run on two threads)."""
     start = time.perf_counter()
     watcher = subprocess.Popen(
         [sys.executable, "-c", _PEAK, *command], stdout=subprocess.PIPE, text=True
@@ -48,8 +60,9 @@ def timed(command: list[str]) -> tuple[float, float]:
     out, _ = watcher.communicate()
     if watcher.returncode:
         raise subprocess.CalledProcessError(watcher.returncode, command)
-    largest = int(out.strip().splitlines()[-1]) * 1024
-    return seconds, max(largest, tree_peak) / 2**20
+    maxrss, user, system = out.strip().splitlines()[-1].split()
+    peak = max(int(maxrss) * 1024, tree_peak) / 2**20
+    return Timing(seconds, peak, float(user), float(system))
 
 
 def host_probe() -> float:
@@ -59,6 +72,10 @@ def host_probe() -> float:
     start = time.perf_counter()
     sum(range(20_000_000))
     return time.perf_counter() - start
+
+
+def _cpu(timing: Timing) -> dict[str, float]:
+    return {"user": round(timing.user_cpu, 1), "system": round(timing.system_cpu, 1)}
 
 
 def _tree_rss(root: int) -> int:
@@ -91,7 +108,7 @@ def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 100_000
     jobs = argv[1] if len(argv) > 1 else "1"
     repeat = int(argv[2]) if len(argv) > 2 else 1
-    data = HERE / "data"
+    data = DATA
     data.mkdir(exist_ok=True)
     leads = data / (f"leads_{n}_varied_names.csv" if varied else f"leads_{n}.csv")
     spend = data / "spend.csv"
@@ -117,12 +134,13 @@ def main(argv: list[str]) -> int:
     for _ in range(repeat):  # alternated, so that a busy spell slows both
         probes.append(host_probe())
         base_runs.append(timed(baseline))
-        seconds, peak = timed(run)
+        timing = timed(run)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        runs.append((seconds, peak, manifest["durations_seconds"]))
-    base_s = statistics.median(s for s, _ in base_runs)
-    lt_s = statistics.median(s for s, _, _ in runs)
-    stages = sorted(runs, key=lambda r: r[0])[len(runs) // 2][2]  # the median run's
+        runs.append((timing, manifest["durations_seconds"]))
+    base_s = statistics.median(t.seconds for t in base_runs)
+    lt_s = statistics.median(t.seconds for t, _ in runs)
+    median_run, stages = sorted(runs, key=lambda r: r[0].seconds)[len(runs) // 2]
+    median_base = sorted(base_runs, key=lambda t: t.seconds)[len(base_runs) // 2]
     total = sum(stages.values()) or 1.0
     result = {
         "rows": n,
@@ -131,8 +149,11 @@ def main(argv: list[str]) -> int:
         "baseline_seconds": round(base_s, 1),
         "leadtool_run_seconds": round(lt_s, 1),
         "speedup": round(base_s / lt_s, 2),
-        "baseline_peak_mb": round(max(mb for _, mb in base_runs)),
-        "leadtool_peak_mb": round(max(mb for _, mb, _ in runs)),
+        "baseline_peak_mb": round(max(t.peak_mb for t in base_runs)),
+        "leadtool_peak_mb": round(max(t.peak_mb for t, _ in runs)),
+        # user + system CPU of the median runs: over their wall time, the cores kept busy
+        "baseline_cpu_seconds": _cpu(median_base),
+        "leadtool_cpu_seconds": _cpu(median_run),
         "stage_share": {k: f"{v / total:.0%}" for k, v in stages.items()},
         "stage_seconds": stages,
         # How fast this machine ran plain Python while measuring (lower is faster): compare
@@ -140,8 +161,8 @@ def main(argv: list[str]) -> int:
         "host_probe_seconds": [round(s, 2) for s in probes],
     }
     if repeat > 1:
-        result["baseline_each"] = [round(s, 1) for s, _ in base_runs]
-        result["leadtool_each"] = [round(s, 1) for s, _, _ in runs]
+        result["baseline_each"] = [round(t.seconds, 1) for t in base_runs]
+        result["leadtool_each"] = [round(t.seconds, 1) for t, _ in runs]
     print(json.dumps(result, indent=2))
     return 0
 

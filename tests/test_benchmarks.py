@@ -75,3 +75,26 @@ def test_bench_exports_times_import_and_run(tmp_path, monkeypatch, capsys) -> No
     assert result["valid_phone"] == result["valid_date"] == 1.0
     assert result["second_phone"] > 0 and result["seconds"] > 0 and result["run_seconds"] > 0
     assert set(result["run_stage_seconds"]) >= {"import", "clean", "dedupe", "qualify", "report"}
+
+
+def test_compare_times_both_and_reports_ratio_memory_cpu_and_stages(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    import json
+
+    from benchmarks import compare
+
+    monkeypatch.setattr(compare, "DATA", tmp_path)
+    assert compare.main(["400", "1", "2"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["rows"] == 400 and result["runs"] == 2
+    assert len(result["baseline_each"]) == len(result["leadtool_each"]) == 2
+    ratio = result["baseline_seconds"] / result["leadtool_run_seconds"]  # of rounded times
+    assert result["speedup"] == pytest.approx(ratio, rel=0.15)
+    assert result["baseline_peak_mb"] > 30 and result["leadtool_peak_mb"] > 30
+    for side in ("baseline_cpu_seconds", "leadtool_cpu_seconds"):
+        assert result[side]["user"] > 0 and result[side]["system"] >= 0
+    assert set(result["stage_seconds"]) >= {"import", "clean", "dedupe", "qualify", "report"}
+    assert len(result["host_probe_seconds"]) == 2
+    assert (tmp_path / "baseline_report.csv").stat().st_size > 0
+    assert (tmp_path / "run_400" / "qualified.csv").stat().st_size > 0
