@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -351,7 +352,7 @@ def _people_of(names: list[str], cutoff: float, ratio: Callable[..., float]) -> 
                 words <= other_words
                 or other_words <= words
                 or ratio(name, other, score_cutoff=cutoff)
-            ):
+            ) and not genders_differ(name, other):
                 people.append(person)
                 break
         else:
@@ -554,7 +555,9 @@ def _scores(
         score_cutoff=cutoff,
         workers=1,
     )
-    scores[maybe] = np.asarray(found)[pair]
+    found = np.asarray(found)
+    found[_of_two_genders(names, distinct // len(names), distinct % len(names), found > 0)] = 0
+    scores[maybe] = found[pair]
     return scores
 
 
@@ -581,6 +584,74 @@ def _letter_counts(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # gathered and compared four times faster than as 32-bit numbers.
     narrow = np.uint8 if not len(found) or found.max() <= 255 else np.int32
     return lengths, found.reshape(len(text), classes).astype(narrow)
+
+
+# --------------------------------------------------------------------------- genders
+
+
+@cache
+def _gender_endings() -> tuple[tuple[str, str], ...]:
+    """(masculine, feminine) endings of one name (``data/gendered_names.yml``)."""
+    pairs = []
+    for masculine, feminine in load_yaml_data("gendered_names.yml").items():
+        for ending in [feminine] if isinstance(feminine, str) else feminine:
+            pairs.append((str(masculine), str(ending)))
+    return tuple(pairs)
+
+
+_MIN_STEM = 2  # letters a word keeps before a gendered ending (Ильин: "il")
+
+
+@lru_cache(maxsize=1 << 16)  # names recur from pair to pair
+def _gendered_words(key: str) -> tuple[frozenset[tuple[int, str]], frozenset[tuple[int, str]]]:
+    """The (ending pair, stem) of each word of a name key that ends as a man's form of a
+    name, and of each that ends as a woman's (``petrov``: (ov/ova, "petr"), masculine)."""
+    masculine: set[tuple[int, str]] = set()
+    feminine: set[tuple[int, str]] = set()
+    for word in key.split():
+        for pair, (man, woman) in enumerate(_gender_endings()):
+            if word.endswith(man) and len(word) - len(man) >= _MIN_STEM:
+                masculine.add((pair, word[: -len(man)]))
+            if word.endswith(woman) and len(word) - len(woman) >= _MIN_STEM:
+                feminine.add((pair, word[: -len(woman)]))
+    return frozenset(masculine), frozenset(feminine)
+
+
+def genders_differ(a: str, b: str) -> bool:
+    """Whether two name keys hold a man's and a woman's form of one name (``petrov`` and
+    ``petrova``, ``evgeniy`` and ``evgeniya``): two people, however alike the names look
+    otherwise. A form both names hold is no difference."""
+    man_a, woman_a = _gendered_words(a)
+    man_b, woman_b = _gendered_words(b)
+    return bool((man_a - man_b) & (woman_b - woman_a) or (woman_a - woman_b) & (man_b - man_a))
+
+
+def _of_two_genders(
+    names: np.ndarray, a: np.ndarray, b: np.ndarray, alike: np.ndarray
+) -> np.ndarray:
+    """Which of the name pairs (``a``, ``b``: codes into ``names``) that are ``alike`` hold
+    two genders of one name (``genders_differ``). Only pairs where one name has a word with
+    a man's ending and the other a word with a woman's ending (told by RE2 over each name
+    once) are looked at in Python: a few among the alike pairs."""
+    differ = np.zeros(len(a), dtype=bool)
+    pairs = np.flatnonzero(alike)
+    if not len(pairs):
+        return differ
+    involved, at = np.unique(np.r_[a[pairs], b[pairs]], return_inverse=True)
+    text = pa.array(names[involved], TEXT)
+    man = mask(pc.match_substring_regex(text, _ending_pattern(0)))
+    woman = mask(pc.match_substring_regex(text, _ending_pattern(1)))
+    of_a, of_b = at[: len(pairs)], at[len(pairs) :]
+    for i in pairs[(man[of_a] & woman[of_b]) | (woman[of_a] & man[of_b])].tolist():
+        differ[i] = genders_differ(names[a[i]], names[b[i]])
+    return differ
+
+
+@cache
+def _ending_pattern(side: int) -> str:
+    """RE2: a word with a stem and one of the masculine (0) or feminine (1) endings."""
+    endings = sorted({pair[side] for pair in _gender_endings()})
+    return rf"\pL{{{_MIN_STEM}}}(?:{'|'.join(map(re.escape, endings))})(?: |$)"
 
 
 # --------------------------------------------------------------------------- the stage

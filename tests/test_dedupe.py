@@ -193,6 +193,71 @@ def test_one_phone_and_names_that_agree_are_one_person(other: str) -> None:
     assert pairs["rule"].tolist() == ["phone"]
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Александр Петров", "Александра Петрова"),  # alike by ratio (0.94)
+        ("Саша Петров", "Саша Петрова"),  # one first name for both
+        ("Евгений Ким", "Евгения Ким"),  # the first name tells
+        ("Игорь Вишневский", "Игорь Вишневская"),
+        ("Лев Толстой", "Лев Толстая"),
+        ("Пётр Белый", "Пётр Белая"),
+        ("Олег Ильин", "Олег Ильина"),
+        ("Valentin Rusu", "Valentina Rusu"),
+    ],
+)
+def test_two_genders_of_one_name_are_two_people(a: str, b: str) -> None:
+    # A husband and wife on one home phone, or Александр and Александра at one company:
+    # however alike, a man's and a woman's form of one name are two people — by a shared
+    # key and by fuzzy matching alike.
+    out, pairs, _ = run(
+        lead(0, name=a, phone="+79163857142"), lead(1, name=b, phone="+79163857142")
+    )
+    assert len(groups(out)) == 2 and pairs.empty
+    out, pairs, _ = run(lead(0, name=a, company="Romashka"), lead(1, name=b, company="Romashka"))
+    assert len(groups(out)) == 2 and pairs.empty
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "differ"),
+    [
+        ("aleksandr petrov", "aleksandra petrova", True),
+        ("petrov ivan", "petrova", True),
+        ("anna petrova", "ivan petrov", True),  # (their names differ anyway)
+        ("ivan petrov", "ivan petrov", False),
+        ("petrov petrova", "petrov", False),  # a form both hold is no difference
+        ("anna petrova", "anna petrova ivanovna", False),
+        ("ann smith", "anna smith", False),  # not an ending of the list
+        ("ivan ov", "ivan ova", False),  # no stem left
+        ("oleg ilin", "oleg ilina", True),  # a stem of two letters
+        ("evgeniy kim", "evgeniya kim", True),
+        ("igor vishnevskiy", "igor vishnevskaya", True),
+        ("lev tolstoy", "lev tolstaya", True),
+        ("petr belyy", "petr belaya", True),
+        ("sergey sergeev", "sergey sergeeva", True),
+        ("ivan petrov", "ivan petrovaa", False),
+        ("ivan petrov", "ivan petrova", True),
+    ],
+)
+def test_genders_differ_by_the_endings_of_one_word(a: str, b: str, differ: bool) -> None:
+    from leadtool.dedupe import genders_differ
+
+    assert genders_differ(a, b) is differ
+    assert genders_differ(b, a) is differ
+
+
+def test_names_of_one_gender_still_match_despite_a_gendered_typo_elsewhere() -> None:
+    # Only the two forms of one word tell: Анна Петрова with a typo in her first name is
+    # still Анна Петрова; Иван Петров and Ivan Petrov, one person.
+    out, _, _ = run(
+        lead(0, name="Анна Петрова", phone="+79163857142"),
+        lead(1, name="Ана Петрова", phone="+79163857142"),
+        lead(2, name="Иван Петров", company="Romashka"),
+        lead(3, name="Ivan Petrov", company="Romashka"),
+    )
+    assert groups(out) == [["t:0", "t:1"], ["t:2", "t:3"]]
+
+
 def test_a_lead_without_a_name_never_bridges_two_people() -> None:
     # The lead without a name joins the first person holding the number: Anna, whose
     # e-mail also reaches Anna's other lead, stays apart from Ivan.
@@ -225,7 +290,7 @@ def test_a_key_of_hundreds_of_names_joins_only_the_same_name(monkeypatch) -> Non
     rows = (
         lead(0, name="Ivan Petrov", phone="+79163857142"),
         lead(1, name="Ivan", phone="+79163857142"),
-        lead(2, name="Ivan Petrova", phone="+79163857142"),
+        lead(2, name="Ivan Petrv", phone="+79163857142"),
         lead(3, name="Petrov Ivan", phone="+79163857142"),
     )
     assert groups(run(*rows)[0]) == [["t:0", "t:3"], ["t:1"], ["t:2"]]
@@ -247,7 +312,7 @@ _NAME_WORDS = st.sampled_from(["ivan", "anna", "petrov", "petrova", "ivna", "a",
 def test_name_clusters_match_a_row_by_row_reading(rows: list[tuple[int, str]]) -> None:
     from rapidfuzz import fuzz
 
-    from leadtool.dedupe import _name_clusters
+    from leadtool.dedupe import _name_clusters, genders_differ
 
     group = np.array([g for g, _ in rows], dtype=np.int64)
     texts = sorted({n for _, n in rows if n})
@@ -272,7 +337,7 @@ def test_name_clusters_match_a_row_by_row_reading(rows: list[tuple[int, str]]) -
                     words.issubset(theirs)
                     or theirs.issubset(words)
                     or fuzz.ratio(name, other) >= 88
-                ):
+                ) and not genders_differ(name, other):
                     person_of[g, name] = i
                     break
             else:
@@ -485,10 +550,12 @@ def test_email_key_matches_its_definition(emails: list[str]) -> None:
     ]
 
 
-NAMES = st.sampled_from(["anna ivanova", "ana ivanova", "anna ivanovna", "ivan petrov", "b", ""])
+NAMES = st.sampled_from(
+    ["anna ivanova", "ana ivanova", "ana ivanov", "anna ivanovna", "ivan petrov", "b", ""]
+)
 # Random keys too — letters, spaces and other characters (ș, ё, ß: several bytes each) — so
 # that pairs land on both sides of the letter-count bound, and on it.
-KEYS = st.text(alphabet=st.sampled_from([*"abcnov ", "ș", "ё", "ß", "z"]), max_size=12)
+KEYS = st.text(alphabet=st.sampled_from([*"abcinovey ", "ș", "ё", "ß", "z"]), max_size=12)
 
 
 @settings(max_examples=300, deadline=None)
@@ -504,14 +571,19 @@ def test_fuzzy_scores_are_rapidfuzz_per_pair(
     every pair."""
     from rapidfuzz import fuzz
 
-    from leadtool.dedupe import _scores
+    from leadtool.dedupe import _scores, genders_differ
 
     codes, distinct = pd.factorize(pd.Series(names))
     pairs = [(a % len(names), b % len(names)) for a, b in pairs]
     a = np.array([p[0] for p in pairs], dtype=np.int64)
     b = np.array([p[1] for p in pairs], dtype=np.int64)
     got = _scores(np.asarray(distinct, dtype=object), codes[a], codes[b], threshold)
-    want = [fuzz.ratio(names[i], names[j], score_cutoff=threshold * 100) for i, j in pairs]
+    want = [
+        0
+        if genders_differ(names[i], names[j])
+        else fuzz.ratio(names[i], names[j], score_cutoff=threshold * 100)
+        for i, j in pairs
+    ]
     assert np.allclose(got, want)
 
 
@@ -525,7 +597,7 @@ def test_a_large_block_is_split_by_the_name_s_first_letter(monkeypatch) -> None:
 
     monkeypatch.setattr(module, "MAX_BLOCK", 2)
     # "bannabella" is as close to "annabella" as "annabelle" is, but starts with another letter
-    names = ["Annabella", "Bannabella", "Annabelle", "Ivan Petrov", "Ivan Petrova"]
+    names = ["Annabella", "Bannabella", "Annabelle", "Ivan Petrov", "Ivan Petrovv"]
     frame = pd.DataFrame([lead(i, name=n, email=f"sharedbox@m{i}.ru") for i, n in enumerate(names)])
     _out, pairs, _stats = dedupe(frame, DedupeOptions(fields=("email_local",)))
     keys = name_key(frame.assign(first_name="", last_name="")).tolist()
@@ -616,7 +688,7 @@ def test_fuzzy_pairs_come_in_the_order_of_each_block_s_first_named_row() -> None
     rows = [
         lead(0, name="12345", email="sharedaaa@m0.ru"),
         lead(1, name="Ivan Petrov", email="sharedbbb@m1.ru"),
-        lead(2, name="Ivan Petrova", email="sharedbbb@m2.ru"),
+        lead(2, name="Ivan Petrovv", email="sharedbbb@m2.ru"),
         lead(3, name="Anna Smirnova", email="sharedaaa@m3.ru"),
         lead(4, name="Anna Smirnowa", email="sharedaaa@m4.ru"),
         lead(5, name="Oleg Sidorov", email="alone@m5.ru"),
