@@ -137,6 +137,22 @@ def synonyms() -> dict[str, str]:
     return out
 
 
+_NUMBERED = re.compile(r"\d+$")
+_NUMBERED_COLUMNS = frozenset({"phone", "email"})  # forms ask for a second phone or e-mail
+
+
+def _another_contact(key: str, profile: Profile, syn: dict[str, str]) -> str | None:
+    """``phone`` or ``email`` for a numbered header of one (``Phone 2``, ``Email3``, or
+    ``Телефон (2)`` — how the reader names a repeated header): another phone or e-mail of
+    the lead, which fills the column where the first is empty and is kept as an x_ column.
+    Other numbered headers (``Name 2``, ``Date 2``) are someone's or something else's."""
+    base = _NUMBERED.sub("", key)
+    if base == key or not base:
+        return None
+    target = profile.columns.get(base) or syn.get(base)
+    return target if target in _NUMBERED_COLUMNS else None
+
+
 @cache
 def _questions() -> tuple[frozenset[str], tuple[tuple[str, re.Pattern[str]], ...]]:
     doc = load_yaml_data("questions.yml")
@@ -206,9 +222,10 @@ def map_columns(
 ) -> dict[str, str | None]:
     """Header -> canonical column (``None``: kept as an ``x_`` column).
 
-    Precedence: the user's mapping, the profile's own columns, generic synonyms, then
-    question-style headers. Several headers may map to one canonical column; the first
-    filled one in header order wins per row (see importer).
+    Precedence: the user's mapping, the profile's own columns, generic synonyms, a second
+    phone or e-mail column (``Phone 2``, ``E-mail (2)``, a repeated ``Телефон``), then
+    question-style headers. Several headers may map to one canonical column; per row, the
+    first filled one in the profile's order, then the header order, wins (see importer).
     """
     user = user or {}
     syn = synonyms()
@@ -222,7 +239,7 @@ def map_columns(
         elif key in syn:
             out[h] = syn[key]
         else:
-            out[h] = question_column(h)
+            out[h] = _another_contact(key, profile, syn) or question_column(h)
     # "Nume" beside "Prenume", "Name" beside "First name": the lone name column is the surname.
     targets = [t for t in out.values() if t]
     if "first_name" in targets and "last_name" not in targets and targets.count("name") == 1:

@@ -110,3 +110,20 @@ def test_profile_order_decides_which_of_several_phones_is_the_phone(tmp_path) ->
     assert stats.profile == "generic"
     assert leads["phone"].tolist() == ["+74953184276", "+79162223344"]
     assert leads["x_mobile"].tolist() == ["8 903 111 22 33", "8 916 222 33 44"]
+
+
+def test_a_repeated_phone_header_fills_leads_without_the_first(tmp_path) -> None:
+    # A form with two "Phone" columns (the reader names the second "Phone (2)"), and one
+    # with "Email 2": the second fills a lead whose first is empty, and is kept as x_.
+    path = tmp_path / "form.csv"
+    path.write_text(
+        "Name,Phone,Phone,Email,Email 2\n"
+        "Ivan,+79161234567,89161234568,ivan@example.com,\n"
+        "Olga,,+79031234567,,olga@example.ru\n",
+        encoding="utf-8",
+    )
+    leads, _ = import_table(read_tables(str(path))[0], ImportOptions())
+    assert leads["phone"].tolist() == ["+79161234567", "+79031234567"]
+    assert leads["email"].tolist() == ["ivan@example.com", "olga@example.ru"]
+    assert leads["x_phone_2"].tolist() == ["89161234568", "+79031234567"]
+    assert leads["x_email_2"].tolist() == ["", "olga@example.ru"]

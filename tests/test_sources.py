@@ -55,6 +55,29 @@ def test_header_key_ignores_case_space_punctuation() -> None:
     assert header_key("Бюджет ") == header_key("бюджет")
 
 
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("Phone 2", "phone"),
+        ("Phone (2)", "phone"),  # how the reader names a repeated "Phone"
+        ("E-mail 2", "email"),
+        ("Email3", "email"),
+        ("Телефон 2", "phone"),
+        ("Număr de telefon 2", "phone"),
+        ("Name 2", None),  # someone else's name
+        ("Date 2", None),
+        ("2", None),
+    ],
+)
+def test_a_numbered_phone_or_email_header_is_another_phone_or_email(
+    header: str, column: str | None
+) -> None:
+    headers = ["Name", "Phone", "Email", header]
+    mapped = map_columns(headers, detect_profile(headers))
+    assert mapped[header] == column
+    assert mapped["Phone"] == "phone" and mapped["Email"] == "email"
+
+
 def test_generic_synonyms_in_three_languages() -> None:
     headers = ["Nume", "Prenume", "Telefon", "Email", "Oras", "Obs"]
     assert map_columns(headers, detect_profile(headers)) == {
