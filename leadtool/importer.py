@@ -493,5 +493,17 @@ def _stats(
         footer_rows=table.footer_rows,
         blank_rows=table.blank_rows,
         preamble=table.preamble,
-        mapping={h: (t or extra_column_name(h)) for h, t in mapping.items()},
+        mapping=_mapping_shown(mapping, profile),
     )
+
+
+def _mapping_shown(mapping: dict[str, str | None], profile: Profile) -> dict[str, str]:
+    """What each header became, as ``inspect`` and ``-v`` show it; a header that only fills
+    another's empty cells says so (a Bitrix24 work phone behind the mobile)."""
+    shown = {h: (t or extra_column_name(h)) for h, t in mapping.items()}
+    for target, ordered in _by_precedence(list(mapping), mapping, profile).items():
+        for i, h in enumerate(ordered[1:], start=1):
+            before = ", ".join(ordered[:i])
+            empty = "is empty" if i == 1 else "are empty"
+            shown[h] = f"{target} where {before} {empty}; kept as {extra_column_name(h)}"
+    return shown

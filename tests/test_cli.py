@@ -201,6 +201,32 @@ def test_inspect_shows_detection_without_writing(run, tmp_path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_inspect_and_verbose_import_say_which_column_only_fills_gaps(
+    run, tmp_path, monkeypatch
+) -> None:
+    # Bitrix24's work phone stands behind the mobile: the mapping says so, in inspect and
+    # in import -v alike.
+    monkeypatch.setenv("COLUMNS", "200")  # one table row a line
+    result = run("inspect", str(FIXTURES / "bitrix24_leads.csv"))
+    assert result.exit_code == 0, result.output
+    rows = {
+        cells[1].strip(): cells[2].strip()
+        for cells in (x.split("│") for x in result.stdout.splitlines())
+        if len(cells) == 4
+    }
+    assert rows["Рабочий телефон"] == (
+        "phone where Мобильный телефон is empty; kept as x_рабочий_телефон"
+    )
+    assert rows["Мобильный телефон"] == "phone"
+    assert rows["Имя"] == "first_name"
+    out = tmp_path / "leads.csv"
+    result = run("-v", "import", str(FIXTURES / "bitrix24_leads.csv"), "-o", str(out))
+    assert (
+        "    Частный e-mail -> email where Рабочий e-mail is empty; kept as x_частный_e_mail"
+        in (result.stderr)
+    )
+
+
 def test_inspect_reports_a_file_import_would_reject(run) -> None:
     result = run("inspect", str(FIXTURES / "no_contact.csv"))
     assert result.exit_code == 0
