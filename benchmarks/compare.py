@@ -154,6 +154,12 @@ def main(argv: list[str]) -> int:
         # user + system CPU of the median runs: over their wall time, the cores kept busy
         "baseline_cpu_seconds": _cpu(median_base),
         "leadtool_cpu_seconds": _cpu(median_run),
+        # the ratio of their CPU: the speedup on one core, the work saved rather than spread
+        "cpu_ratio": round(
+            (median_base.user_cpu + median_base.system_cpu)
+            / max(median_run.user_cpu + median_run.system_cpu, 1e-9),
+            2,
+        ),
         "stage_share": {k: f"{v / total:.0%}" for k, v in stages.items()},
         "stage_seconds": stages,
         # How fast this machine ran plain Python while measuring (lower is faster): compare

@@ -94,6 +94,8 @@ def test_compare_times_both_and_reports_ratio_memory_cpu_and_stages(
     assert result["baseline_peak_mb"] > 30 and result["leadtool_peak_mb"] > 30
     for side in ("baseline_cpu_seconds", "leadtool_cpu_seconds"):
         assert result[side]["user"] > 0 and result[side]["system"] >= 0
+    cpu = {side: sum(result[f"{side}_cpu_seconds"].values()) for side in ("baseline", "leadtool")}
+    assert result["cpu_ratio"] == pytest.approx(cpu["baseline"] / cpu["leadtool"], rel=0.3)
     assert set(result["stage_seconds"]) >= {"import", "clean", "dedupe", "qualify", "report"}
     assert len(result["host_probe_seconds"]) == 2
     assert (tmp_path / "baseline_report.csv").stat().st_size > 0
