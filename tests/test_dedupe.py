@@ -246,7 +246,7 @@ def test_genders_differ_by_the_endings_of_one_word(a: str, b: str, differ: bool)
     assert genders_differ(b, a) is differ
 
 
-def test_names_of_one_gender_still_match_despite_a_gendered_typo_elsewhere() -> None:
+def test_names_of_one_gender_still_match_with_a_typo_or_in_another_alphabet() -> None:
     # Only the two forms of one word tell: Анна Петрова with a typo in her first name is
     # still Анна Петрова; Иван Петров and Ivan Petrov, one person.
     out, _, _ = run(
