@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -137,6 +138,13 @@ def import_table(
             out["email"],
             nz.normalize_emails(out["email"], options.jobs),
         )
+        behind = _by_precedence(headers, mapping, profile)  # headers filling others' gaps
+        out["email"] = _valid_from_others(
+            out["email"],
+            out["email_raw"],
+            [data[h] for h in behind.get("email", [])[1:]],
+            lambda values, _rows: nz.normalize_emails(values, options.jobs),
+        )
         _names(out)
         dates, bad_dates = nz.normalize_dates(out["created_at"], timezone, region)
         created_raw, out["created_at"] = out["created_at"].where(bad_dates, ""), dates
@@ -148,6 +156,17 @@ def import_table(
         _utm_and_source(out, options, profile)
         _lead_ids(out, profile, options, no_id, hashing.result())
         out["phone"], more = phones.result()
+        out["phone"] = _valid_from_others(
+            out["phone"],
+            out["phone_raw"],
+            [data[h] for h in behind.get("phone", [])[1:]],
+            lambda values, rows: _phone_columns(
+                values,
+                region,
+                None if row_regions is None else row_regions.iloc[rows],
+                options.jobs,
+            )[0],
+        )
     issues.append(text_where(mask(pc.not_equal(to_arrow(more), "")), ";extra_phones"))
     issues.append(text_where(bad_dates.to_numpy(dtype=bool), ";bad_date"))
     extras["x_phone_extra"] = more
@@ -342,6 +361,40 @@ def _phone_columns(
     else:
         regions = row_regions.where(row_regions != "", region or "")
     return nz.normalize_phones(text, regions, jobs)
+
+
+def _valid_from_others(
+    chosen: pd.Series,
+    raw: pd.Series,
+    others: list[pd.Series],
+    normalize: Callable[[pd.Series, np.ndarray], pd.Series],
+) -> pd.Series:
+    """``chosen`` (a normalized column) where it holds a value; where the value its first
+    filled header gave did not normalize (a mistyped mobile), the first of ``others`` — the
+    headers behind it, in order (``_by_precedence``) — that does: a lead that gave a valid
+    number keeps one. ``raw`` still shows what the first header held, and each other header
+    is kept as an x_ column. ``normalize(values, rows)`` normalizes the values at ``rows``
+    (positions); it sees only the few rows that need it."""
+    if not others:
+        return chosen
+    missing = np.flatnonzero((chosen == "").to_numpy(dtype=bool) & (raw != "").to_numpy(dtype=bool))
+    result, changed = to_arrow(chosen), False
+    for other in others:
+        if not len(missing):
+            break
+        given = other.iloc[missing]
+        wanted = ((given != "") & (given != raw.iloc[missing])).to_numpy(dtype=bool)
+        rows = missing[wanted]
+        if not len(rows):
+            continue
+        found = to_arrow(normalize(given[wanted], rows))
+        got = mask(pc.not_equal(found, ""))
+        if got.any():
+            where = np.zeros(len(chosen), dtype=bool)
+            where[rows[got]] = True
+            result = pc.replace_with_mask(result, pa.array(where), found.filter(pa.array(got)))
+            missing, changed = np.setdiff1d(missing, rows[got], assume_unique=True), True
+    return from_arrow(result, chosen.index) if changed else chosen
 
 
 def _names(out: dict[str, pd.Series]) -> None:

@@ -127,3 +127,27 @@ def test_a_repeated_phone_header_fills_leads_without_the_first(tmp_path) -> None
     assert leads["email"].tolist() == ["ivan@example.com", "olga@example.ru"]
     assert leads["x_phone_2"].tolist() == ["89161234568", "+79031234567"]
     assert leads["x_email_2"].tolist() == ["", "olga@example.ru"]
+
+
+def test_a_lead_keeps_a_valid_phone_or_email_from_a_column_behind_an_invalid_one(
+    tmp_path,
+) -> None:
+    # The mobile comes first, but a mistyped one must not cost the lead the valid work
+    # phone it also gave; the same for a broken work e-mail beside a private one. phone_raw
+    # and email_raw still show what the first column held; the others stay as x_ columns.
+    path = tmp_path / "leads.csv"
+    path.write_bytes(
+        "\ufeffID;Название лида;Имя;Рабочий телефон;Мобильный телефон;Рабочий e-mail;"
+        "Частный e-mail\n"
+        "1;Заявка;Олег;+7 495 318-42-76;8 123 45;o@@example.ru;oleg@example.ru\n"
+        "2;Заявка;Инна;;8 123 45;i@example;\n"
+        "3;Заявка;Вера;+7 495 318-42-77;8 916 222 33 44;v@example.ru;vera@example.com\n".encode()
+    )
+    leads, stats = import_table(read_tables(str(path))[0], ImportOptions())
+    assert stats.profile == "bitrix24"
+    assert leads["phone"].tolist() == ["+74953184276", "", "+79162223344"]
+    assert leads["phone_raw"].tolist() == ["8 123 45", "8 123 45", "8 916 222 33 44"]
+    assert leads["email"].tolist() == ["oleg@example.ru", "", "v@example.ru"]
+    assert leads["email_raw"].tolist() == ["o@@example.ru", "i@example", "v@example.ru"]
+    assert leads["x_рабочий_телефон"].tolist() == ["+7 495 318-42-76", "", "+7 495 318-42-77"]
+    assert stats.phones_valid == 2 and stats.emails_valid == 2
