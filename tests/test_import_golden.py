@@ -10,6 +10,8 @@ import os
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadtool.importer import ImportOptions, combine, import_table
 from leadtool.io import read_tables, write_table
@@ -151,3 +153,37 @@ def test_a_lead_keeps_a_valid_phone_or_email_from_a_column_behind_an_invalid_one
     assert leads["email_raw"].tolist() == ["o@@example.ru", "i@example", "v@example.ru"]
     assert leads["x_рабочий_телефон"].tolist() == ["+7 495 318-42-76", "", "+7 495 318-42-77"]
     assert stats.phones_valid == 2 and stats.emails_valid == 2
+
+
+_CELLS = ["", "a@example.com", "b@example.ru", "broken@", "x@@y", "A@Example.com "]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(*[st.sampled_from(_CELLS)] * 3), min_size=1, max_size=20))
+def test_valid_from_others_is_the_first_valid_value_row_by_row(
+    rows: list[tuple[str, str, str]],
+) -> None:
+    # Three e-mail columns in precedence order: the first filled one is the raw value; if it
+    # is not valid, the first other column holding a different, valid value gives it.
+    from leadtool import normalize as nz
+    from leadtool.importer import _valid_from_others
+
+    columns = [pd.Series([r[i] for r in rows], dtype="str") for i in range(3)]
+    raw = columns[0].mask(columns[0] == "", columns[1])
+    raw = raw.mask(raw == "", columns[2])
+    chosen = nz.normalize_emails(raw)
+    got = _valid_from_others(
+        chosen, raw, columns[1:], lambda values, _rows: nz.normalize_emails(values)
+    )
+
+    def one(value: str) -> str:
+        return nz.normalize_emails(pd.Series([value], dtype="str")).iloc[0]
+
+    expected = []
+    for first, *others in rows:
+        given = next((v for v in (first, *others) if v), "")
+        value = one(given) if given else ""
+        if given and not value:
+            value = next((one(v) for v in others if v and v != given and one(v)), "")
+        expected.append(value)
+    assert got.tolist() == expected
