@@ -46,6 +46,12 @@ def _import(name: str) -> tuple[pd.DataFrame, list[str]]:
     return combine(frames), profiles
 
 
+def _import_text(path, text: str, bom: bool = False):
+    """Write a crafted export (UTF-8, with a BOM as Bitrix24 writes it) and import it."""
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode())
+    return import_table(read_tables(str(path))[0], ImportOptions())
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fixture_matches_golden(name: str, tmp_path) -> None:
     frame, profiles = _import(name)
@@ -71,17 +77,15 @@ def test_every_row_accounted_for(name: str) -> None:
 def test_typeform_seconds_to_submit_from_its_two_times(tmp_path) -> None:
     # Start and submit times become seconds; a response with either time missing or
     # unreadable gets none.
-    path = tmp_path / "responses.csv"
-    path.write_text(
+    leads, _ = _import_text(
+        tmp_path / "responses.csv",
         "#,What's your name?,What is your email?,Start Date (UTC),Submit Date (UTC)\n"
         "a1,Liam Walker,liam@example.com,2026-10-05 02:38:11,2026-10-05 02:39:31\n"
         "a2,Emma Brown,emma@example.com,,2026-10-05 02:40:02\n"
         "a3,Noah Miller,noah@example.com,2026-10-05 02:40:00,soon\n"
         "a4,Ava Davis,ava@example.com,2026-10-05 02:40:09,2026-10-05 02:40:05\n"
         "a5,Leo Clark,leo@example.com,2026-10-05 02:40:00,2026-10-05 02:40:02\n",
-        encoding="utf-8",
     )
-    leads, _ = import_table(read_tables(str(path))[0], ImportOptions())
     assert leads["time_to_submit"].tolist() == ["80", "", "", "-4", "2"]
 
 
@@ -90,25 +94,23 @@ def test_profile_order_decides_which_of_several_phones_is_the_phone(tmp_path) ->
     # its profile lists the mobile first, so the mobile is the lead's phone, the work phone
     # fills a lead without one, and the other column is kept as x_. Without a profile the
     # export's own order decides.
-    bitrix = tmp_path / "leads.csv"
-    bitrix.write_bytes(
-        "\ufeffID;Название лида;Имя;Рабочий телефон;Мобильный телефон;Рабочий e-mail\n"
+    leads, stats = _import_text(
+        tmp_path / "leads.csv",
+        "ID;Название лида;Имя;Рабочий телефон;Мобильный телефон;Рабочий e-mail\n"
         "1;Заявка;Олег;+7 495 318-42-76;8 903 111 22 33;o@example.ru\n"
         "2;Заявка;Инна;+7 495 318-42-76;;i@example.ru\n"
-        "3;Заявка;Вера;;8 916 222 33 44;v@example.ru\n".encode()
+        "3;Заявка;Вера;;8 916 222 33 44;v@example.ru\n",
+        bom=True,
     )
-    leads, stats = import_table(read_tables(str(bitrix))[0], ImportOptions())
     assert stats.profile == "bitrix24"
     assert leads["phone"].tolist() == ["+79031112233", "+74953184276", "+79162223344"]
     assert leads["x_рабочий_телефон"].tolist() == ["+7 495 318-42-76", "+7 495 318-42-76", ""]
     assert "x_мобильный_телефон" not in leads.columns
 
-    generic = tmp_path / "form.csv"
-    generic.write_text(
+    leads, stats = _import_text(
+        tmp_path / "form.csv",
         "name,work phone,mobile\nOleg,+7 495 318-42-76,8 903 111 22 33\nInna,,8 916 222 33 44\n",
-        encoding="utf-8",
     )
-    leads, stats = import_table(read_tables(str(generic))[0], ImportOptions())
     assert stats.profile == "generic"
     assert leads["phone"].tolist() == ["+74953184276", "+79162223344"]
     assert leads["x_mobile"].tolist() == ["8 903 111 22 33", "8 916 222 33 44"]
@@ -117,14 +119,12 @@ def test_profile_order_decides_which_of_several_phones_is_the_phone(tmp_path) ->
 def test_a_repeated_phone_header_fills_leads_without_the_first(tmp_path) -> None:
     # A form with two "Phone" columns (the reader names the second "Phone (2)"), and one
     # with "Email 2": the second fills a lead whose first is empty, and is kept as x_.
-    path = tmp_path / "form.csv"
-    path.write_text(
+    leads, _ = _import_text(
+        tmp_path / "form.csv",
         "Name,Phone,Phone,Email,Email 2\n"
         "Ivan,+79161234567,89161234568,ivan@example.com,\n"
         "Olga,,+79031234567,,olga@example.ru\n",
-        encoding="utf-8",
     )
-    leads, _ = import_table(read_tables(str(path))[0], ImportOptions())
     assert leads["phone"].tolist() == ["+79161234567", "+79031234567"]
     assert leads["email"].tolist() == ["ivan@example.com", "olga@example.ru"]
     assert leads["x_phone_2"].tolist() == ["89161234568", "+79031234567"]
@@ -137,15 +137,15 @@ def test_a_lead_keeps_a_valid_phone_or_email_from_a_column_behind_an_invalid_one
     # The mobile comes first, but a mistyped one must not cost the lead the valid work
     # phone it also gave; the same for a broken work e-mail beside a private one. phone_raw
     # and email_raw still show what the first column held; the others stay as x_ columns.
-    path = tmp_path / "leads.csv"
-    path.write_bytes(
-        "\ufeffID;Название лида;Имя;Рабочий телефон;Мобильный телефон;Рабочий e-mail;"
+    leads, stats = _import_text(
+        tmp_path / "leads.csv",
+        "ID;Название лида;Имя;Рабочий телефон;Мобильный телефон;Рабочий e-mail;"
         "Частный e-mail\n"
         "1;Заявка;Олег;+7 495 318-42-76;8 123 45;o@@example.ru;oleg@example.ru\n"
         "2;Заявка;Инна;;8 123 45;i@example;\n"
-        "3;Заявка;Вера;+7 495 318-42-77;8 916 222 33 44;v@example.ru;vera@example.com\n".encode()
+        "3;Заявка;Вера;+7 495 318-42-77;8 916 222 33 44;v@example.ru;vera@example.com\n",
+        bom=True,
     )
-    leads, stats = import_table(read_tables(str(path))[0], ImportOptions())
     assert stats.profile == "bitrix24"
     assert leads["phone"].tolist() == ["+74953184276", "", "+79162223344"]
     assert leads["phone_raw"].tolist() == ["8 123 45", "8 123 45", "8 916 222 33 44"]
