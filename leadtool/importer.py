@@ -110,7 +110,8 @@ def import_table(
             f"{table.path}{'#' + table.sheet if table.sheet else ''}: no recognizable contact "
             f"or name column (headers: {shown}); map one with --mapping"
         )
-    out, extras = _assemble(data, headers, mapping, profile)
+    ranked = _by_precedence(headers, mapping, profile)  # headers of one column, in order
+    out, extras = _assemble(data, headers, mapping, ranked)
     ragged, shapes = _cell_texts(table.ragged)
     issues: list[Coded] = [(ragged, [f";{s}" if s else "" for s in shapes])]
     timezone = options.timezone or profile.timezone or "UTC"
@@ -138,11 +139,10 @@ def import_table(
             out["email"],
             nz.normalize_emails(out["email"], options.jobs),
         )
-        behind = _by_precedence(headers, mapping, profile)  # headers filling others' gaps
         out["email"] = _valid_from_others(
             out["email"],
             out["email_raw"],
-            [data[h] for h in behind.get("email", [])[1:]],
+            [data[h] for h in ranked.get("email", [])[1:]],
             lambda values, _rows: nz.normalize_emails(values, options.jobs),
         )
         _names(out)
@@ -159,7 +159,7 @@ def import_table(
         out["phone"] = _valid_from_others(
             out["phone"],
             out["phone_raw"],
-            [data[h] for h in behind.get("phone", [])[1:]],
+            [data[h] for h in ranked.get("phone", [])[1:]],
             lambda values, rows: _phone_columns(
                 values,
                 region,
@@ -179,7 +179,8 @@ def import_table(
     extra = pa.array(table.extra, TEXT) if any(table.extra) else pa.repeat(_EMPTY, len(table.extra))
     extras["x_extra_cells"] = from_arrow(extra, data.index)
     frame = _finish(out, extras)
-    stats = _stats(table, frame, profile, region, region_from, timezone, mapping, bad_dates)
+    mapped = _mapping_shown(mapping, ranked)
+    stats = _stats(table, frame, profile, region, region_from, timezone, mapped, bad_dates)
     return frame, stats
 
 
@@ -223,17 +224,19 @@ def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def _assemble(
-    data: pd.DataFrame, headers: list[str], mapping: dict[str, str | None], profile: Profile
+    data: pd.DataFrame,
+    headers: list[str],
+    mapping: dict[str, str | None],
+    ranked: dict[str, list[str]],
 ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Canonical columns and x_ columns. Where several headers map to one column (a CRM's
     mobile, work and home phones), the first that the profile lists wins and the others
     fill its gaps in that order — not the export's column order: Bitrix24 puts the work
     phone, often an office's switchboard, before the person's mobile. The others are also
-    kept as x_ columns."""
+    kept as x_ columns. ``ranked``: ``_by_precedence``."""
     empty = pd.Series("", index=data.index, dtype="str")
     out: dict[str, pd.Series] = {c: empty for c in CANONICAL}
     extras: dict[str, pd.Series] = {}
-    ranked = _by_precedence(headers, mapping, profile)
     for h in headers:
         target = mapping.get(h)
         if target and target.startswith("x_"):
@@ -522,7 +525,7 @@ def _stats(
     region: str | None,
     region_from: str,
     timezone: str,
-    mapping: dict[str, str | None],
+    mapping: dict[str, str],
     bad_dates: pd.Series,
 ) -> ImportStats:
     return ImportStats(
@@ -546,15 +549,15 @@ def _stats(
         footer_rows=table.footer_rows,
         blank_rows=table.blank_rows,
         preamble=table.preamble,
-        mapping=_mapping_shown(mapping, profile),
+        mapping=mapping,
     )
 
 
-def _mapping_shown(mapping: dict[str, str | None], profile: Profile) -> dict[str, str]:
+def _mapping_shown(mapping: dict[str, str | None], ranked: dict[str, list[str]]) -> dict[str, str]:
     """What each header became, as ``inspect`` and ``-v`` show it; a header that only fills
     another's empty cells says so (a Bitrix24 work phone behind the mobile)."""
     shown = {h: (t or extra_column_name(h)) for h, t in mapping.items()}
-    for target, ordered in _by_precedence(list(mapping), mapping, profile).items():
+    for target, ordered in ranked.items():
         for i, h in enumerate(ordered[1:], start=1):
             before = ", ".join(ordered[:i])
             empty = "is empty" if i == 1 else "are empty"
