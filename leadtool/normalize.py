@@ -247,19 +247,19 @@ def infer_phone_region(
     texts: Iterable[str], candidates: Iterable[str], sample: int = 300
 ) -> str | None:
     """The region under which most distinct national-format numbers are valid (the first
-    ``sample`` of them)."""
-    national = []
-    for t in _maybe_national(texts):
-        digits = _NON_PHONE.sub("", t)
-        if t and not t.lstrip().startswith(("+", "00")) and 6 <= len(digits) <= 12:
-            national.append(t)
-            if len(national) >= sample:
-                break
+    ``sample`` of them). A cell of two numbers (``8 912 …, 8 926 …``, as CRM exports write
+    a contact's phones) counts as its two numbers: a file of such cells alone still has its
+    region found."""
+    national: dict[str, None] = {}
+    for text in _maybe_national(texts):
+        national.update(dict.fromkeys(p for p in split_numbers(text) if _is_national(p)))
+        if len(national) >= sample:
+            break
     if not national:
         return None
     scores: Counter[str] = Counter()
     for region in candidates:
-        for t in national:
+        for t in list(national)[:sample]:
             try:
                 if phonenumbers.is_valid_number(phonenumbers.parse(t, region)):
                     scores[region] += 1
@@ -271,13 +271,22 @@ def infer_phone_region(
     return next(r for r in candidates if scores[r] == best)
 
 
+def _is_national(number: str) -> bool:
+    """Written without a country code: no ``+`` or ``00`` first, 6 to 12 digits."""
+    digits = _NON_PHONE.sub("", number)
+    return not number.lstrip().startswith(("+", "00")) and 6 <= len(digits) <= 12
+
+
 def _maybe_national(texts: Iterable[str], rows_at_once: int = 50_000) -> Iterable[str]:
     """The distinct texts, in order of first appearance — of a column, only those that may
-    be national numbers, picked by Arrow: a file of international numbers alone had every
+    hold a national number, picked by Arrow: a file of international numbers alone had every
     one of its distinct numbers looked at in Python to find none (a second for 500,000).
-    Arrow drops a text only when ``infer_phone_region`` would: one starting with ``+`` or
-    ``00`` after ASCII whitespace (Python strips that too, and stops at the same place), or
-    whose count of digits and ``+`` (RE2's ``\\p{Nd}`` is Python's ``\\d``) is not 6 to 12."""
+    Arrow drops a text only when ``infer_phone_region`` would find no national number in
+    it. One number: it starts with ``+`` or ``00`` after ASCII whitespace (Python strips
+    that too, and stops at the same place), or its count of digits and ``+`` (RE2's
+    ``\\p{Nd}`` is Python's ``\\d``) is not 6 to 12. Two or more (``split_numbers``): each
+    has 6 digits or more, so the cell has 12 or more, and a separator — a punctuation mark
+    of ``_PHONE_SPLIT`` or, in its words, a letter."""
     if not isinstance(texts, pd.Series):
         yield from dict.fromkeys(texts)
         return
@@ -288,6 +297,9 @@ def _maybe_national(texts: Iterable[str], rows_at_once: int = 50_000) -> Iterabl
         digits = pc.replace_substring_regex(part, r"[^\p{Nd}+]", "")  # (counting: 7× slower)
         count = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
         keep = ~plus & (count >= 6) & (count <= 12)
+        several = count >= 12
+        if several.any():
+            keep |= several & mask(pc.match_substring_regex(part, r"[,;/\n\pL]"))
         for text in pc.unique(part.filter(pa.array(keep))).to_pylist():  # first seen first
             if text not in seen:
                 seen.add(text)

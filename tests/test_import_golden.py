@@ -131,6 +131,18 @@ def test_a_repeated_phone_header_fills_leads_without_the_first(tmp_path) -> None
     assert leads["x_email_2"].tolist() == ["", "olga@example.ru"]
 
 
+def test_a_file_whose_phone_cells_hold_two_numbers_has_its_region_found(tmp_path) -> None:
+    # A one-lead CRM export with the contact's two phones in one cell: its region comes
+    # from those numbers (it used to find no national number, and the lead no phone).
+    leads, stats = _import_text(
+        tmp_path / "contact.csv",
+        "Name;Phone;Email\nИван Петров;8 (912) 385-27-19, 8 926 765-43-21;ivan@example.com\n",
+    )
+    assert (stats.region, stats.region_from) == ("RU", "phone numbers")
+    assert leads["phone"].tolist() == ["+79123852719"]
+    assert leads["x_phone_extra"].tolist() == ["+79267654321"]
+
+
 def test_a_lead_keeps_a_valid_phone_or_email_from_a_column_behind_an_invalid_one(
     tmp_path,
 ) -> None:

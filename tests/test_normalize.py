@@ -219,20 +219,34 @@ def test_infer_region_from_national_numbers() -> None:
     assert nz.infer_phone_region(column, cands) == "RO"
 
 
-def _national(t: str) -> bool:  # infer_phone_region's own test
-    return (
-        bool(t)
-        and not t.lstrip().startswith(("+", "00"))
-        and 6 <= len(nz._NON_PHONE.sub("", t)) <= 12
-    )
+def _national(t: str) -> bool:  # infer_phone_region's own test: a national number in t
+    return any(nz._is_national(part) for part in nz.split_numbers(t))
+
+
+def test_infer_region_from_cells_of_two_numbers() -> None:
+    # CRM exports write a contact's phones in one cell; a file of such cells alone (a
+    # single lead, or a column that holds only them) had no national number to go by.
+    cands = ["RU", "RO", "MD", "US"]
+    for cell in (
+        "8 (912) 385-27-19, 8 926 765-43-21",
+        "+7 912 385-27-19 или 8 926 765-43-21",
+        "89123852719/89267654321",
+    ):
+        assert nz.infer_phone_region(pd.Series([cell]), cands) == "RU", cell
+    assert nz.infer_phone_region(pd.Series(["0722 123 456; 0745 987 654"]), cands) == "RO"
+    # Two international numbers are still no national one.
+    assert nz.infer_phone_region(pd.Series(["+40722123456, +79123852719"]), cands) is None
 
 
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.text(
-            alphabet=st.sampled_from(list("0123456789+ -()\t\xa0\x1c\u0663\u096ax")), max_size=16
-        ),
+        st.lists(  # characters, and the words that split a cell in two ("ſ" folds to "s")
+            st.sampled_from(
+                [*"0123456789+ -()\t\xa0\x1c\u0663\u096ax,;/\n", " или ", " OR ", " ſau "]
+            ),
+            max_size=30,
+        ).map("".join),
         max_size=40,
     )
 )
