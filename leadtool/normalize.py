@@ -182,6 +182,7 @@ def clean_phone_text(series: pd.Series) -> pd.Series:
     text = pc.utf8_trim_whitespace(to_arrow(series))
     if _may_have_prefix(text):
         text = pc.replace_substring_regex(text, _PHONE_PREFIX.pattern, "")
+    text = _without_float_zeros(text)
     simple = mask(pc.match_substring_regex(text, f"^(?:{_PHONE_SIMPLE})$"))
     keyed = ascii_digits(text, leading_plus=True)  # the digits, with a leading "+"
     if not simple.all():
@@ -189,6 +190,24 @@ def clean_phone_text(series: pd.Series) -> pd.Series:
         folded = pc.replace_substring_regex(text.filter(rest), f"{_WS}+", " ")
         keyed = pc.replace_with_mask(keyed, rest, folded)
     return from_arrow(keyed, series.index)
+
+
+# A number that went through a spreadsheet or pandas as a float: "79161234567.0".
+_FLOAT_ZEROS = r"^(\+?[0-9]+)\.0+$"
+
+
+def _without_float_zeros(text: pa.Array) -> pa.Array:
+    """``79161234567.0`` → ``79161234567``: a phone column read as numbers and written back
+    (pandas writes floats so, a spreadsheet with two decimals as ``.00``) would otherwise
+    become the digits ``791612345670`` — a different, sometimes valid, number. Only cells
+    of digits, one point and zeros; ``555.123.4560`` keeps its points. (Excel's
+    ``7.91612E+10`` has lost its last digits and stays invalid.)"""
+    maybe = pc.and_(pc.ends_with(text, "0"), pc.match_substring(text, "."))
+    if not pc.any(maybe).as_py():
+        return text
+    picked = pc.fill_null(maybe, False)
+    fixed = pc.replace_substring_regex(text.filter(picked), _FLOAT_ZEROS, r"\1")
+    return pc.replace_with_mask(text, picked, fixed)
 
 
 # The first bytes a prefix can start with (p, t, т in either case; the cells are trimmed,

@@ -36,6 +36,10 @@ def S(*values: str) -> pd.Series:
         ("37369123456", None, "+37369123456"),
         ("+7 912 345-67-89 доб. 123", None, "+79123456789"),
         ("+1 650 253 0000 ext. 12", None, "+16502530000"),
+        ("79161234567.0", "RU", "+79161234567"),  # a float from pandas or a spreadsheet
+        ("+79161234567.00", None, "+79161234567"),
+        ("9161234567.0", "RU", "+79161234567"),
+        ("7.91612E+10", "RU", ""),  # Excel's display: the last digits are gone
         ("1111111111", "RU", ""),
         ("123", "RU", ""),
         ("not a phone", "RU", ""),
@@ -689,6 +693,7 @@ def _phone_text_as_pandas(series: pd.Series) -> pd.Series:
     """clean_phone_text as it was written with pandas' string methods."""
     text = series.fillna("").astype("str").str.strip()
     text = text.str.replace(nz._PHONE_PREFIX.pattern, "", regex=True)
+    text = text.str.replace(nz._FLOAT_ZEROS, r"\1", regex=True)
     simple = text.str.fullmatch(nz._PHONE_SIMPLE).fillna(False).astype(bool)
     digits = text.str.replace(r"[^0-9]", "", regex=True)
     keyed = digits.mask(text.str.startswith("+").fillna(False).astype(bool), "+" + digits)
@@ -714,9 +719,13 @@ def test_clean_phone_text_is_the_pandas_spelling(cells: list[str]) -> None:
         ("тел: 8 (916) 1", "89161"),
         ("Тел.8916", "8916"),
         ("+7", "+7"),
+        ("79161234567.0", "79161234567"),  # float zeros go only after digits and one point
+        ("555.123.4560", "5551234560"),
+        ("916.0", "916"),
+        ("8 916.0", "89160"),
     ],
 )
-def test_clean_phone_text_prefixes(cell: str, key: str) -> None:
+def test_clean_phone_text_prefixes_and_float_zeros(cell: str, key: str) -> None:
     # each alone in its column: the prefix check is made per column
     assert nz.clean_phone_text(S(cell, "8 916")).tolist() == [key, "8916"]
 
