@@ -257,9 +257,26 @@ def parse_phone_cell(text: str, region: str | None) -> tuple[str, str]:
     """A cell to (first valid E.164, further valid numbers joined by ``;``)."""
     if not text:
         return "", ""
-    found = [e for e in (parse_phone(p, region) for p in split_numbers(text)) if e]
+    found = [e for p in split_numbers(text) for e in _numbers_in(p, region) if e]
     unique = list(dict.fromkeys(found))
     return (unique[0], ";".join(unique[1:])) if unique else ("", "")
+
+
+# A run of a number's digits and punctuation, in a cell that also holds words.
+_PHONE_SPAN = re.compile(r"\+?\d[\d ().\-]*\d")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _numbers_in(part: str, region: str | None) -> list[str]:
+    """The number a part of a cell holds — or, where phonenumbers finds none in a part
+    that has words (``+7 916 123-45-67 (WhatsApp)``, ``8 916 … моб.``, ``… Иван``,
+    ``+7 916 … whatsapp +7 926 …``: free-text phone fields), the numbers among its words.
+    A cell without letters never gets here, so the fast paths, which decide only cells of
+    digits and punctuation, still agree with this function."""
+    e164 = parse_phone(part, region)
+    if e164 or not _LETTER.search(part):
+        return [e164]
+    return [parse_phone(span, region) for span in _PHONE_SPAN.findall(part)]
 
 
 def infer_phone_region(

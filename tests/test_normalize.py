@@ -40,6 +40,11 @@ def S(*values: str) -> pd.Series:
         ("+79161234567.00", None, "+79161234567"),
         ("9161234567.0", "RU", "+79161234567"),
         ("7.91612E+10", "RU", ""),  # Excel's display: the last digits are gone
+        ("+7 916 123 45 67 (WhatsApp)", None, "+79161234567"),  # free-text phone fields
+        ("8 916 123-45-67 моб.", "RU", "+79161234567"),
+        ("+7 (916) 123-45-67 Иван", None, "+79161234567"),
+        ("звонить после 18:00", "RU", ""),
+        ("Иван 12", "RU", ""),
         ("1111111111", "RU", ""),
         ("123", "RU", ""),
         ("not a phone", "RU", ""),
@@ -55,6 +60,13 @@ def test_two_numbers_in_one_cell() -> None:
     first, more = nz.parse_phone_cell("+7 916 123-45-67, 8 926 765-43-21", "RU")
     assert (first, more) == ("+79161234567", "+79267654321")
     assert nz.parse_phone_cell("8 916 123-45-67 или 8 926 765-43-21", "RU")[1] == "+79267654321"
+    # Numbers among words, in one part or in each of several.
+    for cell in (
+        "+7 916 123 4567 whatsapp +7 926 765 4321",
+        "8 916 123-45-67 (моб.), 8 926 765-43-21 (раб.)",
+        "моб 89161234567; раб +7 926 765-43-21",
+    ):
+        assert nz.parse_phone_cell(cell, "RU") == ("+79161234567", "+79267654321"), cell
 
 
 def test_phones_parsed_once_per_distinct_value(monkeypatch) -> None:
