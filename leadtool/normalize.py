@@ -737,6 +737,11 @@ def phone_region(e164: str) -> str:
 # --------------------------------------------------------------------------- e-mails
 
 _EMAIL_SPLIT = re.compile(r"[\s,;]+")
+_AROUND_AT = re.compile(r"\s*@\s*")  # "ivan @mail.ru", "ivan@ mail.ru"
+# Characters copied along from web pages and messengers, never part of an address.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# What encloses an address in text: "Ivan <ivan@mail.ru>", "(ivan@mail.ru)", "[…]:".
+_ENCLOSING = "<>\"'()[]:"
 
 
 def clean_email_text(series: pd.Series) -> pd.Series:
@@ -754,8 +759,14 @@ def _clean_email_arrow(text: pa.Array) -> pa.Array:
 
 
 def validate_address(text: str) -> str:
-    """The normalized address if email-validator accepts its syntax (no DNS), else ""."""
+    """The normalized address if email-validator accepts its syntax (no DNS), else "".
+
+    The first address of the text: what is typed around it (a name, brackets, a sentence's
+    full stop, spaces beside the ``@``, invisible characters) is left out. A plain address
+    (``PLAIN_EMAIL``) is never changed by this: it has no such characters."""
+    text = _AROUND_AT.sub("@", text.translate(_INVISIBLE)) if text else ""
     for part in _EMAIL_SPLIT.split(text) if text else ():
+        part = part.strip(_ENCLOSING).rstrip(".")  # and a sentence's full stop
         if "@" not in part:
             continue
         try:

@@ -101,6 +101,17 @@ def test_emails_validated_once_per_distinct_value(monkeypatch) -> None:
         ("<ann@example.com>", "ann@example.com"),
         ("ann@example.com; ann2@example.com", "ann@example.com"),
         ("иван@почта.рф", "иван@почта.рф"),
+        # What is typed around an address: a display name, brackets, a full stop, spaces
+        # beside the @, a zero-width space copied from a page.
+        ("Ivan Petrov <Ivan@Mail.ru>", "ivan@mail.ru"),
+        ('"Петров, Иван" <ivan@mail.ru>', "ivan@mail.ru"),
+        ("(ivan@mail.ru)", "ivan@mail.ru"),
+        ("my e-mail is ivan@mail.ru.", "ivan@mail.ru"),
+        ("ivan @ mail.ru", "ivan@mail.ru"),
+        ("ivan@mail.ru\u200b", "ivan@mail.ru"),
+        (".ivan@mail.ru", ""),  # a leading dot stays invalid: which mailbox was meant?
+        ('"ivan"@mail.ru', ""),
+        ("ivan@mail .ru", ""),
         ("asdf@asdf", ""),
         ("no-at-sign", ""),
         ("a@@b.com", ""),
