@@ -838,7 +838,8 @@ def normalize_emails(series: pd.Series, jobs: int = 1) -> pd.Series:
 
 # --------------------------------------------------------------------------- names
 
-_PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы)$", re.IGNORECASE)
+_PATRONYMIC_ENDINGS = "вич|вна|ична|оглы|кызы"
+_PATRONYMIC = re.compile(f"({_PATRONYMIC_ENDINGS})$", re.IGNORECASE)
 
 
 def _tidy_name(text: str) -> str:
@@ -859,13 +860,53 @@ def normalize_names(series: pd.Series) -> pd.Series:
     return _tidied(series, split=False)[0]
 
 
+# A woman's patronymic ("Мария Ивановна"); a man's ("Петрович") is also a surname (Абрамович).
+_FEMALE_PATRONYMIC = "(?i:вна|ична|кызы)$"
+_REMARK = re.compile(r"\([^()]*\)")  # "Иван (менеджер)"
+
+
+@cache
+def _titles() -> str:
+    """The titles of ``data/names.yml`` as one alternation (for ``re`` and RE2 alike)."""
+    return "|".join(re.escape(str(w)) for w in load_yaml_data("names.yml")["honorifics"])
+
+
+@cache
+def _honorific() -> re.Pattern[str]:
+    return re.compile(f"(?i:{_titles()})\\.?")
+
+
 def _split_name(text: str) -> tuple[str, str]:
-    parts = text.split()
-    if len(parts) < 2 or text.startswith("<"):
+    """(first name, last name) of a full name: "First Last…", or as Russian, Romanian and
+    CRM exports also write them — "Фамилия Имя Отчество", "Имя Отчество Фамилия", "Мария
+    Ивановна" (no surname), "Smith, John" (surname first) — without titles ("Mr.", "г-н":
+    ``data/names.yml``), patronymics or remarks in brackets."""
+    if text.startswith("<"):
         return (text, "")
-    if len(parts) == 3 and _PATRONYMIC.search(parts[2]):
-        return (parts[1], parts[0])  # Russian order: Фамилия Имя Отчество
-    return (parts[0], " ".join(parts[1:]))
+    words = _REMARK.sub(" ", text).split() if "(" in text else text.split()
+    if "," in text:
+        before, _, after = " ".join(words).partition(",")
+        if before.strip() and after.strip() and "," not in after:  # "Surname, First"
+            first = _untitled(after.split())
+            if len(first) == 2 and _PATRONYMIC.search(first[1]):
+                first = first[:1]
+            return (" ".join(first), " ".join(_untitled(before.split())))
+        words = " ".join(words).replace(",", " ").split()
+    words = _untitled(words)
+    if len(words) < 2:
+        return (words[0] if words else text, "")
+    if len(words) == 3 and _PATRONYMIC.search(words[2]):
+        return (words[1], words[0])  # Фамилия Имя Отчество
+    if len(words) == 3 and _PATRONYMIC.search(words[1]):
+        return (words[0], words[2])  # Имя Отчество Фамилия
+    if len(words) == 2 and re.search(_FEMALE_PATRONYMIC, words[1]):
+        return (words[0], "")  # Имя Отчество
+    return (words[0], " ".join(words[1:]))
+
+
+def _untitled(words: list[str]) -> list[str]:
+    """The words without a title before the name ("Mr.", "Dr", "г-н")."""
+    return words[1:] if len(words) > 1 and _honorific().fullmatch(words[0]) else words
 
 
 def name_or_parts(name: pd.Series, first: pd.Series, last: pd.Series) -> pd.Series:
@@ -899,7 +940,11 @@ def _tidied(names: pd.Series, split: bool) -> list[pd.Series]:
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     distinct = to_arrow(pd.Series(uniques, dtype=text.dtype))
     tidy = _tidy_already(distinct)
-    fields = [distinct, *_split_spaced(distinct)] if split else [distinct]
+    fields = [distinct]
+    if split:
+        first, last, by_python = _split_spaced(distinct)
+        tidy &= ~by_python
+        fields += [first, last]
     if not tidy.all():
         rest = distinct.filter(pa.array(~tidy)).to_numpy(zero_copy_only=False).tolist()
         done = [_tidy_and_split(value) if split else (_tidy_name(value),) for value in rest]
@@ -928,26 +973,62 @@ def _tidy_already(names: pa.Array) -> np.ndarray:
     return mask(pc.and_(pc.and_(lower, upper), pc.invert(untidy)))
 
 
-def _split_spaced(names: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """``_split_name`` of names whose only whitespace is single spaces between words:
-    first word and the rest, or for three words ending in a patronymic ("Иванов Иван
-    Иванович") the second and the first."""
+def _split_spaced(names: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """``_split_name`` of names whose only whitespace is single spaces between words, by
+    Arrow: first word and the rest, or by a patronymic's place ("Иванов Иван Иванович",
+    "Иван Иванович Иванов", "Мария Ивановна"); and which names are left to ``_split_name``
+    (a comma, bracket or title: few). One pass over all names finds those and the names
+    with a word ending as a patronymic does; only they are looked at again."""
     halves = pc.split_pattern(names, " ", max_splits=1)
     first = pc.list_element(halves, 0)
     last = pc.binary_join(pc.list_slice(halves, 1), pa.scalar(" ", TEXT))
-    words = pc.split_pattern(names, " ", max_splits=3)
-    three = mask(pc.equal(pc.list_value_length(words), 3))
-    if three.any():
-        triples = words.filter(pa.array(three))
-        thirds = pc.list_element(triples, 2).to_numpy(zero_copy_only=False).tolist()
-        russian = np.zeros(len(names), dtype=bool)
-        russian[np.flatnonzero(three)] = [bool(_PATRONYMIC.search(t)) for t in thirds]
-        if russian.any():
-            order = pa.array(russian)
-            picked = words.filter(order)
-            first = pc.replace_with_mask(first, order, pc.list_element(picked, 1))
-            last = pc.replace_with_mask(last, order, pc.list_element(picked, 0))
-    return first, last
+    by_python = np.zeros(len(names), dtype=bool)
+    patterns = _split_patterns()
+    special = np.flatnonzero(mask(pc.match_substring_regex(names, patterns["any"])))
+    if not special.size:
+        return first, last, by_python
+    routed = mask(pc.match_substring_regex(names.take(pa.array(special)), patterns["python"]))
+    by_python[special[routed]] = True
+    maybe = special[~routed]
+    words = pc.split_pattern(names.take(pa.array(maybe)), " ", max_splits=3)
+    count = pc.list_value_length(words).to_numpy(zero_copy_only=False)
+    for size, rules in ((3, ((2, 1, 0), (1, 0, 2))), (2, ((1, 0, None),))):
+        rows = np.flatnonzero(count == size)
+        if not rows.size:
+            continue
+        some = words.take(pa.array(rows))
+        left = np.ones(len(rows), dtype=bool)
+        for at, first_at, last_at in rules:  # the patronymic's place, and what it makes
+            word = pc.list_element(some, at)
+            hit = left & mask(pc.match_substring_regex(word, patterns[f"patronymic{size}"]))
+            if not hit.any():
+                continue
+            left &= ~hit
+            where = np.zeros(len(names), dtype=bool)
+            where[maybe[rows[hit]]] = True
+            picked = some.filter(pa.array(hit))
+            firsts = pc.list_element(picked, first_at)
+            lasts = pa.repeat(pa.scalar("", TEXT), len(firsts))
+            if last_at is not None:
+                lasts = pc.list_element(picked, last_at)
+            first = pc.replace_with_mask(first, pa.array(where), firsts)
+            last = pc.replace_with_mask(last, pa.array(where), lasts)
+    return first, last, by_python
+
+
+@cache
+def _split_patterns() -> dict[str, str]:
+    """RE2 patterns of ``_split_spaced``: names ``_split_name`` splits itself (a comma or
+    bracket, or a title first: ``_honorific``), any patronymic-like word, and the
+    patronymics that decide a three- and a two-word name's order."""
+    python = f"[,(]|^(?i:{_titles()})\\.? "
+    ending = f"(?i:{_PATRONYMIC_ENDINGS})"
+    return {
+        "python": python,
+        "any": f"{python}|{ending}(?: |$)",
+        "patronymic3": f"{ending}$",
+        "patronymic2": _FEMALE_PATRONYMIC,
+    }
 
 
 def split_full_names(names: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -146,6 +146,31 @@ def test_split_full_names_knows_russian_order() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "first", "last"),
+    [
+        ("Smith, John", "John", "Smith"),  # CRM and HR exports: surname first, a comma
+        ("Pop, Ana Maria", "Ana Maria", "Pop"),
+        ("Петрова, Анна Сергеевна", "Анна", "Петрова"),
+        ("Mr. John Smith", "John", "Smith"),  # titles are not first names
+        ("DR Anna Lee", "Anna", "Lee"),
+        ("г-н Иван Петров", "Иван", "Петров"),
+        ("Mr", "Mr", ""),  # a title alone is what there is
+        ("Анна Сергеевна Петрова", "Анна", "Петрова"),  # Имя Отчество Фамилия
+        ("Мария Ивановна", "Мария", ""),  # Имя Отчество: no surname given
+        ("Роман Абрамович", "Роман", "Абрамович"),  # a man's patronymic is also a surname
+        ("Иван (менеджер)", "Иван", ""),  # a remark in brackets
+        ("Smith, John, Jr", "Smith", "John Jr"),  # two commas: the words in order
+    ],
+)
+def test_full_names_split_in_every_order_exports_write(name: str, first: str, last: str) -> None:
+    # Both ways a name is split: Arrow's for tidy names, _split_name for the rest.
+    tidy, firsts, lasts = nz.normalize_full_names(S(name, name.upper()))
+    assert firsts.tolist() == [first, first.title()]
+    assert lasts.tolist() == [last, last.title()]
+    assert tidy[0] == name
+
+
+@pytest.mark.parametrize(
     ("raw", "tz", "region", "iso"),
     [
         ("2025-09-12T15:05:13+05:30", "UTC", None, "2025-09-12T09:35:13Z"),
@@ -773,7 +798,10 @@ def test_tidy_name_matches_its_definition(text: str) -> None:
 
 
 _NAME_WORDS = st.sampled_from(
-    ["Ivan", "ivan", "IVAN", "Иванов", "ИВАНОВ", "иванович", "Ивановна", "Ёлкин", "o'neil", "ǅan"]
+    [
+        *["Ivan", "ivan", "IVAN", "Иванов", "ИВАНОВ", "иванович", "Ивановна", "Ёлкин", "o'neil"],
+        *["ǅan", "Mr.", "dr", "Г-жа", "Smith,", "(менеджер)", "(x", "Петровна", "ſir", "MS."],
+    ]
 )
 _NAME_GAPS = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u2003", "\x1c", ",", ";", " <", "."])
 
