@@ -257,6 +257,27 @@ def _key_groups(keys: pd.Series, partition: np.ndarray) -> tuple[np.ndarray, np.
     return rows[shared], group[shared]
 
 
+def _phone_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_key_groups`` of the phones — each lead's ``phone`` and the further numbers import
+    found beside it (``x_phone_extra``: a CRM contact's "8 912 …, 8 926 …") — as (rows,
+    key group) pairs; a lead holding two numbers is in two groups. Another night's form that
+    gives only the second number is the same person."""
+    phones = frame["phone"]
+    if "x_phone_extra" not in frame.columns:
+        return _key_groups(phones, partition)
+    extra = frame["x_phone_extra"]
+    more = np.flatnonzero((extra != "").to_numpy(dtype=bool))
+    if not more.size:
+        return _key_groups(phones, partition)
+    parts = pc.split_pattern(to_arrow(extra).take(pa.array(more)), ";")
+    owners = np.r_[np.arange(len(phones)), more[np.asarray(pc.list_parent_indices(parts))]]
+    keys = pa.concat_arrays([to_arrow(phones), pc.list_flatten(parts).cast(TEXT)])
+    order = np.argsort(owners, kind="stable")  # each lead's numbers together, leads ascending
+    owners = owners[order]
+    rows, group = _key_groups(from_arrow(keys.take(pa.array(order))), partition[owners])
+    return owners[rows], group
+
+
 MAX_NAMES_ON_KEY = 100  # distinct names on one key beyond which no two are compared
 
 
@@ -685,7 +706,7 @@ def dedupe(
     # computes: a second thread works them out meanwhile (Arrow's and numpy's kernels
     # release the GIL), and later builds the pair table while the groups are labelled.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-match") as pool:
-        phones = pool.submit(_key_groups, combined["phone"].astype(str), partition)
+        phones = pool.submit(_phone_groups, combined, partition)
         timing = pool.submit(_times, combined, is_past, options)
         emails = email_key(combined["email"])
         by_email = pool.submit(_key_groups, emails, partition)
@@ -751,7 +772,7 @@ _KEY_COLUMNS = (
 def _wanted_columns(options: DedupeOptions) -> list[str]:
     """The columns matching and choosing the primary read: only these are copied."""
     fields = [f for f in options.fields if f != "email_local"]
-    return list(dict.fromkeys([*_KEY_COLUMNS, *FILL_COLUMNS, *fields]))
+    return list(dict.fromkeys([*_KEY_COLUMNS, *FILL_COLUMNS, "x_phone_extra", *fields]))
 
 
 def _prepare(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:

@@ -171,6 +171,26 @@ def test_a_shared_office_phone_or_mailbox_joins_no_different_people() -> None:
     assert stats.duplicates == 1
 
 
+def test_a_second_number_in_a_leads_phone_cell_matches_too() -> None:
+    # A CRM contact with two numbers ("8 912 …, 8 926 …": import keeps the second in
+    # x_phone_extra), and a form lead that gave only the second: one person, by phone —
+    # tonight or on an earlier night — unless the names clearly differ, as on any number.
+    contact = lead(0, name="Anna Pop", phone="+40722418305", x_phone_extra="+40745987654")
+    form = lead(1, name="Anna Pop", phone="+40745987654", email="anna@mail.ru")
+    other = lead(2, name="Bob Stan", phone="+40745987654")
+    out, pairs, _ = run(contact, form, other)
+    assert groups(out) == [["t:0", "t:1"], ["t:2"]]
+    assert pairs[["lead_id_a", "lead_id_b", "rule"]].values.tolist() == [["t:1", "t:0", "phone"]]
+    out, _, _ = run(form, history=pd.DataFrame([contact]))
+    assert out["duplicate_of"].tolist() == ["t:0"]
+    # Three numbers, and the same number as both a phone and an extra: one key each.
+    three = lead(3, name="Anna Pop", x_phone_extra="+40722418305;+40745987654", phone="+4021")
+    out, _, _ = run(three, contact, form)
+    assert groups(out) == [["t:0", "t:1", "t:3"]]
+    out, _, _ = run(lead(4, phone="+40722418305", x_phone_extra=""), contact)
+    assert groups(out) == [["t:0", "t:4"]]
+
+
 @pytest.mark.parametrize(
     "other",
     [
