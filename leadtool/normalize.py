@@ -1128,10 +1128,11 @@ def normalize_dates(
     """Dates to ISO-8601 UTC strings; returns (iso, failed mask).
 
     Understands ISO (with or without offset), ``DD.MM.YYYY[ HH:MM[:SS]]`` and slash dates
-    (day or month first decided per column from the values, then the region), Excel serial
-    numbers and spelled-out dates. Naive times are taken in ``timezone``. A date that does
-    not exist (31.02, 25:00) or lies outside the years pandas can hold (1677–2262: the
-    ``0001-01-01`` placeholder of 1C and .NET exports) is failed, not a crash.
+    (day or month first decided per column from the values, then the region), the year
+    first with slashes or dots, Excel serial numbers, Unix times and spelled-out dates.
+    Naive times are taken in ``timezone``. A date that does not exist (31.02, 25:00) or
+    lies outside the years pandas can hold (1677–2262: the ``0001-01-01`` placeholder of 1C
+    and .NET exports) is failed, not a crash.
 
     Each distinct value is parsed once, and the patterns run on Arrow's regex engine: a
     column of a million times to the second has nearly as many distinct values as rows.
@@ -1141,7 +1142,7 @@ def normalize_dates(
     values = to_arrow(pd.Series(uniques))
     found = _Found(len(values))
     filled = mask(pc.not_equal(values, ""))
-    for parse in (_parse_iso, _parse_dmy, _parse_serial, _parse_other):
+    for parse in (_parse_iso, _parse_dmy, _parse_ymd, _parse_serial, _parse_epoch, _parse_other):
         rows = np.flatnonzero(filled & ~found.done)
         if not rows.size:
             break
@@ -1479,6 +1480,50 @@ def _parse_dmy(
     seconds = days * 86400 + hour[real] * 3600 + f["M"][real] * 60 + f["S"][real]
     naive = pd.Series(seconds.view("datetime64[s]"))
     found.put(rows[matched][real], _localize(naive, timezone))
+
+
+# YYYY/MM/DD and YYYY.MM.DD (East Asian and some European locales, and spreadsheets set to
+# them), with a time as _DMY takes it, one pattern per separator (RE2 has no backreference).
+_YMD_RE2 = tuple(
+    f"^([0-9]{{4}}){sep}(0?[1-9]|1[0-2]){sep}([0-9]{{1,2}})"  # (a 13th month is no date)
+    r"((?:[ T,]+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\.[0-9]+)?)?)\n?$"
+    for sep in ("/", "\\.")
+)
+
+
+def _parse_ymd(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
+    """``2026/11/23``, ``2026.11.23 10:00``: the year first, then month and day (no locale
+    writes the day second), rewritten as ``23.11.2026`` for ``_parse_dmy`` — where dotted
+    dates are always read day first."""
+    if not pc.any(pc.match_substring_regex(values, "^[0-9]{4}[/.]")).as_py():
+        return
+    for pattern in _YMD_RE2:
+        picked = mask(pc.match_substring_regex(values, pattern))
+        if picked.any():
+            dotted = pc.replace_substring_regex(
+                values.filter(pa.array(picked)), pattern, r"\3.\2.\1\4"
+            )
+            _parse_dmy(dotted, rows[picked], found, timezone, region)
+
+
+# Unix times, as APIs and webhooks give them: seconds (10 digits) or milliseconds (13) from
+# 2001-09-09 to 2033-05-18 — no other date a lead export holds is written so.
+_EPOCH_RE2 = "^1[0-9]{9}(?:[0-9]{3})?\n?$"
+
+
+def _parse_epoch(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
+    """``1763892000`` or ``1763892000000``: UTC by definition (``timezone`` not applied)."""
+    picked = mask(pc.match_substring_regex(values, _EPOCH_RE2))
+    if not picked.any():
+        return
+    number = pc.cast(pc.utf8_trim_whitespace(values.filter(pa.array(picked))), pa.int64())
+    ticks = number.to_numpy()
+    seconds = np.where(ticks >= 10**12, ticks // 1000, ticks)
+    found.put(rows[picked], pd.Series(pd.to_datetime(seconds, unit="s", utc=True)))
 
 
 def _parse_serial(

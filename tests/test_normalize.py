@@ -185,6 +185,10 @@ def test_full_names_split_in_every_order_exports_write(name: str, first: str, la
         ("45658", "UTC", None, "2025-01-01T00:00:00Z"),
         ("46000.5", "UTC", None, "2025-12-09T12:00:00Z"),
         ("Nov 5, 2026 4:05 PM", "UTC", None, "2026-11-05T16:05:00Z"),
+        ("2026/11/05 16:05", "Europe/Moscow", "US", "2026-11-05T13:05:00Z"),  # year first
+        ("2026.1.5", "UTC", None, "2026-01-05T00:00:00Z"),
+        ("1763892000", "Europe/Moscow", None, "2025-11-23T10:00:00Z"),  # Unix time: UTC
+        ("1763892000123", "UTC", None, "2025-11-23T10:00:00Z"),
     ],
 )
 def test_dates(raw: str, tz: str, region: str | None, iso: str) -> None:
@@ -201,9 +205,9 @@ def test_day_first_decided_by_the_column() -> None:
 
 
 def test_unparseable_dates_are_flagged() -> None:
-    out, failed = nz.normalize_dates(S("yesterday", "", "32.13.2026"), "UTC")
-    assert out.tolist() == ["", "", ""]
-    assert failed.tolist() == [True, False, True]
+    out, failed = nz.normalize_dates(S("yesterday", "", "32.13.2026", "2026/13/01"), "UTC")
+    assert out.tolist() == ["", "", "", ""]
+    assert failed.tolist() == [True, False, True, True]
 
 
 @pytest.mark.parametrize(
@@ -545,6 +549,12 @@ def _local(naive: pd.Timestamp, tz: str) -> pd.Timestamp:
     return naive.tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
 
 
+_YMD = re.compile(
+    r"^(?P<y>[0-9]{4})(?P<sep>[/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"
+    r"(?:[ T,]+(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?(?:\.[0-9]+)?)?$"
+)
+
+
 def _one_date(value: str, tz: str, month_first: bool) -> str:
     """What normalize_dates gives one value, value by value, in plain Python and pandas."""
     if not value:
@@ -569,9 +579,20 @@ def _one_date(value: str, tz: str, month_first: bool) -> str:
             naive = None
         if naive is not None and (found := _one_stamp(_local(naive, tz))):
             return found
+    if match := _YMD.match(value):  # the year first: always year, month, day
+        year, month, day = (int(match[k]) for k in ("y", "m", "d"))
+        hour, minute, second = (int(match[k] or 0) for k in ("H", "M", "S"))
+        try:
+            naive = pd.Timestamp(datetime.datetime(year, month, day, hour, minute, second))
+        except ValueError:
+            naive = None
+        if naive is not None and (found := _one_stamp(_local(naive, tz))):
+            return found
     if nz._SERIAL.match(value) and 20000 < float(value) < 80000:
         days = pd.Timestamp("1899-12-30") + pd.to_timedelta(float(value), unit="D")
         return _one_stamp(_local(days.round("s"), tz))
+    if re.fullmatch("1[0-9]{9}(?:[0-9]{3})?", value):  # Unix seconds or milliseconds: UTC
+        return _one_stamp(pd.Timestamp(int(value[:10]), unit="s", tz="UTC"))
     if all(pattern.search(value) for pattern in nz._SPELLED):
         try:
             stamp = pd.Timestamp(value)
@@ -616,10 +637,22 @@ _DATE_CELL = st.one_of(
         st.sampled_from([26, 999, 1600, 1677, 2026, 2262, 2263, 9999]),
         st.sampled_from(["", " 9:05", " 23:59:59", " 24:00", " 99:99", " 12:30 AM", " 12:30 pm"]),
     ).map(lambda t: f"{t[0]:02d}{t[1]}{t[2]:02d}{t[1]}{t[3]}{t[4]}"),
+    st.tuples(  # the year first, as East Asian locales write dates
+        st.sampled_from([1600, 1677, 1678, 2026, 2262, 2263]),
+        st.sampled_from("/."),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.sampled_from(["", " 9:05", "T23:59:59", " 24:00", ", 10:61", " 10:11:12.5"]),
+    ).map(lambda t: f"{t[0]}{t[1]}{t[2]}{t[1]}{t[3]:02d}{t[4]}"),
     st.sampled_from(
         [
             "45658",
             "46000.5",
+            "1763892000",  # Unix seconds and milliseconds
+            "1763892000123",
+            "176389200",
+            "2026/11.23",
+            "2026-11/23",
             "99999",
             "12345",
             "٤٥٦٥٨",
