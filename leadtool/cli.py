@@ -268,7 +268,7 @@ InputFormat = Annotated[
         "--format",
         metavar="F",
         show_default="from the content and extension",
-        help="Input format: csv, tsv, txt, xlsx, json, jsonl, parquet.",
+        help="Input format: csv, tsv, txt, xlsx, json, jsonl, parquet, html.",
     ),
 ]
 OutputFormat = Annotated[

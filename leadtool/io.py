@@ -42,6 +42,7 @@ from leadtool.arrowtext import (
     to_arrow,
 )
 from leadtool.errors import LeadtoolError
+from leadtool.htmltable import declared_charset, html_tables, looks_like_html
 from leadtool.privacy import escape_formulas
 
 try:
@@ -52,7 +53,7 @@ except ImportError:  # pragma: no cover - Windows
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 STDIN = "-"
-READ_FORMATS = ("csv", "tsv", "txt", "xlsx", "json", "jsonl", "parquet")
+READ_FORMATS = ("csv", "tsv", "txt", "xlsx", "json", "jsonl", "parquet", "html")
 WRITE_FORMATS = ("csv", "tsv", "jsonl", "parquet", "xlsx")
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 256 * 1024
@@ -119,6 +120,8 @@ def read_tables(path: str, fmt: str | None = None, sheet: str | None = None) -> 
         return [_read_parquet(path, name, raw)]
     if fmt in ("json", "jsonl"):
         return [_read_json(path, name, raw)]
+    if fmt == "html":
+        return _read_html(path, name, raw)
     return [_read_delimited(path, name, raw, "\t" if fmt == "tsv" else None)]
 
 
@@ -163,6 +166,8 @@ def _format_from_name(path: str) -> str:
         return "xlsx"
     if suffix in ("ndjson",):
         return "jsonl"
+    if suffix == "htm":
+        return "html"
     return suffix if suffix in READ_FORMATS else "csv"
 
 
@@ -172,6 +177,8 @@ def _format_from_content(raw: bytes) -> str | None:
         return "xlsx"
     if raw.startswith(b"PAR1"):
         return "parquet"
+    if looks_like_html(raw):  # a CRM's "Excel" export that is an HTML table (Bitrix24)
+        return "html"
     return None
 
 
@@ -682,6 +689,31 @@ def _read_xlsx(path: str, name: str, raw: bytes, sheet: str | None) -> list[Tabl
         raise LeadtoolError(f"{path}: no sheet holds a table")
     if len(tables) == 1 and sheet is None and len(book.sheet_names) == 1:
         tables[0].sheet = None
+    return tables
+
+
+def _read_html(path: str, name: str, raw: bytes) -> list[Table]:
+    """Each table of an HTML page with a header and a row (see ``htmltable``), in the
+    encoding its ``<meta>`` declares, else as any text file is decoded."""
+    text, encoding = None, declared_charset(raw)
+    if encoding:
+        try:
+            text = raw.decode(encoding).removeprefix("\ufeff")
+        except (LookupError, UnicodeDecodeError):
+            text = None
+    if text is None:
+        text, encoding = decode(raw, path)
+    with _collector_paused():
+        grids = [g for g in html_tables(text) if sum(1 for r in g if any(r)) >= 2]
+        tables = []
+        for number, records in enumerate(grids, start=1):
+            label = f"table {number}" if len(grids) > 1 else None
+            table = _table_from_records(path, name, records, label)
+            if len(table.data.columns) >= 2:
+                table.encoding = encoding
+                tables.append(table)
+    if not tables:
+        raise LeadtoolError(f"{path}: an HTML page without a table of leads")
     return tables
 
 
@@ -1339,7 +1371,7 @@ def iter_paths(paths: Iterable[str]) -> list[str]:
                 for f in sorted(Path(p).iterdir())
                 if f.is_file()
                 and not f.name.startswith(".")
-                and f.suffix.lower().lstrip(".") in (*READ_FORMATS, "xls", "ndjson")
+                and f.suffix.lower().lstrip(".") in (*READ_FORMATS, "xls", "ndjson", "htm")
             )
         else:
             out.append(p)

@@ -130,6 +130,7 @@ def test_stdin_dash(run) -> None:
         ("no_contact.csv", "no_contact.csv: no recognizable contact or name column"),
         ("bad_utf8.csv", "bad_utf8.csv: line 5"),
         ("missing.csv", "missing.csv: no such file"),
+        ("no_table.xls", "no_table.xls: an HTML page without a table of leads"),
     ],
 )
 def test_bad_input_is_one_error_line_exit_1(run, name: str, message: str) -> None:

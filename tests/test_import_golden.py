@@ -28,6 +28,7 @@ CASES = {
     "tilda_form.csv": "tilda",
     "bitrix24_leads.csv": "bitrix24",
     "crm_export.xlsx": "bitrix24",
+    "bitrix24_list_export.xls": "bitrix24",  # an HTML table saved as .xls, windows-1251
     "amocrm_deals.csv": "amocrm",
     "hubspot_contacts.csv": "hubspot",
     "site_form_ro.csv": "generic",

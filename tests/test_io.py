@@ -346,6 +346,71 @@ def test_bad_files(name: str, message: str) -> None:
         read_tables(str(FIXTURES / name))
 
 
+def test_html_tables_cells_rows_spans_and_breaks() -> None:
+    from leadtool.htmltable import html_tables
+
+    page = (
+        "<html><body><p>Exported 05.11.2026</p><table>"
+        "<tr><th>Name</th><th colspan=2>Phone</th><th>Note</th></tr>"
+        "<tr><td> Ivan &amp; Co </td><td>+7 912<br>385-27-19</td><td>x</td>"
+        "<td>line<br/>two &quot;q&quot;</td></tr>"
+        "<tr><td>Olga<td>+40722418305<td colspan='x'>y<script>alert(1)</script><td></tr>"
+        "</table><table></table>"
+        "<table><tr><td>only<table><tr><td>inner</td></tr></table></td></tr>"  # never closed
+    )
+    outer, inner, last = None, None, None
+    tables = html_tables(page)
+    assert len(tables) == 3  # the empty table is left out; the inner one ends first
+    outer, inner, last = tables
+    assert outer == [
+        ["Name", "Phone", "", "Note"],
+        ["Ivan & Co", "+7 912 385-27-19", "x", 'line two "q"'],
+        ["Olga", "+40722418305", "y", ""],
+    ]
+    assert inner == [["inner"]]
+    assert last == [["only"]]
+    # A hostile span is capped, not a billion cells.
+    assert len(html_tables("<table><tr><td colspan=999999999>a</td></tr></table>")[0][0]) == 1000
+
+
+@pytest.mark.parametrize(
+    ("raw", "html"),
+    [
+        (b"<html><head>", True),
+        (b"\xef\xbb\xbf  <!DOCTYPE html><html>", True),
+        ("<table><tr><td>Имя</td></tr></table>".encode("utf-16-le"), True),
+        (b"\xff\xfe" + "<meta charset=utf-16>".encode("utf-16-le"), True),
+        (b"Name,Phone\n<b>Ivan</b>,+7912", False),
+        (b"<?xml version='1.0'?><Workbook>", False),
+    ],
+)
+def test_html_is_told_by_its_first_tag(raw: bytes, html: bool) -> None:
+    from leadtool.htmltable import looks_like_html
+
+    assert looks_like_html(raw) is html
+
+
+def test_html_export_saved_as_xls_is_read_in_its_declared_encoding(tmp_path) -> None:
+    # Bitrix24's list export: an HTML table in windows-1251, named .xls.
+    tables = read_tables(str(FIXTURES / "bitrix24_list_export.xls"))
+    assert len(tables) == 1 and tables[0].encoding == "windows-1251"
+    assert tables[0].data.columns[:4].tolist() == ["ID", "Название лида", "Обращение", "Имя"]
+    assert tables[0].rows == [1, 2]
+    # No charset declared: decoded as any text file; several tables are each a table.
+    page = "<table><tr><td>Имя</td><td>Телефон</td></tr><tr><td>Иван</td><td>+7912</td></tr>"
+    (tmp_path / "two.html").write_bytes((page + "</table>" + page + "</table>").encode("cp1251"))
+    tables = read_tables(str(tmp_path / "two.html"))
+    assert [t.sheet for t in tables] == ["table 1", "table 2"]
+    assert tables[1].data.to_dict("list") == {"Имя": ["Иван"], "Телефон": ["+7912"]}
+    # An unknown charset falls back to detection; a page without a table is an error.
+    (tmp_path / "odd.xls").write_bytes(b'<meta charset="klingon">' + page.encode())
+    assert read_tables(str(tmp_path / "odd.xls"))[0].encoding == "utf-8"
+    (tmp_path / "none.xls").write_bytes(b"<html><body>Session expired</body></html>")
+    with pytest.raises(LeadtoolError, match=r"none\.xls: an HTML page without a table of leads"):
+        read_tables(str(tmp_path / "none.xls"))
+    assert read_tables(str(tmp_path / "two.html"), fmt="html")[0].data.shape == (1, 2)
+
+
 def test_directory_is_not_a_file(tmp_path) -> None:
     with pytest.raises(LeadtoolError, match="is a directory"):
         read_tables(str(tmp_path))

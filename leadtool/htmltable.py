@@ -1,0 +1,117 @@
+"""The tables of an HTML page, as rows of cell texts.
+
+CRMs' "Export to Excel" often writes no spreadsheet at all but an HTML table saved as
+``.xls`` (Bitrix24's list export does), which Excel opens without a word. ``io`` reads
+such a file as it reads a sheet: each ``<table>`` is a grid of cells. Python's own
+``html.parser`` does the parsing (it expands no external entities and never fetches
+anything); only what the grid needs is kept: ``<tr>`` rows, ``<td>``/``<th>`` cells (a
+``colspan`` repeated as empty cells), and each cell's text with its whitespace folded and
+``<br>`` as a space (a script's or style's text is no cell's).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_SPACES = re.compile(r"\s+")
+MAX_COLSPAN = 1_000  # a hostile colspan="1000000000" must not fill memory
+
+
+class _Grid:
+    """A table being read: its rows, and the cell open in it (with its span)."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+        self.span = 1
+
+    def open_cell(self, span: str | None) -> None:
+        self.close_cell()
+        if not self.rows:  # a cell before any <tr>
+            self.rows.append([])
+        self.cell = []
+        span = (span or "1").strip()
+        self.span = min(int(span), MAX_COLSPAN) if span.isdigit() and int(span) else 1
+
+    def close_cell(self) -> None:
+        if self.cell is not None:
+            text = _SPACES.sub(" ", "".join(self.cell)).strip()
+            self.rows[-1].extend([text] + [""] * (self.span - 1))
+            self.cell, self.span = None, 1
+
+
+class _Tables(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self._open: list[_Grid] = []  # tables being read, innermost last
+        self._hidden = 0  # inside <script> or <style>: text that is no cell's
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+        elif tag == "table":
+            self._open.append(_Grid())
+        elif not self._open:
+            return
+        elif tag == "tr":
+            self._open[-1].close_cell()
+            self._open[-1].rows.append([])
+        elif tag in ("td", "th"):
+            self._open[-1].open_cell(dict(attrs).get("colspan"))
+        elif tag == "br" and self._open[-1].cell is not None:
+            self._open[-1].cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._hidden = max(0, self._hidden - 1)
+        if not self._open:
+            return
+        if tag in ("td", "th", "tr"):
+            self._open[-1].close_cell()
+        elif tag == "table":
+            self._end_table()
+
+    def handle_data(self, data: str) -> None:
+        if self._open and self._open[-1].cell is not None and not self._hidden:
+            self._open[-1].cell.append(data)
+
+    def close(self) -> None:
+        super().close()
+        while self._open:  # a table never closed is still a table
+            self._end_table()
+
+    def _end_table(self) -> None:
+        grid = self._open.pop()
+        grid.close_cell()
+        self.tables.append(grid.rows)
+
+
+def html_tables(text: str) -> list[list[list[str]]]:
+    """Each table of the page, in order of its end (an inner table before the one holding
+    it), as rows of cell texts; a table with no cells is left out."""
+    parser = _Tables()
+    parser.feed(text)
+    parser.close()
+    return [rows for rows in parser.tables if any(rows)]
+
+
+def looks_like_html(raw: bytes) -> bool:
+    """An HTML page (whatever the file's name says): its first tag is a doctype, ``<html>``,
+    ``<head>``, ``<meta>`` or ``<table>``, after any BOM and whitespace, in an ASCII-based
+    or UTF-16 encoding."""
+    head = raw[:1024]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        head = head.removeprefix(bom)
+    head = head.replace(b"\x00", b"").lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<meta", b"<table"))
+
+
+_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?([a-z0-9_-]+)""", re.IGNORECASE)
+
+
+def declared_charset(raw: bytes) -> str | None:
+    """The encoding a page's ``<meta>`` declares (``charset=windows-1251``), if any."""
+    found = _CHARSET.search(raw[:4096])
+    return found.group(1).decode("ascii").lower() if found else None
