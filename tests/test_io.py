@@ -373,6 +373,69 @@ def test_html_tables_cells_rows_spans_and_breaks() -> None:
     assert len(html_tables("<table><tr><td colspan=999999999>a</td></tr></table>")[0][0]) == 1000
 
 
+# Export-like HTML pages: cells of text, <br> and entities, attributes, sections, text
+# between cells — and, in "odd" pages, what only html.parser reads (a colspan, a <b>, a
+# comment, an uppercase tag, a cell left open).
+_PLAIN_BITS = [*"ab Я1 >", "&amp;", "&lt;", "&nbsp;", "&#1071;", "&quot;", "&am", "\n", "\t"]
+_PLAIN_BITS += ["  ", "\xa0", "\u2003", "\x1c", "<br>", "<br/>", "<br />"]
+_ODD_BITS = ["<b>", "<!-- c -->", "x<y", "x < y", "<script>1</script>", "<BR>"]
+_PLAIN_TAGS = ["td", "th", 'td class="x"', "td\nalign=left"]
+_ODD_TAGS = ["TD", "td colspan=2", "td COLSPAN='2'"]
+
+
+@st.composite
+def _export_page(draw, odd: bool) -> str:
+    bits = st.sampled_from(_PLAIN_BITS + (_ODD_BITS if odd else []))
+    tags = st.sampled_from(_PLAIN_TAGS + (_ODD_TAGS if odd else []))
+    gap = st.sampled_from(["", "\n", " ", "x"])
+    tables = []
+    for _ in range(draw(st.integers(1, 2))):
+        rows = []
+        for _ in range(draw(st.integers(0, 4))):
+            tds = ""
+            for _ in range(draw(st.integers(0, 4))):
+                tag, text = draw(tags), "".join(draw(st.lists(bits, max_size=6)))
+                close = draw(st.booleans()) if odd else True
+                tds += f"<{tag}>{text}" + (f"</{tag.split()[0]}>" if close else "") + draw(gap)
+            rows.append(f"<tr{draw(st.sampled_from(['', ' class=r']))}>{tds}</tr>{draw(gap)}")
+        head = draw(st.sampled_from(["", "<tbody>", "<thead>"]))
+        tables.append(f'<table border="1">{head}' + "".join(rows) + "</table>")
+    return "<html><head><meta charset=utf-8></head><body>" + "\n".join(tables) + "</body></html>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_export_page(odd=False), _export_page(odd=True))
+def test_plain_export_pages_read_as_html_parser_reads_them(page: str, odd: str) -> None:
+    # An export-like page is read without html.parser, as html.parser reads it; another
+    # page either so too, or (mostly) by html.parser itself.
+    from leadtool.htmltable import _parsed_tables, _plain_tables
+
+    assert _plain_tables(page) == _parsed_tables(page)
+    plain = _plain_tables(odd)
+    assert plain is None or plain == _parsed_tables(odd)
+
+
+def test_plain_export_pages_skip_html_parser(monkeypatch) -> None:
+    # The common page (lowercase tags, cells of text, <br>, entities, attributes) is read
+    # without html.parser; anything else is handed to it.
+    from leadtool import htmltable
+
+    page = (
+        '<html><table border="1"><thead><tr><th>Имя</th><th>Телефон</th></tr></thead>'
+        "<tbody><tr><td class=n> Иван &amp; Co </td><td>+7 912<br/>385\n27\xa019</td></tr>"
+        "<tr><td></td><td>&#1071;</td></tr></tbody></table>"
+        "<table><tr><td>a</td><td>b</td></tr></table></html>"
+    )
+    want = htmltable._parsed_tables(page)
+    assert want[0][1] == ["Иван & Co", "+7 912 385 27 19"]
+    monkeypatch.setattr(htmltable, "_parsed_tables", lambda text: pytest.fail("parsed"))
+    assert htmltable.html_tables(page) == want
+    for odd in ("<td colspan=2>a</td>", "<TD>a</TD>", "<td><b>a</b></td>", "<td>a<!---->", "<td>a"):
+        assert htmltable._plain_tables(page.replace("<td>a</td>", odd, 1)) is None, odd
+    # A table in uppercase beside one in lowercase: the string searches see only the one.
+    assert htmltable._plain_tables(page.replace("<table><tr>", "<TABLE><tr>")) is None
+
+
 @pytest.mark.parametrize(
     ("raw", "html"),
     [
