@@ -124,14 +124,18 @@ _CELL = re.compile(r"<t[dh]\b[^>]*>([^<]*(?:<br\s*/?>[^<]*)*)</t[dh]\s*>")
 _BREAK = re.compile(r"<br\s*/?>")
 _UPPER_TAG = re.compile(r"</?[A-Z]")
 _CELL_WITH_ATTRIBUTES = re.compile(r"<t[dh]\s[^>]*>")
+_QUOTED_GT = re.compile(r"""=\s*(?:"[^"]*>|'[^']*>)""")  # title="a>b": a ">" not ending a tag
+_TABLE_TAG = re.compile(r"<table\b")
 
 
 def _plain_tables(text: str) -> list[list[list[str]]] | None:
     """The tables of a plain export page (above), or None for any other page."""
     if any(mark in text for mark in ("<script", "<style", "<!--", "\x00")):
         return None
-    if _UPPER_TAG.search(text) or any(
-        "colspan" in tag.lower() for tag in _CELL_WITH_ATTRIBUTES.findall(text)
+    if (
+        _UPPER_TAG.search(text)
+        or _QUOTED_GT.search(text)
+        or any("colspan" in tag.lower() for tag in _CELL_WITH_ATTRIBUTES.findall(text))
     ):
         return None
     bodies = _table_bodies(text)
@@ -175,7 +179,7 @@ def _table_bodies(text: str) -> list[str] | None:
         if opened < 0 or end < 0 or text.find(">", end) < 0:
             return None
         body = text[opened + 1 : end]
-        if "<table" in body or not re.match(r"<table\b", text[start:]):
+        if "<table" in body or not _TABLE_TAG.match(text, start):
             return None
         bodies.append(body)
         at = text.find(">", end) + 1

@@ -380,7 +380,7 @@ _PLAIN_BITS = [*"ab Я1 >", "&amp;", "&lt;", "&nbsp;", "&#1071;", "&quot;", "&am
 _PLAIN_BITS += ["  ", "\xa0", "\u2003", "\x1c", "<br>", "<br/>", "<br />"]
 _ODD_BITS = ["<b>", "<!-- c -->", "x<y", "x < y", "<script>1</script>", "<BR>"]
 _PLAIN_TAGS = ["td", "th", 'td class="x"', "td\nalign=left"]
-_ODD_TAGS = ["TD", "td colspan=2", "td COLSPAN='2'"]
+_ODD_TAGS = ["TD", "td colspan=2", "td COLSPAN='2'", 'td title="a>b"', "td title='<th'"]
 
 
 @st.composite
@@ -430,7 +430,10 @@ def test_plain_export_pages_skip_html_parser(monkeypatch) -> None:
     assert want[0][1] == ["Иван & Co", "+7 912 385 27 19"]
     monkeypatch.setattr(htmltable, "_parsed_tables", lambda text: pytest.fail("parsed"))
     assert htmltable.html_tables(page) == want
-    for odd in ("<td colspan=2>a</td>", "<TD>a</TD>", "<td><b>a</b></td>", "<td>a<!---->", "<td>a"):
+    for odd in (
+        *("<td colspan=2>a</td>", "<TD>a</TD>", "<td><b>a</b></td>", "<td>a<!---->", "<td>a"),
+        '<td title="x>y">a</td>',  # a ">" in a quoted value does not end the tag
+    ):
         assert htmltable._plain_tables(page.replace("<td>a</td>", odd, 1)) is None, odd
     # A table in uppercase beside one in lowercase: the string searches see only the one.
     assert htmltable._plain_tables(page.replace("<table><tr>", "<TABLE><tr>")) is None
