@@ -259,6 +259,7 @@ class _View:
         self.frame = frame
         self._cache: Once[pd.Series] = Once()
         self._names: Once[tuple[np.ndarray, Words]] = Once()
+        self._domains: Once[tuple[np.ndarray, list[str]]] = Once()
         # The numbered text columns: the full name is most often the name column itself.
         self.texts: SameText[Codes] = SameText(4)
 
@@ -312,6 +313,18 @@ class _View:
 
         return self._cached("domain", make)
 
+    def by_domain(self, test: Callable[[str], bool]) -> pd.Series:
+        """``test`` of each row's e-mail domain, asked once per distinct domain; the
+        domains are numbered once for all the checks that ask (disposable, blocked, typo)."""
+
+        def number() -> tuple[np.ndarray, list[str]]:
+            codes, uniques = pd.factorize(self.domain, use_na_sentinel=False)
+            return codes, [str(d) for d in uniques.tolist()]
+
+        codes, domains = self._domains.get("domain", number)
+        verdict = np.fromiter(map(test, domains), dtype=bool, count=len(domains))
+        return pd.Series(verdict[codes], index=self.frame.index)
+
     @property
     def full_name(self) -> pd.Series:
         def make() -> pd.Series:
@@ -362,7 +375,7 @@ def _in_domains(v: _View, domains: set[str]) -> pd.Series:
         parent = domain.split(".", 1)[1] if domain.count(".") >= 2 else ""
         return bool(domain) and (domain in domains or parent in domains)
 
-    return per_distinct(v.domain, listed).astype(bool)
+    return v.by_domain(listed)
 
 
 def _disposable_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
@@ -373,6 +386,26 @@ def _disposable_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
 
 def _role_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     return (v.local != "") & v.local.isin(set(config.lists["role_local_parts"]))
+
+
+def _email_typo(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    """The domain is one letter away from a mailbox provider's (``typo_domains``): one
+    letter more, less or changed, or two letters swapped — ``gmial.com``, ``gmail.co``,
+    ``yandex.ry`` — and is not a real domain itself (the providers, ``not_typos``)."""
+    providers = tuple(config.lists["typo_domains"])
+    known = set(providers) | set(config.lists["not_typos"])
+    return v.by_domain(lambda domain: _mistyped(domain, providers, known))
+
+
+def _mistyped(domain: str, providers: tuple[str, ...], known: set[str]) -> bool:
+    from rapidfuzz.distance import OSA
+
+    if not domain or domain in known:
+        return False
+    return any(
+        abs(len(domain) - len(p)) <= 1 and OSA.distance(domain, p, score_cutoff=1) == 1
+        for p in providers
+    )
 
 
 def _invalid_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
@@ -637,6 +670,7 @@ CHECKS: dict[str, Callable[[_View, Check, CleanConfig], pd.Series]] = {
     "invalid_email": _invalid_email,
     "disposable_email": _disposable_email,
     "role_email": _role_email,
+    "email_typo": _email_typo,
     "invalid_phone": _invalid_phone,
     "fake_phone": _fake_phone,
     "test_entry": _test_entry,

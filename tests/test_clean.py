@@ -44,6 +44,24 @@ def test_a_genuine_lead_is_ok() -> None:
 
 
 @pytest.mark.parametrize(
+    "email",
+    [
+        "anna@gmail.com",  # the providers themselves
+        "anna@yahoo.ro",  # a provider one letter from another (yahoo.fr)
+        "anna@mail.com",  # real domains one letter from a provider's
+        "anna@mai.ru",
+        "anna@yandex.by",
+        "anna@romashka.ru",  # a company's domain
+        "anna@gmail.co.uk",  # two letters more
+        "",
+    ],
+)
+def test_real_domains_are_no_typos(email: str) -> None:
+    out, _ = clean(leads({"email": email, "email_raw": email}))
+    assert "email_typo" not in out.loc[0, "reasons"]
+
+
+@pytest.mark.parametrize(
     ("change", "code"),
     [
         ({"email": "", "phone": ""}, "no_contact"),
@@ -52,6 +70,10 @@ def test_a_genuine_lead_is_ok() -> None:
         ({"email": "anna@x.mailinator.com"}, "disposable_email"),
         ({"email": "info@romashka.ru"}, "role_email"),
         ({"email": "sales+leads@romashka.ru"}, "role_email"),
+        ({"email": "anna@gmail.co"}, "email_typo"),  # a letter less
+        ({"email": "anna@gamil.com"}, "email_typo"),  # two letters swapped
+        ({"email": "anna@yandex.ry"}, "email_typo"),  # a letter changed
+        ({"email": "anna@maill.ru"}, "email_typo"),  # a letter more
         ({"phone": "", "phone_raw": "12345"}, "invalid_phone"),
         ({"phone": "+79999999999"}, "fake_phone"),
         ({"phone": "+79121234567"}, "fake_phone"),
