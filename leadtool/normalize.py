@@ -1142,7 +1142,8 @@ def normalize_dates(
     values = to_arrow(pd.Series(uniques))
     found = _Found(len(values))
     filled = mask(pc.not_equal(values, ""))
-    for parse in (_parse_iso, _parse_dmy, _parse_ymd, _parse_serial, _parse_epoch, _parse_other):
+    parsers = (_parse_iso, _parse_dmy, _parse_ymd, _parse_serial, _parse_epoch)
+    for parse in (*parsers, _parse_local_months, _parse_other):
         rows = np.flatnonzero(filled & ~found.done)
         if not rows.size:
             break
@@ -1586,6 +1587,59 @@ def _parse_other(
     if naive:
         stamps = _localize(pd.Series(list(naive.values())), timezone)
         found.put(np.array(list(naive)), stamps)
+
+
+def _parse_local_months(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
+    """Dates with Russian, Ukrainian or Romanian month names ("23 ноября 2026 г.",
+    "понедельник, 23 ноября 2026 10:00", "23 noiembrie 2026"): read as ``_parse_other``
+    reads them once their words are English (``english_months``). Only values with a
+    Cyrillic letter or a Romanian month's word are looked at, one distinct value at a time."""
+    picked = np.flatnonzero(mask(pc.match_substring_regex(values, _local_month_pick())))
+    if not picked.size:
+        return
+    texts = values.take(pa.array(picked)).to_pylist()
+    english = [english_months(t) for t in texts]
+    changed = np.array([e != t for e, t in zip(english, texts, strict=True)], dtype=bool)
+    if changed.any():
+        kept = pa.array([e for e, c in zip(english, changed, strict=True) if c], TEXT)
+        _parse_other(kept, rows[picked[changed]], found, timezone, region)
+
+
+def english_months(text: str) -> str:
+    """A date's month and weekday words in English, as pandas' parser reads them: "23
+    ноября 2026 г. 10:00" → "23 Nov 2026 10:00" (``data/months.yml``); any other text as
+    it is."""
+    words, months, weekdays = _local_month_words()
+    if not words.search(text):
+        return text
+    text = weekdays.sub("", words.sub(lambda m: months[m.group(1).casefold()], text))
+    text = _YEAR_WORD.sub(r"\1", text)
+    return " ".join(text.split()).strip(" ,")
+
+
+# "2026 г.", "2026 года", Ukrainian "2026 р.", "2026 року"
+_YEAR_WORD = re.compile(r"(\d{4})\s*(?:года|г|року|р)(?![^\W\d_])\.?")
+
+
+@cache
+def _local_month_words() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
+    """(month words, each one's English abbreviation, weekday words) of months.yml."""
+    doc = load_yaml_data("months.yml")
+    months = {str(w).casefold(): str(en) for en, ws in doc["months"].items() for w in ws}
+    ordered = sorted(months, key=len, reverse=True)  # "нояб" before "ноя"
+    words = re.compile(rf"\b({'|'.join(map(re.escape, ordered))})\b\.?", re.IGNORECASE)
+    days = "|".join(map(re.escape, sorted(map(str, doc["weekdays"]), key=len, reverse=True)))
+    return words, months, re.compile(rf"\b(?:{days})\b\.?,?", re.IGNORECASE)
+
+
+@cache
+def _local_month_pick() -> str:
+    """RE2: a Cyrillic letter, or a Romanian month's word (all of them ASCII)."""
+    latin = {str(w) for ws in load_yaml_data("months.yml")["months"].values() for w in ws}
+    latin = {w for w in latin if w.isascii()}
+    return rf"\p{{Cyrillic}}|(?i)\b(?:{'|'.join(sorted(latin))})\b"
 
 
 # Spellings of dates with month names, the commonest first: a four-digit year only (a

@@ -187,6 +187,11 @@ def test_full_names_split_in_every_order_exports_write(name: str, first: str, la
         ("Nov 5, 2026 4:05 PM", "UTC", None, "2026-11-05T16:05:00Z"),
         ("2026/11/05 16:05", "Europe/Moscow", "US", "2026-11-05T13:05:00Z"),  # year first
         ("2026.1.5", "UTC", None, "2026-01-05T00:00:00Z"),
+        ("23 ноября 2026 г.", "Europe/Moscow", None, "2026-11-22T21:00:00Z"),
+        ("понедельник, 23 ноября 2026 г. 10:00", "UTC", None, "2026-11-23T10:00:00Z"),
+        ("23 нояб. 2026 10:00", "UTC", None, "2026-11-23T10:00:00Z"),
+        ("23 листопада 2026 р.", "UTC", None, "2026-11-23T00:00:00Z"),
+        ("joi, 23 NOIEMBRIE 2026", "UTC", None, "2026-11-23T00:00:00Z"),
         ("1763892000", "Europe/Moscow", None, "2025-11-23T10:00:00Z"),  # Unix time: UTC
         ("1763892000123", "UTC", None, "2025-11-23T10:00:00Z"),
     ],
@@ -593,13 +598,15 @@ def _one_date(value: str, tz: str, month_first: bool) -> str:
         return _one_stamp(_local(days.round("s"), tz))
     if re.fullmatch("1[0-9]{9}(?:[0-9]{3})?", value):  # Unix seconds or milliseconds: UTC
         return _one_stamp(pd.Timestamp(int(value[:10]), unit="s", tz="UTC"))
-    if all(pattern.search(value) for pattern in nz._SPELLED):
-        try:
-            stamp = pd.Timestamp(value)
-        except (ValueError, TypeError, OverflowError):
-            return ""
-        if pd.notna(stamp):
-            return _one_stamp(stamp if stamp.tzinfo else _local(stamp, tz))
+    english = nz.english_months(value)  # Russian, Ukrainian, Romanian month names
+    for spelled in dict.fromkeys([english, value]):
+        if all(pattern.search(spelled) for pattern in nz._SPELLED):
+            try:
+                stamp = pd.Timestamp(spelled)
+            except (ValueError, TypeError, OverflowError):
+                continue
+            if pd.notna(stamp):
+                return _one_stamp(stamp if stamp.tzinfo else _local(stamp, tz))
     return ""
 
 
@@ -648,6 +655,12 @@ _DATE_CELL = st.one_of(
         [
             "45658",
             "46000.5",
+            "23 ноября 2026 г.",  # month names of the markets' languages
+            "понедельник, 23 ноября 2026 г. 10:00",
+            "1 мая 2263",
+            "23 noi. 2026 16:05",
+            "31 февраля 2026",
+            "23 листопада 2026 р.",
             "1763892000",  # Unix seconds and milliseconds
             "1763892000123",
             "176389200",
