@@ -111,11 +111,13 @@ def detect_spend_profile(headers: list[str]) -> SpendProfile | None:
 
 
 def parse_amount(text: str) -> float:
-    """Money or a count as written: "1,250.50", "1 234,56", "500,50", "$1,250", "-" -> NaN."""
+    """Money or a count as written: "1,250.50", "1 234,56", "500,50", "$1,250", "-" -> NaN;
+    an accountant's negative in brackets, "(100.00)" (a refund, a credit), -> -100."""
+    bracketed = bool(re.fullmatch(r"\s*\(.*\d.*\)\s*", text))
     cleaned = re.sub(r"[^\d,.\-]", "", text.replace("\u00a0", " ").replace(" ", ""))
     if cleaned in ("", "-", ".", ","):
         return float("nan")
-    negative = cleaned.startswith("-")
+    negative = cleaned.startswith("-") or bracketed
     cleaned = cleaned.lstrip("-").replace("-", "")
     if "," in cleaned and "." in cleaned:
         decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."

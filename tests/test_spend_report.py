@@ -124,6 +124,9 @@ def test_currency_override_and_unknown() -> None:
         ("-", None),
         ("", None),
         ("-15.5", -15.5),
+        ("(100.00)", -100.0),  # an accountant's negative: a refund or a credit
+        ("($1,250.50)", -1250.5),
+        ("()", None),
     ],
 )
 def test_parse_amount(text: str, value: float | None) -> None:
