@@ -147,7 +147,14 @@ def name_key(frame: pd.DataFrame, rows: np.ndarray | None = None) -> pd.Series:
 
 def _name_key(name: str) -> str:
     """The key of one name (``name_keys`` gives many at once)."""
-    return " ".join(sorted(_letter_runs(name)))
+    return " ".join(sorted(r for r in _letter_runs(name) if r not in _ignored_titles()))
+
+
+@cache
+def _ignored_titles() -> frozenset[str]:
+    """Titles left out of name keys (``data/names.yml``), as their letter runs."""
+    titles = load_yaml_data("names.yml")["ignored_in_matching"]
+    return frozenset(run for title in titles for run in _letter_runs(str(title)))
 
 
 def _letter_runs(text: str) -> list[str]:
@@ -181,8 +188,9 @@ def name_keys(names: Words) -> pa.Array:
     number: dict[str, int] = {}
     counts = np.zeros(len(names.distinct), dtype=np.intp)
     runs: list[int] = []
+    titles = _ignored_titles()
     for i, letters in enumerate(_letters_of_words(names.distinct)):
-        found = letters.split()
+        found = [run for run in letters.split() if run not in titles]
         counts[i] = len(found)
         runs.extend(number.setdefault(run, len(number)) for run in found)
     distinct = list(number)

@@ -171,6 +171,23 @@ def test_a_shared_office_phone_or_mailbox_joins_no_different_people() -> None:
     assert stats.duplicates == 1
 
 
+def test_a_title_before_a_name_is_no_part_of_it() -> None:
+    # "Mr. John Smith" and "John Smith" at one company, "Господин Иван Петров" and "Иван
+    # Петров" on one number: one person each ("Miss" and "Sir" are also surnames: kept).
+    out, _, _ = run(
+        lead(0, name="Mr. John Smith", email="john@acme.example", company="Acme"),
+        lead(1, name="John Smith", email="j.smith@acme.example", company="Acme"),
+        lead(2, name="Господин Иван Петров", phone="+79031852239"),
+        lead(3, name="DR Ivan Petrov", phone="+79031852239"),
+        lead(4, name="Anna Miss", email="anna@acme.example", company="Acme"),
+    )
+    assert groups(out) == [["t:0", "t:1"], ["t:2", "t:3"], ["t:4"]]
+    assert (
+        name_key(pd.DataFrame([{"name": "Mrs. Anna Sir", "first_name": "", "last_name": ""}]))[0]
+        == "anna sir"
+    )
+
+
 def test_a_second_number_in_a_leads_phone_cell_matches_too() -> None:
     # A CRM contact with two numbers ("8 912 …, 8 926 …": import keeps the second in
     # x_phone_extra), and a form lead that gave only the second: one person, by phone —
