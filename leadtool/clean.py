@@ -364,7 +364,14 @@ def _no_contact(v: _View, check: Check, config: CleanConfig) -> pd.Series:
 
 
 def _invalid_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    return (v.col("email_raw") != "") & (v.col("email") == "")
+    # (A phone typed into the e-mail field, taken as the phone by import, is no bad e-mail.)
+    return (v.col("email_raw") != "") & (v.col("email") == "") & ~_noted(v, "phone_in_email")
+
+
+def _noted(v: _View, note: str) -> pd.Series:
+    """Where import noted ``note`` in ``import_issues``."""
+    issues = v.col("import_issues")
+    return issues.str.contains(note, regex=False).fillna(False).astype(bool)
 
 
 def _in_domains(v: _View, domains: set[str]) -> pd.Series:
@@ -410,7 +417,8 @@ def _mistyped(domain: str, providers: tuple[str, ...], known: set[str]) -> bool:
 
 def _invalid_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     raw = v.col("phone_raw")
-    return (raw != "") & (v.col("phone") == "") & ~raw.str.contains("<test lead", regex=False)
+    typed = (raw != "") & (v.col("phone") == "") & ~raw.str.contains("<test lead", regex=False)
+    return typed & ~_noted(v, "email_in_phone")  # (an e-mail in the phone field: taken)
 
 
 def fake_digits(digits: str, min_distinct: int, run: int) -> bool:

@@ -167,7 +167,19 @@ def import_table(
                 options.jobs,
             )[0],
         )
+        email_in_phone, phone_in_email = _swapped_contacts(
+            out,
+            lambda values, rows: _phone_columns(
+                values,
+                region,
+                None if row_regions is None else row_regions.iloc[rows],
+                options.jobs,
+            )[0],
+            options.jobs,
+        )
     issues.append(text_where(mask(pc.not_equal(to_arrow(more), "")), ";extra_phones"))
+    issues.append(text_where(email_in_phone, ";email_in_phone"))
+    issues.append(text_where(phone_in_email, ";phone_in_email"))
     issues.append(text_where(bad_dates.to_numpy(dtype=bool), ";bad_date"))
     extras["x_phone_extra"] = more
     extras["x_created_at_raw"] = created_raw
@@ -182,6 +194,52 @@ def import_table(
     mapped = _mapping_shown(mapping, ranked)
     stats = _stats(table, frame, profile, region, region_from, timezone, mapped, bad_dates)
     return frame, stats
+
+
+# At least six digits and no "@": what the e-mail field holds when a phone was typed in it.
+_PHONE_LIKE = "^[^@]*(?:[^0-9@]*[0-9]){6}[^@]*$"
+
+
+def _swapped_contacts(
+    out: dict[str, pd.Series],
+    phones_of: Callable[[pd.Series, np.ndarray], pd.Series],
+    jobs: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """An e-mail typed into the phone field, or a phone into the e-mail field (forms filled
+    on a phone see both): where a lead's own column gave no valid value, the other field's
+    cell fills it, if valid there. ``phone_raw`` and ``email_raw`` keep what each field
+    held; returns where each happened, for ``import_issues``."""
+    rows = np.flatnonzero(
+        (out["email"] == "").to_numpy(dtype=bool)
+        & mask(pc.match_substring(to_arrow(out["phone_raw"]), "@"))
+    )
+    email_in_phone = _filled_from(
+        out, "email", rows, nz.normalize_emails(out["phone_raw"].iloc[rows], jobs)
+    )
+    typed = to_arrow(out["email_raw"])
+    rows = np.flatnonzero(
+        (out["phone"] == "").to_numpy(dtype=bool)
+        & ~mask(pc.match_substring(typed, "@"))  # (most cells: an address, looked at no more)
+        & mask(pc.not_equal(typed, ""))
+    )
+    rows = rows[mask(pc.match_substring_regex(typed.take(pa.array(rows)), _PHONE_LIKE))]
+    phone_in_email = _filled_from(out, "phone", rows, phones_of(out["email_raw"].iloc[rows], rows))
+    return email_in_phone, phone_in_email
+
+
+def _filled_from(
+    out: dict[str, pd.Series], column: str, rows: np.ndarray, found: pd.Series
+) -> np.ndarray:
+    """``out[column]`` at ``rows`` set to ``found`` where that is a value; where it was."""
+    filled = np.zeros(len(out[column]), dtype=bool)
+    got = (found != "").to_numpy(dtype=bool) if len(rows) else np.zeros(0, dtype=bool)
+    if got.any():
+        filled[rows[got]] = True
+        values = pc.replace_with_mask(
+            to_arrow(out[column]), pa.array(filled), to_arrow(found).filter(pa.array(got))
+        )
+        out[column] = from_arrow(values, out[column].index)
+    return filled
 
 
 def _cell_texts(cells: list[str]) -> Coded:

@@ -52,7 +52,10 @@ LEAD_COLUMNS: dict[str, str] = {
     "is_organic": "true when the platform marks the lead as organic",
     "source_file": "lineage: input file name (with `#sheet` for spreadsheets)",
     "source_row": "lineage: 1-based data row in that file or sheet",
-    "import_issues": "`;`-joined import notes: short_row, long_row, bad_date, extra_phones",
+    "import_issues": (
+        "`;`-joined import notes: short_row, long_row, bad_date, extra_phones, "
+        "email_in_phone, phone_in_email"
+    ),
 }
 
 CANONICAL: tuple[str, ...] = tuple(LEAD_COLUMNS)

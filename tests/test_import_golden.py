@@ -144,6 +144,37 @@ def test_a_file_whose_phone_cells_hold_two_numbers_has_its_region_found(tmp_path
     assert leads["x_phone_extra"].tolist() == ["+79267654321"]
 
 
+def test_an_email_in_the_phone_field_and_a_phone_in_the_email_field_are_taken(tmp_path) -> None:
+    # Forms filled on a phone: the e-mail typed where the phone goes, or the other way
+    # round, used to leave the lead with no contact (junk). Each fills the empty column;
+    # the raw columns keep what each field held, and import_issues says what was done.
+    leads, _ = _import_text(
+        tmp_path / "form.csv",
+        "Name;Phone;Email\n"
+        "Иван Петров;ivan@mail.ru;\n"  # e-mail in the phone field
+        "Анна Смирнова;;8 903 185 22 39\n"  # phone in the e-mail field
+        "Ольга Иванова;olga@mail.ru;+7 903 185 22 40\n"  # both swapped
+        "Пётр Сидоров;8 916 318 42 76;p@mail.ru\n"
+        "Мария Козлова;not a phone;also@bad\n",  # neither valid anywhere: left as it was
+    )
+    assert leads["email"].tolist() == ["ivan@mail.ru", "", "olga@mail.ru", "p@mail.ru", ""]
+    assert leads["phone"].tolist() == ["", "+79031852239", "+79031852240", "+79163184276", ""]
+    assert leads["phone_raw"].tolist()[:2] == ["ivan@mail.ru", ""]
+    assert leads["email_raw"].tolist()[:2] == ["", "8 903 185 22 39"]
+    assert leads["import_issues"].tolist() == [
+        "email_in_phone",
+        "phone_in_email",
+        "email_in_phone;phone_in_email",
+        "",
+        "",
+    ]
+    from leadtool.clean import clean
+
+    cleaned, _ = clean(leads)
+    assert cleaned["quality"].tolist()[:4] == ["ok"] * 4  # no invalid_email / invalid_phone
+    assert cleaned["reasons"].tolist()[4] == "no_contact;invalid_email;invalid_phone"
+
+
 def test_a_lead_keeps_a_valid_phone_or_email_from_a_column_behind_an_invalid_one(
     tmp_path,
 ) -> None:
