@@ -156,27 +156,15 @@ def import_table(
         _utm_and_source(out, options, profile)
         _lead_ids(out, profile, options, no_id, hashing.result())
         out["phone"], more = phones.result()
-        out["phone"] = _valid_from_others(
-            out["phone"],
-            out["phone_raw"],
-            [data[h] for h in ranked.get("phone", [])[1:]],
-            lambda values, rows: _phone_columns(
-                values,
-                region,
-                None if row_regions is None else row_regions.iloc[rows],
-                options.jobs,
-            )[0],
-        )
-        email_in_phone, phone_in_email = _swapped_contacts(
-            out,
-            lambda values, rows: _phone_columns(
-                values,
-                region,
-                None if row_regions is None else row_regions.iloc[rows],
-                options.jobs,
-            )[0],
-            options.jobs,
-        )
+
+        def phones_at(values: pd.Series, rows: np.ndarray) -> pd.Series:
+            """The E.164 phone of ``values``, the cells of rows ``rows`` (positions)."""
+            regions = None if row_regions is None else row_regions.iloc[rows]
+            return _phone_columns(values, region, regions, options.jobs)[0]
+
+        ranked_phones = [data[h] for h in ranked.get("phone", [])[1:]]
+        out["phone"] = _valid_from_others(out["phone"], out["phone_raw"], ranked_phones, phones_at)
+        email_in_phone, phone_in_email = _swapped_contacts(out, phones_at, options.jobs)
     issues.append(text_where(mask(pc.not_equal(to_arrow(more), "")), ";extra_phones"))
     issues.append(text_where(email_in_phone, ";email_in_phone"))
     issues.append(text_where(phone_in_email, ";phone_in_email"))
