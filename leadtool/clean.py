@@ -360,7 +360,25 @@ class _View:
 
 
 def _no_contact(v: _View, check: Check, config: CleanConfig) -> pd.Series:
-    return (v.col("phone") == "") & (v.col("email") == "")
+    """No valid phone or e-mail — and no Telegram username in either field (``@name``,
+    ``t.me/name``, ``Telegram: @name``: forms on the Russian market ask for "phone or
+    Telegram"): such a lead can be written to, and is no junk."""
+    none = (v.col("phone") == "") & (v.col("email") == "")
+    if not none.any():
+        return none
+    rows = np.flatnonzero(none.to_numpy(dtype=bool))  # only the leads without a contact
+    handle = np.zeros(len(none), dtype=bool)
+    for column in ("phone_raw", "email_raw"):
+        found = v.col(column).iloc[rows].str.contains(_TELEGRAM, regex=True)
+        handle[rows] |= found.fillna(False).to_numpy(dtype=bool)
+    return none & ~pd.Series(handle, index=none.index)
+
+
+# A Telegram username (5–32 letters, digits and "_", a letter first) as forms get it.
+_TELEGRAM = (
+    r"(?i)^(?:(?:telegram|tg|телеграмм?|телега)[ \t]*:?[ \t]*)?"
+    r"(?:@|(?:https?://)?(?:t|telegram)\.me/)[a-z][a-z0-9_]{3,30}[a-z0-9]$"
+)
 
 
 def _invalid_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:

@@ -44,6 +44,27 @@ def test_a_genuine_lead_is_ok() -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "junk"),
+    [
+        ("@ivan_petrov", False),  # a Telegram username: the lead can be written to
+        ("t.me/ivan_petrov", False),
+        ("https://t.me/Ivan_Petrov", False),
+        ("Telegram: @ivan_petrov", False),
+        ("телеграм @ivan_petrov", False),
+        ("@iv", True),  # too short for a username
+        ("@ivan_", True),  # a username ends in a letter or digit
+        ("@ivan petrov", True),
+        ("ivan_petrov", True),  # no @ or link: not told from any word
+    ],
+)
+def test_a_telegram_username_is_a_contact(typed: str, junk: bool) -> None:
+    for field in ("phone", "email"):
+        out, _ = clean(leads({"phone": "", "email": "", f"{field}_raw": typed}))
+        assert ("no_contact" in out.loc[0, "reasons"]) is junk, (field, typed)
+        assert out.loc[0, "quality"] == ("junk" if junk else "suspect")
+
+
+@pytest.mark.parametrize(
     "email",
     [
         "anna@gmail.com",  # the providers themselves
