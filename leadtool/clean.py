@@ -383,13 +383,18 @@ _TELEGRAM = (
 
 def _invalid_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     # (A phone typed into the e-mail field, taken as the phone by import, is no bad e-mail.)
-    return (v.col("email_raw") != "") & (v.col("email") == "") & ~_noted(v, "phone_in_email")
+    typed = (v.col("email_raw") != "") & (v.col("email") == "")
+    return _unless_noted(v, typed, "phone_in_email")
 
 
-def _noted(v: _View, note: str) -> pd.Series:
-    """Where import noted ``note`` in ``import_issues``."""
-    issues = v.col("import_issues")
-    return issues.str.contains(note, regex=False).fillna(False).astype(bool)
+def _unless_noted(v: _View, flagged: pd.Series, note: str) -> pd.Series:
+    """``flagged`` but where import noted ``note`` in ``import_issues`` (looked at only in
+    the flagged rows: a few)."""
+    rows = np.flatnonzero(flagged.to_numpy(dtype=bool))
+    noted = v.col("import_issues").iloc[rows].str.contains(note, regex=False)
+    kept = flagged.to_numpy(dtype=bool).copy()
+    kept[rows] = ~noted.fillna(False).to_numpy(dtype=bool)
+    return pd.Series(kept, index=flagged.index)
 
 
 def _in_domains(v: _View, domains: set[str]) -> pd.Series:
@@ -417,26 +422,26 @@ def _email_typo(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     """The domain is one letter away from a mailbox provider's (``typo_domains``): one
     letter more, less or changed, or two letters swapped — ``gmial.com``, ``gmail.co``,
     ``yandex.ry`` — and is not a real domain itself (the providers, ``not_typos``)."""
-    providers = tuple(config.lists["typo_domains"])
-    known = set(providers) | set(config.lists["not_typos"])
-    return v.by_domain(lambda domain: _mistyped(domain, providers, known))
-
-
-def _mistyped(domain: str, providers: tuple[str, ...], known: set[str]) -> bool:
     from rapidfuzz.distance import OSA
 
-    if not domain or domain in known:
-        return False
-    return any(
-        abs(len(domain) - len(p)) <= 1 and OSA.distance(domain, p, score_cutoff=1) == 1
-        for p in providers
-    )
+    providers = tuple(config.lists["typo_domains"])
+    known = set(providers) | set(config.lists["not_typos"])
+
+    def mistyped(domain: str) -> bool:
+        if not domain or domain in known:
+            return False
+        return any(
+            abs(len(domain) - len(p)) <= 1 and OSA.distance(domain, p, score_cutoff=1) == 1
+            for p in providers
+        )
+
+    return v.by_domain(mistyped)
 
 
 def _invalid_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     raw = v.col("phone_raw")
     typed = (raw != "") & (v.col("phone") == "") & ~raw.str.contains("<test lead", regex=False)
-    return typed & ~_noted(v, "email_in_phone")  # (an e-mail in the phone field: taken)
+    return _unless_noted(v, typed, "email_in_phone")  # (an e-mail in the phone field: taken)
 
 
 def fake_digits(digits: str, min_distinct: int, run: int) -> bool:

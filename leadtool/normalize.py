@@ -293,9 +293,10 @@ def infer_phone_region(
             break
     if not national:
         return None
+    numbers = list(national)[:sample]
     scores: Counter[str] = Counter()
     for region in candidates:
-        for t in list(national)[:sample]:
+        for t in numbers:
             try:
                 if phonenumbers.is_valid_number(phonenumbers.parse(t, region)):
                     scores[region] += 1
