@@ -57,6 +57,19 @@ STATE = State()
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def print_whole(out: Console, table: RichTable) -> None:
+    """A table that loses nothing. Rich fits a table to the terminal — 80 columns when the
+    output is a pipe or a file — by squeezing its columns to "…" and cropping the rest: a
+    report redirected to a file lost its cost columns. Piped, the table is printed at its
+    natural width; on a terminal too narrow for it, only the columns allowed to fold (the
+    names of sources and campaigns) fold, and the terminal wraps what is still wider."""
+    measured = out.measure(table, options=out.options.update_width(100_000))
+    needed = measured.minimum if out.is_terminal else measured.maximum
+    if needed > out.width:
+        table.width = needed
+    out.print(table, crop=False)
+
+
 def say(message: str) -> None:
     """A progress or summary line on stderr (silent with --quiet)."""
     if not STATE.quiet:
@@ -638,7 +651,7 @@ def _clean_summary(name: str, stats: object, dropped: int) -> None:
             str(row["suspect"]),
             f"{row['junk_rate']:.1%}",
         )
-    console.print(table)
+    print_whole(console, table)
 
 
 # --------------------------------------------------------------------------- dedupe
@@ -881,7 +894,7 @@ def _print_backtest(metrics: dict) -> None:
             rate = "" if row["conversion_rate"] is None else f"{row['conversion_rate']:.1%}"
             lift = "" if row["lift"] is None else f"{row['lift']:.2f}x"
             table.add_row(row[title], str(row["leads"]), str(row["converted"]), rate, lift)
-        console.print(table)
+        print_whole(console, table)
 
 
 # --------------------------------------------------------------------------- spend
@@ -1068,7 +1081,7 @@ def _print_report(report: object) -> None:
             view.add_column(labels.get(str(col), str(col)), justify="right", no_wrap=True)
     for row in table.itertuples(index=False):
         view.add_row(*[str(v) for v in row])
-    out.print(view)
+    print_whole(out, view)
 
 
 # --------------------------------------------------------------------------- run

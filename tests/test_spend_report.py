@@ -357,6 +357,18 @@ def test_cli_report_terminal_raw_spend_and_errors(run, qualified, tmp_path) -> N
     assert result.exit_code == 1 and "no rate for RON" in result.stderr
 
 
+def test_cli_report_table_piped_keeps_every_column(run, qualified, monkeypatch) -> None:
+    """Piped to a file, rich would fit the table to 80 columns and crop the costs away."""
+    monkeypatch.setenv("COLUMNS", "60")
+    result = run("report", str(qualified), "--spend", str(FIXTURES / "meta_ads_spend.csv"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "per SQL" in result.stdout and "Leadgen RU Nov" in result.stdout
+    ru = next(line for line in lines if "Leadgen RU Nov" in line)
+    assert "2230.75" in ru and "743.58" in ru and ru.endswith("│")
+    assert "…" not in result.stdout
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
