@@ -1094,7 +1094,8 @@ def run_cmd(
         typer.Argument(
             metavar="[FILE|DIR]...",
             show_default=False,
-            help="Lead exports or folders. [default: inputs: in the config]",
+            help="Lead exports or folders; spend reports among them are read as spend. "
+            "[default: inputs: in the config]",
         ),
     ] = None,
     out: Annotated[
@@ -1161,6 +1162,14 @@ def run_cmd(
         if manifest.get("nothing_new"):
             say(f"{folder}: nothing new in the inbox")
         else:
+            spent = [
+                table["table"]
+                for record in manifest["inputs"]
+                for table in record.get("tables", [])
+                if "spend_profile" in table
+            ]
+            if spent:
+                say(f"read as spend, not leads: {', '.join(spent)}")
             rows = manifest["rows"]
             stages = rows["stages"]
             say(

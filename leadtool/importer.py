@@ -27,7 +27,7 @@ from leadtool.arrowtext import (
     text_where,
     to_arrow,
 )
-from leadtool.errors import LeadtoolError
+from leadtool.errors import NotLeadsError
 from leadtool.io import Table
 from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
 from leadtool.sha1hex import hex12
@@ -105,11 +105,7 @@ def import_table(
     profile = profile_by_key(options.profile) if options.profile else detect_profile(headers)
     mapping = map_columns(headers, profile, options.mapping)
     if not any(mapping.get(h) in IDENTITY_COLUMNS for h in headers):
-        shown = ", ".join(headers[:8]) + (" …" if len(headers) > 8 else "")
-        raise LeadtoolError(
-            f"{table.path}{'#' + table.sheet if table.sheet else ''}: no recognizable contact "
-            f"or name column (headers: {shown}); map one with --mapping"
-        )
+        raise _not_leads(table, headers)
     ranked = _by_precedence(headers, mapping, profile)  # headers of one column, in order
     out, extras = _assemble(data, headers, mapping, ranked)
     ragged, shapes = _cell_texts(table.ragged)
@@ -248,6 +244,26 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- steps
+
+
+def _not_leads(table: Table, headers: list[str]) -> NotLeadsError:
+    """The error for a table without a contact or name column, saying so when it is an
+    ad-spend report (the most common wrong file: the night's exports share a folder)."""
+    from leadtool.spend import detect_spend_profile
+
+    where = f"{table.path}{'#' + table.sheet if table.sheet else ''}"
+    spend = detect_spend_profile(headers)
+    if spend is not None:
+        return NotLeadsError(
+            f"{where}: a spend report ({spend.label}), not leads; give it to leadtool spend, "
+            "or to --spend of report and run",
+            spend.key,
+        )
+    shown = ", ".join(headers[:8]) + (" …" if len(headers) > 8 else "")
+    return NotLeadsError(
+        f"{where}: no recognizable contact or name column (headers: {shown}); "
+        "map one with --mapping"
+    )
 
 
 def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:

@@ -26,9 +26,10 @@ from leadtool import __version__
 from leadtool.clean import clean
 from leadtool.clean import load_config as load_checks
 from leadtool.dedupe import DedupeOptions, dedupe, history_update
-from leadtool.errors import LeadtoolError
-from leadtool.importer import ImportOptions, combine, import_table
+from leadtool.errors import LeadtoolError, NotLeadsError
+from leadtool.importer import ImportOptions, ImportStats, combine, import_table
 from leadtool.io import (
+    Table,
     iter_paths,
     read_leads,
     read_tables,
@@ -306,6 +307,7 @@ def _run(
         jobs=resolve_jobs(config.jobs),
     )
     frames, inputs, failures = [], [], []
+    spend_tables: list[Table] = []  # spend reports found among the inputs
     # Each file is hashed on a thread while it is read and imported (hashlib lets go of the
     # interpreter lock: 0.09 s a million leads off the run); the inbox, which skips files
     # seen before, waits for the digest first.
@@ -319,18 +321,23 @@ def _run(
                     record["skipped"] = f"seen before ({seen[known]})"
                     inputs.append(record)
                     continue
-                imported = [import_table(table, options) for table in read_tables(path)]
+                imported, spent = _import_or_spend(read_tables(path), options)
                 record["sha256"] = digest.result() if digest is not None else ""
             except LeadtoolError as exc:
                 if not inbox:
                     raise
                 record["error"] = str(exc)
                 failures.append(str(exc))
-                imported = []
+                imported, spent = [], []
             for frame, stats in imported:
                 frames.append(frame)
                 record.setdefault("tables", []).append(
                     {"table": stats.file, "profile": stats.profile, "rows": stats.rows_written}
+                )
+            for table, profile in spent:
+                spend_tables.append(table)
+                record.setdefault("tables", []).append(
+                    {"table": table.label, "spend_profile": profile, "rows": len(table.data)}
                 )
             inputs.append(record)
     leads = combine(frames)
@@ -389,7 +396,8 @@ def _run(
 
     step("report")
     started = time.perf_counter()
-    spend_frames, spend_inputs = [], []
+    spend_frames = [spend_frame(table) for table in spend_tables]
+    spend_inputs = []
     for path in iter_paths(config.spend):
         spend_inputs.append({"path": path, "sha256": sha256(path)})
         spend_frames += [spend_frame(table) for table in read_tables(path)]
@@ -435,6 +443,23 @@ def _run(
     }
     write_json(manifest, str(folder / "manifest.json"))
     return RunResult(manifest, failures)
+
+
+def _import_or_spend(
+    tables: list[Table], options: ImportOptions
+) -> tuple[list[tuple[pd.DataFrame, ImportStats]], list[tuple[Table, str]]]:
+    """Each table imported — or, when it is an ad-spend report rather than leads, kept
+    aside with its spend profile for the report: a team drops every export of the night
+    into one folder, and a run should not stop at the first spend report in it."""
+    imported, spent = [], []
+    for table in tables:
+        try:
+            imported.append(import_table(table, options))
+        except NotLeadsError as exc:
+            if exc.spend_profile is None:
+                raise
+            spent.append((table, exc.spend_profile))
+    return imported, spent
 
 
 def _emit(

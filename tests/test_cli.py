@@ -128,6 +128,7 @@ def test_stdin_dash(run) -> None:
         ("empty.csv", "empty.csv: file is empty"),
         ("binary.csv", "binary.csv: binary file"),
         ("no_contact.csv", "no_contact.csv: no recognizable contact or name column"),
+        ("meta_ads_spend.csv", "meta_ads_spend.csv: a spend report (Meta Ads Manager), not leads"),
         ("bad_utf8.csv", "bad_utf8.csv: line 5"),
         ("missing.csv", "missing.csv: no such file"),
         ("no_table.xls", "no_table.xls: an HTML page without a table of leads"),
@@ -232,7 +233,7 @@ def test_inspect_reports_a_file_import_would_reject(run) -> None:
     result = run("inspect", str(FIXTURES / "no_contact.csv"))
     assert result.exit_code == 0
     assert "no recognizable contact" in result.stdout
-    assert "Campaign" in result.stdout
+    assert "Product" in result.stdout
 
 
 def test_inspect_real_data_dictionary(run, real_data) -> None:

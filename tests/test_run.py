@@ -216,6 +216,31 @@ def test_inbox_processes_new_files_only_and_goes_on_past_bad_ones(run, tmp_path)
     assert len(seen) == 2 and not any(p.endswith("broken.csv") for p in seen.values())
 
 
+def test_spend_reports_among_the_inputs_are_read_as_spend(run, tmp_path) -> None:
+    """A team drops the night's exports, leads and spend, into one folder: the spend
+    reports in it are the report's spend, as if given with --spend."""
+    mixed, apart, together = tmp_path / "mixed", tmp_path / "apart", tmp_path / "together"
+    mixed.mkdir()
+    for name in ("facebook_leads.tsv", "tilda_form.csv", "meta_ads_spend.csv"):
+        shutil.copy(FIXTURES / name, mixed)
+    result = run("run", str(mixed), "--out", str(together))
+    assert result.exit_code == 0, result.output
+    assert "read as spend, not leads: meta_ads_spend.csv" in result.stderr
+    leads = [str(mixed / "facebook_leads.tsv"), str(mixed / "tilda_form.csv")]
+    spend = str(mixed / "meta_ads_spend.csv")
+    assert run("run", *leads, "--spend", spend, "--out", str(apart)).exit_code == 0
+    for name in ("report.csv", "spend.csv", "qualified.csv"):
+        assert (together / name).read_bytes() == (apart / name).read_bytes(), name
+    manifest = json.loads((together / "manifest.json").read_text())
+    assert manifest["rows"]["imported"] == 8
+    tables = [t for record in manifest["inputs"] for t in record["tables"]]
+    assert {"table": "meta_ads_spend.csv", "spend_profile": "meta_ads", "rows": 3} in tables
+    # A table that is neither leads nor spend still stops the run, named.
+    shutil.copy(FIXTURES / "no_contact.csv", mixed)
+    failed = run("run", str(mixed), "--out", str(tmp_path / "failed"))
+    assert failed.exit_code == 1 and "no_contact.csv: no recognizable contact" in failed.stderr
+
+
 def test_quiet_run_prints_nothing(run, tmp_path) -> None:
     result = run("-q", "run", str(FIXTURES / "tilda_form.csv"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 0 and result.stderr == "" and result.stdout == ""
