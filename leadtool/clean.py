@@ -46,12 +46,14 @@ from leadtool.arrowtext import (
 from leadtool.errors import LeadtoolError
 from leadtool.gibberish import gibberish_names
 from leadtool.normalize import (
+    SERVICE_TYPES,
     as_numbers,
     casefolded,
     name_or_parts,
     parse_stamps,
     per_distinct,
     phone_region,
+    service_numbers,
 )
 from leadtool.once import Once
 from leadtool.schema import CANONICAL, QUALITY_COLUMNS
@@ -135,6 +137,10 @@ def _check(code: str, spec: Any, origin: str) -> Check:
     return Check(code=code, severity=severity, enabled=bool(enabled), params=spec)
 
 
+# The settings whose values are names from a fixed set.
+_KNOWN_VALUES: dict[tuple[str, str], tuple[str, ...]] = {("service_phone", "types"): SERVICE_TYPES}
+
+
 def _apply_user_checks(path: str, checks: dict[str, Check], lists: dict[str, list[str]]) -> None:
     p = Path(path)
     if not p.is_file():
@@ -160,6 +166,13 @@ def _apply_user_checks(path: str, checks: dict[str, Check], lists: dict[str, lis
             numeric = isinstance(default, int | float) and not isinstance(default, bool)
             if numeric and (not isinstance(value, int | float) or isinstance(value, bool)):
                 raise LeadtoolError(f"{path}: check {code}: {key} must be a number")
+            if isinstance(default, list) and not isinstance(value, list):
+                raise LeadtoolError(f"{path}: check {code}: {key} must be a list")
+            known = _KNOWN_VALUES.get((code, key))
+            if known is not None and (wrong := sorted(set(map(str, value)) - set(known))):
+                raise LeadtoolError(
+                    f"{path}: check {code}: {key}: unknown {wrong[0]!r} (known: {', '.join(known)})"
+                )
         merged.update(spec)
         checks[code] = _check(code, merged, path)
     for name, values in (doc.get("lists") or {}).items():
@@ -444,6 +457,10 @@ def _invalid_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     return _unless_noted(v, typed, "email_in_phone")  # (an e-mail in the phone field: taken)
 
 
+def _service_phone(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    return service_numbers(v.col("phone"), check.params.get("types", ()))
+
+
 def fake_digits(digits: str, min_distinct: int, run: int) -> bool:
     """Digits a person would not have: too few distinct digits, or the last ``run`` digits
     all equal or counting up or down (``+7 999 999-99-99``, ``…1234567``)."""
@@ -704,6 +721,7 @@ CHECKS: dict[str, Callable[[_View, Check, CleanConfig], pd.Series]] = {
     "email_typo": _email_typo,
     "invalid_phone": _invalid_phone,
     "fake_phone": _fake_phone,
+    "service_phone": _service_phone,
     "test_entry": _test_entry,
     "gibberish_name": _gibberish_name,
     "spam_content": _spam_content,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -99,6 +100,10 @@ def test_real_domains_are_no_typos(email: str) -> None:
         ({"phone": "+79999999999"}, "fake_phone"),
         ({"phone": "+79121234567"}, "fake_phone"),
         ({"phone": "", "phone_raw": "1111111"}, "fake_phone"),
+        ({"phone": "+78005553535"}, "service_phone"),  # toll-free: a famous made-up number
+        ({"phone": "+18885550193"}, "service_phone"),  # US toll-free
+        ({"phone": "+19005550193"}, "service_phone"),  # US premium rate
+        ({"phone": "+40801234567"}, "service_phone"),  # RO shared cost
         ({"name": "Test Test"}, "test_entry"),
         ({"name": "тест"}, "test_entry"),
         ({"email": "test@test.com"}, "test_entry"),
@@ -130,6 +135,8 @@ def test_each_check_fires(change: dict[str, str], code: str) -> None:
     [
         {"email": "anna@romashka.ru"},
         {"phone": "+40722418305"},
+        {"phone": "+74957893412"},  # Moscow fixed line
+        {"phone": "+442079460958"},  # London fixed line
         {"name": "Ioana Popescu"},
         {"name": "Мкртчян Ашот"},
         {"name": "Vlădescu Ștefan"},
@@ -143,6 +150,30 @@ def test_each_check_fires(change: dict[str, str], code: str) -> None:
 def test_genuine_variations_stay_clean(change: dict[str, str]) -> None:
     out, _ = clean(leads(change))
     assert out.loc[0, "quality"] != "junk", out.loc[0, "reasons"]
+
+
+def test_service_phone_is_suspect_and_its_types_are_set_in_the_checks_file(tmp_path) -> None:
+    hotline = {"phone": "+78005553535"}
+    out, _ = clean(leads(hotline))
+    assert out.loc[0, "quality"] == "suspect" and out.loc[0, "reasons"] == "service_phone"
+    checks = tmp_path / "checks.yml"
+    checks.write_text("checks:\n  service_phone: {types: [premium_rate]}\n", encoding="utf-8")
+    assert reasons_of(hotline, checks_file=str(checks)) == [""]
+    assert reasons_of({"phone": "+19005550193"}, checks_file=str(checks)) == ["service_phone"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("{types: [tollfree]}", "service_phone: types: unknown 'tollfree' (known: toll_free,"),
+        ("{types: toll_free}", "service_phone: types must be a list"),
+    ],
+)
+def test_service_phone_types_are_checked(tmp_path, setting: str, message: str) -> None:
+    checks = tmp_path / "checks.yml"
+    checks.write_text(f"checks:\n  service_phone: {setting}\n", encoding="utf-8")
+    with pytest.raises(LeadtoolError, match=re.escape(message)):
+        load_config(str(checks))
 
 
 def test_severity_sets_quality() -> None:

@@ -55,3 +55,12 @@ def test_every_stage_column_is_described() -> None:
     )
 
     assert set(STAGE_COLUMN_MEANINGS) == {*QUALITY_COLUMNS, *DEDUPE_COLUMNS, *QUALIFY_COLUMNS}
+
+
+def test_checks_page_documents_every_check_with_its_default_severity() -> None:
+    from leadtool.clean import CHECKS, load_config
+
+    page = (REPO / "docs" / "checks.md").read_text(encoding="utf-8")
+    for code, check in load_config().checks.items():
+        assert f"| `{code}` | {check.severity} |" in page, code
+    assert set(load_config().checks) == set(CHECKS)

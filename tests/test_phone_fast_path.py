@@ -333,3 +333,55 @@ def test_a_small_column_goes_to_phonenumbers_with_the_same_answers(monkeypatch) 
     small = normalize_phones(texts, regions)
     assert [s.tolist() for s in small] == [f.tolist() for f in fast]
     assert asked == [len(cells) - 1]  # every distinct non-empty cell, once
+
+
+# ---- service numbers: the prefilter never misses what phonenumbers' number_type says
+
+ALL_TYPES = tuple(
+    getattr(phonenumbers.PhoneNumberType, name.upper())
+    for name in ("mobile", "fixed_line", *nz.SERVICE_TYPES)
+)
+
+
+def service_sample(rng: random.Random) -> list[str]:
+    """Every region's and non-geographic code's example numbers of every type, each with
+    three random tails of its own length (valid or not), as E.164 text."""
+    numbers = [
+        n for region in sorted(phonenumbers.SUPPORTED_REGIONS) for n in examples(region, ALL_TYPES)
+    ]
+    numbers += [
+        example
+        for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS)
+        if (example := phonenumbers.example_number_for_non_geo_entity(code)) is not None
+    ]
+    texts = []
+    for number in numbers:
+        national = str(number.national_number)
+        texts.append(f"+{number.country_code}{national}")
+        for _ in range(3):
+            keep = rng.randrange(1, len(national) + 1)
+            tail = "".join(rng.choice("0123456789") for _ in range(len(national) - keep))
+            texts.append(f"+{number.country_code}{national[:keep]}{tail}")
+    return texts
+
+
+@pytest.mark.parametrize(
+    "types",
+    [("toll_free", "premium_rate", "shared_cost"), nz.SERVICE_TYPES, ("uan",)],
+)
+def test_service_numbers_agree_with_phonenumbers_number_type(types: tuple[str, ...]) -> None:
+    texts = service_sample(random.Random(8))
+    wanted = {getattr(phonenumbers.PhoneNumberType, t.upper()) for t in types}
+    found = nz.service_numbers(pd.Series([*texts, "", "+7"], dtype=object), types)
+    expected = [phonenumbers.number_type(phonenumbers.parse(t)) in wanted for t in texts]
+    assert found.tolist() == [*expected, False, False]
+    assert sum(expected) > 100  # the sample holds such numbers in many countries
+
+
+def test_service_numbers_ask_phonenumbers_only_about_candidates(monkeypatch) -> None:
+    asked: list[str] = []
+    real = nz._number_type
+    monkeypatch.setattr(nz, "_number_type", lambda e164: asked.append(e164) or real(e164))
+    phones = pd.Series(["+79161234567", "+78005553535", "+78005553535", "+40722123456"] * 50)
+    found = nz.service_numbers(phones, ["toll_free"])
+    assert found.sum() == 100 and asked == ["+78005553535"]
