@@ -11,12 +11,11 @@ import os
 import re
 import sys
 import traceback
-import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -54,6 +53,7 @@ class State:
 
 
 STATE = State()
+T = TypeVar("T")
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -213,26 +213,23 @@ def _quiet_broken_pipe() -> None:
 
 
 def _check_region(value: str | None) -> str | None:
-    if value is None:
-        return None
-    import phonenumbers
+    from leadtool.settings import region_code
 
-    code = value.strip().upper()
-    if code not in phonenumbers.SUPPORTED_REGIONS:
-        raise typer.BadParameter(f"{value!r} is not a region code such as RU, RO, MD, US, GB")
-    return code
+    return None if value is None else _checked(region_code, value)
+
+
+def _checked(check: Callable[[str], T], value: str) -> T:
+    """A setting checked by leadtool.settings, its complaint as a usage error."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
 
 
 def _check_timezone(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not an IANA time zone such as Europe/Moscow"
-        ) from exc
-    return value
+    from leadtool.settings import timezone_name
+
+    return None if value is None else _checked(timezone_name, value)
 
 
 def _check_profile(value: str | None) -> str | None:
@@ -863,19 +860,14 @@ def qualify_cmd(
 
 
 def _timestamp(value: str | None) -> pd.Timestamp | None:
+    from leadtool.settings import as_of_stamp
+
     if value is None:
         return None
-    import pandas as pd
-
-    if value.strip().casefold() == "now":
-        return pd.Timestamp.now(tz="UTC")
     try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not a date such as 2026-11-23", param_hint="--as-of"
-        ) from exc
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return as_of_stamp(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--as-of") from exc
 
 
 def _print_backtest(metrics: dict) -> None:
@@ -998,6 +990,17 @@ def report_cmd(
             help="Currency rates (currency,rate) to add spend across currencies.",
         ),
     ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            metavar="TZ",
+            callback=_check_timezone,
+            show_default="UTC",
+            help="Time zone (IANA name such as Europe/Moscow) of the leads' days, weeks and "
+            "months: the zone the ad accounts report spend in.",
+        ),
+    ] = None,
     input_format: InputFormat = None,
 ) -> None:
     """CPL, cost per valid / MQL / SQL lead, junk rate and conversion by source, campaign and
@@ -1034,7 +1037,7 @@ def report_cmd(
         spend = combine_spend(frames) if frames else None
         outcomes = read_tables(outcomes_file)[0].data if outcomes_file else None
         fx = load_fx(read_tables(fx_file)[0].data) if fx_file else None
-        report = build_report(leads, spend, dims, outcomes, fx)
+        report = build_report(leads, spend, dims, outcomes, fx, timezone)
         for note in report.notes:
             say(f"note: {note}")
         if fmt is None and output is None:

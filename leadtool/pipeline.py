@@ -42,7 +42,8 @@ from leadtool.normalize import resolve_jobs
 from leadtool.privacy import redact
 from leadtool.qualify import load_rules, prepared_columns, qualify
 from leadtool.report import build_report, machine, parse_dimensions, to_html, to_markdown
-from leadtool.sources import load_user_mapping
+from leadtool.settings import as_of_stamp, job_count, region_code, timezone_name
+from leadtool.sources import load_user_mapping, profile_by_key
 from leadtool.spend import combine_spend, spend_frame
 from leadtool.yamltext import YAMLError, parse_yaml
 
@@ -139,6 +140,16 @@ def load_run_config(path: str | None) -> RunConfig:
         items = value if isinstance(value, list) else [value] if value else []
         return [r for r in (rel(v) for v in items) if r]
 
+    def setting(key: str, check: Callable[[Any], Any]) -> Any:
+        """The setting as ``check`` (leadtool.settings) reads it; None when not given."""
+        return None if doc.get(key) in (None, "") else setting_text(key, doc[key], check)
+
+    def setting_text(key: str, text: str, check: Callable[[str], Any]) -> Any:
+        try:
+            return check(text)
+        except (ValueError, LeadtoolError) as exc:
+            raise LeadtoolError(f"{path}: {key}: {exc}") from exc
+
     dedupe_opts = doc.get("dedupe") or {}
     if not isinstance(dedupe_opts, dict) or set(dedupe_opts) - DEDUPE_KEYS:
         raise LeadtoolError(f"{path}: dedupe: expected some of {', '.join(sorted(DEDUPE_KEYS))}")
@@ -154,10 +165,10 @@ def load_run_config(path: str | None) -> RunConfig:
         inputs=rel_list(doc.get("inputs")),
         spend=rel_list(doc.get("spend")),
         out=rel(doc.get("out")),
-        region=doc.get("region"),
-        timezone=doc.get("timezone"),
+        region=setting("region", region_code),
+        timezone=setting("timezone", timezone_name),
         mapping=rel(doc.get("mapping")),
-        profile=doc.get("profile"),
+        profile=setting("profile", lambda key: profile_by_key(str(key)).key),
         source=doc.get("source"),
         checks=rel(doc.get("checks")),
         target_countries=countries if isinstance(countries, list) else str(countries).split(","),
@@ -165,9 +176,9 @@ def load_run_config(path: str | None) -> RunConfig:
         rules=rel(doc.get("rules")),
         history=rel(doc.get("history")),
         dedupe=dedupe_opts,
-        report_by=parse_dimensions(by_text),
-        as_of=str(doc["as_of"]) if doc.get("as_of") else None,
-        jobs=int(doc.get("jobs", 1)),
+        report_by=setting_text("report: by", by_text, parse_dimensions),
+        as_of=str(doc["as_of"]) if setting("as_of", as_of_stamp) is not None else None,
+        jobs=1 if (jobs := setting("jobs", job_count)) is None else jobs,
         stage_files=bool(doc.get("stage_files", False)),
         config_file=str(Path(path).resolve()),
     )
@@ -358,7 +369,7 @@ def _run(
     checks = load_checks(config.checks, config.block_domains, config.target_countries)
     rules = load_rules(config.rules, prepared_columns(leads.columns))
     dedupe_options = _dedupe_options(config.dedupe)
-    as_of = pd.Timestamp(config.as_of, tz="UTC") if config.as_of else None
+    as_of = as_of_stamp(config.as_of) if config.as_of else None
 
     stage_file(leads, "leads.csv")
     step("clean")
@@ -404,7 +415,7 @@ def _run(
     spend = combine_spend(spend_frames) if spend_frames else None
     if spend is not None:
         emit(spend, "spend.csv")
-    report = build_report(qualified, spend, config.report_by)
+    report = build_report(qualified, spend, config.report_by, timezone=config.timezone)
     write_text(to_html(report), str(folder / "report.html"))
     write_text(to_markdown(report), str(folder / "report.md"))
     emit(machine(report.table), "report.csv")

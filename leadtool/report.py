@@ -64,6 +64,7 @@ class Report:
     table: pd.DataFrame
     views: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    timezone: str = "UTC"  # the zone of the leads' days, weeks and months
 
 
 # --------------------------------------------------------------------------- inputs
@@ -74,7 +75,7 @@ def parse_dimensions(text: str) -> tuple[str, ...]:
     bad = [d for d in dims if d not in DIMENSIONS]
     if bad or not dims:
         raise LeadtoolError(
-            f"--by: unknown dimension {bad[0] if bad else text!r} (use {', '.join(DIMENSIONS)})"
+            f"unknown dimension {bad[0] if bad else text!r} (use {', '.join(DIMENSIONS)})"
         )
     return dims
 
@@ -151,14 +152,18 @@ def _platform(source: pd.Series) -> pd.Series:
     )
 
 
-def _days(dates: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
+def _days(dates: pd.Series, timezone: str = "UTC") -> tuple[np.ndarray, pd.DataFrame]:
     """Each row's day as a code into a table of the distinct days' day, ISO week and month;
-    the table's last row is the blank period of rows without a date."""
+    the table's last row is the blank period of rows without a date. Days are counted in
+    ``timezone``: a Moscow team's lead of 01:30 on the 24th (22:30 UTC on the 23rd) is the
+    24th's, as the ad platforms count their spend in the account's own days."""
     stamps = canonical_stamps(dates)  # leadtool's own times, read from their bytes
     if stamps is None:
         stamps = pd.to_datetime(
             dates.replace("", None), utc=True, errors="coerce", format="ISO8601"
         )
+    if timezone != "UTC":  # local wall time, without a zone: midnight is never ambiguous
+        stamps = stamps.dt.tz_convert(timezone).dt.tz_localize(None)
     codes, days = pd.factorize(stamps.dt.floor("D"))
     days = pd.DatetimeIndex(days)
     iso = days.isocalendar()
@@ -189,14 +194,14 @@ _KEY_LIMIT = 2**62  # a combined group key stays below this (int64, with room to
 
 
 def _lead_groups(
-    leads: pd.DataFrame, flags: pd.DataFrame, index: _SpendIndex
+    leads: pd.DataFrame, flags: pd.DataFrame, index: _SpendIndex, timezone: str = "UTC"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Report keys (platform, medium, campaign resolved against spend, periods) and summed
     flags per distinct (key columns, day) — a million leads have a few thousand of those, and
     every view's counts are sums of these partial sums. The groups keep the order of their
     first lead, so a view's "first" campaign name is the one its first lead gave."""
     given = pd.DataFrame({c: text_column(leads, c) for c in _KEY_SOURCES}, index=leads.index)
-    days, periods = _days(text_column(leads, "created_at"))
+    days, periods = _days(text_column(leads, "created_at"), timezone)
     # group = (day, then each key column), numbered as first seen: the codes are combined
     # into one integer (renumbered first only if it could outgrow int64), then factorized.
     groups, span = days.astype(np.int64), int(days.max(initial=0)) + 1
@@ -279,9 +284,13 @@ def build_report(
     by: tuple[str, ...] = ("source", "campaign"),
     outcomes: pd.DataFrame | None = None,
     fx: dict[str, float] | None = None,
+    timezone: str | None = None,
 ) -> Report:
     """Aggregate leads (and spend) by ``by``; also every standard view (source, campaign,
-    day, funnel) for the workbook and HTML renderers."""
+    day, funnel) for the workbook and HTML renderers. Leads fall in the days, weeks and
+    months of ``timezone`` (IANA name; UTC by default); spend's dates are the days the ad
+    account reports in, taken as they are."""
+    timezone = timezone or "UTC"
     spend = (
         spend
         if spend is not None
@@ -292,11 +301,11 @@ def build_report(
     spend = spend.fillna("").astype(object)
     notes: list[str] = []
     index = _spend_index(spend)
-    keys, flags = _lead_groups(leads, _lead_flags(leads, outcomes), index)
+    keys, flags = _lead_groups(leads, _lead_flags(leads, outcomes), index, timezone)
     spend_keys = _spend_keys(spend, index)
     amounts, currency = _spend_amounts(spend, fx, notes)
     table = _aggregate(keys, flags, spend_keys, amounts, currency, by)
-    report = Report(by=by, table=table, notes=notes)
+    report = Report(by=by, table=table, notes=notes, timezone=timezone)
     for name, dims in (
         ("by_source", ("source",)),
         ("by_campaign", ("source", "campaign")),
@@ -582,6 +591,7 @@ def to_json(report: Report) -> str:
 
     doc = {
         "by": list(report.by),
+        "timezone": report.timezone,
         "rows": records(report.table),
         "notes": report.notes,
         "views": {k: records(v) for k, v in report.views.items()},
@@ -590,7 +600,7 @@ def to_json(report: Report) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    lines = [f"# Lead report by {', '.join(report.by)}", ""]
+    lines = [f"# Lead report by {', '.join(report.by)}", "", f"Days in {report.timezone}.", ""]
     lines += _md_table(formatted(report.table))
     lines += ["", "## Funnel", "", *_md_table(formatted(report.views["funnel"]))]
     if report.notes:
@@ -650,7 +660,7 @@ def to_html(report: Report, title: str = "Lead report") -> str:
             [("junk rate", sources["junk_rate"])],
             percent=True,
         ),
-        "</section><section><h2>Leads per day</h2>",
+        f"</section><section><h2>Leads per day ({html.escape(report.timezone)})</h2>",
         _bar_chart("daily-chart", days["day"].tolist(), [("leads", days["leads"])]),
         "</section>",
         f"<section><h2>By {html.escape(', '.join(report.by))}</h2>",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 
 from leadtool.errors import LeadtoolError
 from leadtool.pipeline import LOCK_NAME, folder_lock, load_run_config
+from leadtool.settings import as_of_stamp
 from tests.conftest import FIXTURES, REPO
 
 EXAMPLES = REPO / "examples"
@@ -54,6 +56,7 @@ def test_run_on_the_examples(run, tmp_path) -> None:
         "writing",
     }
     assert manifest["options"]["timezone"] == "Europe/Moscow"
+    assert "Days in Europe/Moscow." in (out / "report.md").read_text(encoding="utf-8")
     assert manifest["versions"]["pandas"]
     qualified = pd.read_csv(out / "qualified.csv", dtype=str, keep_default_na=False)
     assert len(qualified) == 15 and {"quality", "dup_group", "stage", "score"} <= set(
@@ -148,15 +151,38 @@ def test_config_found_in_working_directory(tmp_path, monkeypatch, run) -> None:
         ("outputs: x\n", "unknown setting 'outputs'"),
         ("- a\n", "expected a mapping"),
         ("dedupe: {keep_all: true}\n", "dedupe: expected"),
-        ("report: {by: [planet]}\n", "unknown dimension"),
+        ("report: {by: [planet]}\n", "report: by: unknown dimension 'planet'"),
         ("inputs: [\n", "not valid YAML"),
+        ("timezone: Mars/Base\n", "timezone: 'Mars/Base' is not an IANA time zone"),
+        ("region: XX\n", "region: 'XX' is not a region code"),
+        ("as_of: yesterday\n", "as_of: 'yesterday' is not a date such as 2026-11-23"),
+        ("jobs: many\n", "jobs: 'many' is not a whole number"),
+        ("jobs: -2\n", "jobs: -2 is not a whole number"),
+        ("profile: nope\n", "profile: unknown profile 'nope'"),
     ],
 )
 def test_bad_config(tmp_path, text: str, message: str) -> None:
     path = tmp_path / "leadtool.yml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(LeadtoolError, match=message):
+    with pytest.raises(LeadtoolError, match=f"^{re.escape(str(path))}: {re.escape(message)}"):
         load_run_config(str(path))
+
+
+def test_good_config_settings_are_read_as_meant(tmp_path) -> None:
+    path = tmp_path / "leadtool.yml"
+    path.write_text(
+        "region: ru\ntimezone: Europe/Moscow\nas_of: 2026-11-23T10:00+03:00\njobs: 0\n"
+        "profile: tilda\n",
+        encoding="utf-8",
+    )
+    config = load_run_config(str(path))
+    assert (config.region, config.timezone, config.jobs, config.profile) == (
+        "RU",
+        "Europe/Moscow",
+        0,
+        "tilda",
+    )
+    assert as_of_stamp(config.as_of) == pd.Timestamp("2026-11-23T07:00Z")
 
 
 def test_run_errors(run, tmp_path) -> None:

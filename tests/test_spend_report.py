@@ -420,3 +420,50 @@ def test_group_keys_renumbered_before_they_could_overflow(monkeypatch) -> None:
     pd.testing.assert_frame_equal(got.table, expected.table)
     for name, view in expected.views.items():
         pd.testing.assert_frame_equal(got.views[name], view)
+
+
+def test_days_are_counted_in_the_teams_time_zone(run, tmp_path) -> None:
+    """A Moscow lead of 01:30 on the 24th is 22:30 UTC on the 23rd; the ad account counts
+    its spend in Moscow days, so the lead and the day's spend meet only in Moscow time."""
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c"],
+            "source": ["facebook"] * 3,
+            "created_at": ["2026-11-23T22:30:00Z", "2026-11-23T10:00:00Z", "2026-03-28T21:30:00Z"],
+            "quality": ["ok"] * 3,
+            "stage": ["MQL", "IQL", "SQL"],
+        }
+    )
+    spend = pd.DataFrame(
+        {
+            "date": ["2026-11-24"],
+            "source": ["facebook"],
+            "campaign": [""],
+            "campaign_id": [""],
+            "spend": ["100"],
+            "currency": ["USD"],
+        }
+    )
+
+    def by_day(timezone: str | None) -> dict[str, tuple[int, float]]:
+        table = build_report(leads, spend, ("day",), timezone=timezone).table
+        return {r.day: (int(r.leads), r.cpl) for r in table.itertuples()}
+
+    utc = by_day(None)
+    assert utc["2026-11-23"][0] == 2 and utc["2026-11-24"][0] == 0
+    moscow = by_day("Europe/Moscow")
+    assert moscow["2026-11-23"][0] == 1
+    assert moscow["2026-11-24"] == (1, 100.0)
+    assert "2026-03-29" in moscow  # 21:30 UTC is past midnight in Moscow
+    assert "2026-03-28" in by_day("America/New_York")
+
+    path = tmp_path / "qualified.csv"
+    leads.to_csv(path, index=False)
+    out = tmp_path / "r.json"
+    args = ["report", str(path), "--by", "day", "--timezone", "Europe/Moscow", "-o", str(out)]
+    assert run(*args).exit_code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["timezone"] == "Europe/Moscow"
+    assert [r["day"] for r in doc["rows"]] == ["2026-03-29", "2026-11-23", "2026-11-24"]
+    bad = run("report", str(path), "--timezone", "Mars/Base")
+    assert bad.exit_code == 2 and "not an IANA time zone" in bad.stderr
