@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from leadtool import __version__
-from leadtool.errors import LeadtoolError
+from leadtool.errors import LeadtoolError, os_reason
 
 # The library (pandas, pyarrow, phonenumbers: 0.3 s) is imported by the commands that use
 # it, so `--help`, `--version` and usage errors answer at once.
@@ -151,8 +151,11 @@ def handled_errors() -> Iterator[None]:
         _fail(str(exc))
     except BrokenPipeError:
         _quiet_broken_pipe()
-    except Exception as exc:  # a bug: still one line, the traceback with --debug
-        # The message itself is not shown: it may quote a cell, i.e. a person's data.
+    except Exception as exc:
+        if isinstance(exc, OSError) and exc.filename is not None:
+            _fail(f"{exc.filename}: {os_reason(exc)}")  # no permission…: the user's to fix
+        # A bug: still one line, the traceback with --debug. The message itself is not
+        # shown: it may quote a cell, i.e. a person's data.
         _fail(
             f"unexpected {type(exc).__name__} at {_where(exc)} (run with --debug for the traceback)"
         )

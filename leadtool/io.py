@@ -41,7 +41,7 @@ from leadtool.arrowtext import (
     mask,
     to_arrow,
 )
-from leadtool.errors import LeadtoolError
+from leadtool.errors import LeadtoolError, os_reason
 from leadtool.htmltable import declared_charset, html_tables, looks_like_html
 from leadtool.privacy import escape_formulas
 
@@ -1342,8 +1342,11 @@ def _atomic(target: Path, write: Any) -> None:
     """``write`` into a temp file beside ``target``, renamed over it once complete: a reader
     sees the old file or the new one, never part of one. A failed write (a full disk) is
     one error naming the file, and leaves the old file as it was."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # a file where the folder should be, no permission
+        raise LeadtoolError(f"{target}: cannot write: {os_reason(exc)}") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -1352,6 +1355,8 @@ def _atomic(target: Path, write: Any) -> None:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
             raise LeadtoolError(f"{target}: cannot write: {exc.strerror}") from exc
+        if isinstance(exc, IsADirectoryError):  # a folder of the target's name
+            raise LeadtoolError(f"{target}: cannot write: {os_reason(exc)}") from exc
         raise
 
 

@@ -26,7 +26,7 @@ from leadtool import __version__
 from leadtool.clean import clean
 from leadtool.clean import load_config as load_checks
 from leadtool.dedupe import DedupeOptions, dedupe, history_update
-from leadtool.errors import LeadtoolError, NotLeadsError
+from leadtool.errors import LeadtoolError, NotLeadsError, os_reason
 from leadtool.importer import ImportOptions, ImportStats, combine, import_table
 from leadtool.io import (
     Table,
@@ -190,7 +190,10 @@ def load_run_config(path: str | None) -> RunConfig:
 @contextlib.contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
     """One run per output folder: a lock file holding the pid; a stale one is taken over."""
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LeadtoolError(f"{folder}: cannot make the output folder: {os_reason(exc)}") from exc
     lock = folder / LOCK_NAME
     for _ in range(2):
         try:

@@ -329,3 +329,57 @@ def test_commands_turn_transparent_huge_pages_off(keep: str, flag: str, tmp_path
         pytest.skip("prctl is not allowed here")
     assert done.stdout.strip() == flag
     assert (tmp_path / "l.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (
+            ["import", "{leads}", "-o", "{file}/out.csv"],
+            "{file}/out.csv: cannot write: a file stands",
+        ),
+        (
+            ["report", "{leads}", "-o", "{file}/r.html"],
+            "{file}/r.html: cannot write: a file stands",
+        ),
+        (
+            ["import", "{leads}", "-o", "{folder}"],
+            "{folder}: cannot write: is a folder, not a file",
+        ),
+        (["run", "{leads}", "--out", "{file}"], "{file}: cannot make the output folder: a file"),
+        (
+            ["dedupe", "{leads}", "--history", "{file}/h.parquet", "--update-history"],
+            "{file}/h.parquet: cannot write: a file stands",
+        ),
+    ],
+)
+def test_an_output_path_that_cannot_be_written_is_one_error_line(
+    run, tmp_path, command: list[str], message: str
+) -> None:
+    """A file where the output's folder should be, or a folder of the output's name: the
+    user's to fix, so said plainly with the path, never as an "unexpected" error."""
+    (tmp_path / "notes.txt").write_text("a file, not a folder\n", encoding="utf-8")
+    (tmp_path / "taken").mkdir()
+    paths = {"folder": str(tmp_path / "taken")}
+    leads = tmp_path / "leads.csv"
+    assert run("-q", "import", str(FIXTURES / "tilda_form.csv"), "-o", str(leads)).exit_code == 0
+    paths = {"leads": str(leads), "file": str(tmp_path / "notes.txt"), "folder": paths["folder"]}
+    result = run("-q", *[part.format(**paths) for part in command])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {message.format(**paths)}"), lines
+
+
+def test_any_file_system_error_names_its_path_not_a_bug(capsys) -> None:
+    import errno
+
+    import typer
+
+    from leadtool.cli import handled_errors
+
+    with pytest.raises(typer.Exit), handled_errors():
+        raise PermissionError(errno.EACCES, "Permission denied", "/srv/leads/out")
+    assert capsys.readouterr().err.strip() == "Error: /srv/leads/out: permission denied"
+    with pytest.raises(typer.Exit), handled_errors():
+        raise OSError(errno.EIO, "Input/output error")  # no path: a bug's one line
+    assert "unexpected OSError at" in capsys.readouterr().err
