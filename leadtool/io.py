@@ -334,13 +334,57 @@ def _read_delimited(path: str, name: str, raw: bytes, delim: str | None) -> Tabl
         text = data.decode("utf-8") if text is None else text
         with _collector_paused():
             try:
-                reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
-                records = list(reader)
+                records = _records(text, delim)
             except csv.Error as exc:
                 raise LeadtoolError(f"{path}: cannot parse as delimited text ({exc})") from exc
             table = _table_from_records(path, name, records)
     table.encoding, table.delimiter = encoding, delim
     return table
+
+
+def _records(text: str, delim: str) -> list[list[str]]:
+    """The csv module's records — except where a quote that opens a cell is never closed as
+    meant (a name typed as ``"Ivan``, a cell cut short by the exporting tool). The reader
+    then runs on through the next lines, to a later quote or the end of the file, and makes
+    many rows one: rows lost without a word. Such a record — spanning several lines, not as
+    wide as the table, the lines it swallowed each holding a row's worth of delimiters —
+    is read again with its first line's quotes taken as they are, and reading goes on
+    from its second line (the row is then flagged ragged if its width is off)."""
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
+    lines_ended = text.count("\n") + (not text.endswith("\n"))
+    if '"' not in text or len(records) >= lines_ended:  # no record of several lines
+        return records
+    width = Counter(len(r) for r in records).most_common(1)[0][0]
+    lines = list(io.StringIO(text, newline=""))
+    out: list[list[str]] = []
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(iter(lines[start:]), delimiter=delim, strict=False)
+        first = start
+        for record in reader:
+            last = start + reader.line_num  # the line after the record's end
+            if last - first > 1 and _runaway(record, lines[first + 1 : last], delim, width):
+                out.append(
+                    next(csv.reader([lines[first]], delimiter=delim, quoting=csv.QUOTE_NONE))
+                )
+                start = first + 1
+                break
+            out.append(record)
+            first = last
+        else:
+            break
+    return out
+
+
+def _runaway(record: list[str], swallowed: list[str], delim: str, width: int) -> bool:
+    """Whether a record of several lines is an unclosed quote's run, not a cell that holds
+    line breaks: the record is not as wide as the table, and every line it took in holds
+    as many delimiters as a row of the table."""
+    return (
+        len(record) != width
+        and width > 2
+        and all(line.count(delim) >= width - 1 for line in swallowed if line.strip())
+    )
 
 
 def _utf8_body(raw: bytes) -> tuple[bytes, str] | None:

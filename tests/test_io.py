@@ -101,6 +101,65 @@ def test_ragged_rows_are_kept_and_flagged() -> None:
     assert table.data.iloc[0].tolist() == ["Tom Short", "tom@example.com", ""]
 
 
+@pytest.mark.parametrize("size", ["small", "large"])  # the csv module's path and Arrow's
+def test_an_unclosed_quote_does_not_swallow_the_rows_after_it(tmp_path, size: str) -> None:
+    """A cell typed as `"Ivan` opens a quote nothing closes: the reader ran on to the next
+    quote or the end of the file and made every row in between one. Each row is kept; the
+    one with the stray quote is read as typed, and flagged when its width is off."""
+    rows = [
+        "Имя;Телефон;Email;Компания",
+        '"Иван Петров;+7 916 385-71-42;ivan@example.ru;А',
+        "Анна;+7 916 385-71-43;anna@example.ru;Б",
+        'Олег;+7 916 385-71-44;oleg@example.ru;"ООО ""Ромашка"""',
+        'Мария;+7 916 385-71-45;maria@example.ru;"две\nстроки"',
+        'Пётр;+7 916 385-71-46;petr@example.ru;ООО "Лютик"',
+    ]
+    more = [
+        f"Гость {i};+7 916 000-{i // 100:02d}-{i % 100:02d};g{i}@example.ru;В"
+        for i in range(30_000)
+    ]
+    path = tmp_path / "tilda.csv"
+    path.write_bytes(
+        ("\r\n".join(rows + (more if size == "large" else [])) + "\r\n").encode("cp1251")
+    )
+    (table,) = read_tables(str(path))
+    assert len(table.data) == 5 + (30_000 if size == "large" else 0)
+    assert table.data["Имя"].tolist()[:5] == ['"Иван Петров', "Анна", "Олег", "Мария", "Пётр"]
+    assert table.data["Компания"].tolist()[1:5] == [
+        "Б",
+        'ООО "Ромашка"',
+        "две\nстроки",
+        'ООО "Лютик"',
+    ]
+    assert table.ragged[:5] == ["", "", "", "", ""]  # as wide as the header: nothing to flag
+
+
+def test_an_unclosed_quote_that_shifts_cells_is_flagged(tmp_path) -> None:
+    path = tmp_path / "form.csv"
+    path.write_text(
+        'name,email,phone\n"Ivan, Petrov,ivan@example.com,+79161234567\n'
+        "Anna,anna@example.com,+79161234568\nOleg,oleg@example.com,+79161234569",  # no last \\n
+        encoding="utf-8",
+    )
+    (table,) = read_tables(str(path))
+    assert table.data["name"].tolist() == ['"Ivan', "Anna", "Oleg"]
+    assert table.ragged == ["long_row", "", ""]
+
+
+def test_cells_with_line_breaks_in_ragged_rows_stay_cells(tmp_path) -> None:
+    """A short row whose quoted cell holds line breaks is no runaway quote: the lines it
+    holds are text, not rows."""
+    path = tmp_path / "notes.csv"
+    path.write_text(
+        'name,email,phone,comment\nAnna,anna@example.com,"+79161234568\ncall after 6"\n'
+        "Oleg,oleg@example.com,+79161234569,ok\n",
+        encoding="utf-8",
+    )
+    (table,) = read_tables(str(path))
+    assert table.data["phone"].tolist() == ["+79161234568\ncall after 6", "+79161234569"]
+    assert table.ragged == ["short_row", ""]
+
+
 def test_blank_rows_skipped_but_row_numbers_kept(tmp_path) -> None:
     path = tmp_path / "gaps.csv"
     path.write_text("name,email\nA,a@example.com\n,\nB,b@example.com\n", encoding="utf-8")
