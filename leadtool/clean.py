@@ -151,6 +151,9 @@ def _apply_user_checks(path: str, checks: dict[str, Check], lists: dict[str, lis
         raise LeadtoolError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from exc
     if not isinstance(doc, dict) or set(doc) - {"checks", "lists"}:
         raise LeadtoolError(f"{path}: expected top-level keys 'checks' and/or 'lists'")
+    for key, values in (("checks", "settings"), ("lists", "lists")):
+        if not isinstance(doc.get(key) or {}, dict):
+            raise LeadtoolError(f"{path}: {key}: expected a mapping of names to {values}")
     for code, spec in (doc.get("checks") or {}).items():
         if code not in checks:
             raise LeadtoolError(f"{path}: unknown check {code!r} (known: {', '.join(checks)})")

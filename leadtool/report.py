@@ -71,7 +71,8 @@ class Report:
 
 
 def parse_dimensions(text: str) -> tuple[str, ...]:
-    dims = tuple(d.strip().casefold() for d in text.split(",") if d.strip())
+    # each once, in the order given ("day,day" is the day)
+    dims = tuple(dict.fromkeys(d.strip().casefold() for d in text.split(",") if d.strip()))
     bad = [d for d in dims if d not in DIMENSIONS]
     if bad or not dims:
         raise LeadtoolError(

@@ -302,6 +302,8 @@ def test_checks_file_switches_and_tunes(tmp_path) -> None:
         ("lists:\n  block_domains: rival.example\n", "expected a list"),
         ("rules: []\n", "expected top-level keys"),
         ("checks: [unclosed\n", "not valid YAML"),
+        ("checks: [too_fast]\n", "checks: expected a mapping of names to settings"),
+        ("lists: [block_domains]\n", "lists: expected a mapping of names to lists"),
     ],
 )
 def test_bad_checks_file(tmp_path, text: str, message: str) -> None:

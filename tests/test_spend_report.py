@@ -348,6 +348,8 @@ def test_cli_report_terminal_raw_spend_and_errors(run, qualified, tmp_path) -> N
     assert result.exit_code == 0, result.output
     assert "leads by source" in result.stdout and "facebook" in result.stdout
     assert run("report", str(qualified), "--by", "planet").exit_code == 2
+    twice = run("report", str(qualified), "--by", "source,Source", "-o", "-")
+    assert twice.exit_code == 0 and twice.stdout.splitlines()[0].startswith("source,leads")
     assert run("report", str(qualified), "-o", str(tmp_path / "r.pdf")).exit_code == 2
     fx = tmp_path / "fx.csv"
     fx.write_text("currency,rate\nUSD,1\n", encoding="utf-8")
