@@ -91,9 +91,12 @@ def load_fx(frame: pd.DataFrame) -> dict[str, float]:
     rates = {}
     for cur, rate in zip(frame[cols["currency"]], frame[cols["rate"]], strict=True):
         try:
-            rates[str(cur).strip().upper()] = float(str(rate).replace(",", "."))
+            value = float(str(rate).replace(",", "."))
         except ValueError as exc:
             raise LeadtoolError(f"--fx: rate {rate!r} for {cur} is not a number") from exc
+        if not math.isfinite(value) or value <= 0:
+            raise LeadtoolError(f"--fx: rate {rate!r} for {cur} must be above zero")
+        rates[str(cur).strip().upper()] = value
     return rates
 
 

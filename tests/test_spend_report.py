@@ -469,3 +469,25 @@ def test_days_are_counted_in_the_teams_time_zone(run, tmp_path) -> None:
     assert [r["day"] for r in doc["rows"]] == ["2026-03-29", "2026-11-23", "2026-11-24"]
     bad = run("report", str(path), "--timezone", "Mars/Base")
     assert bad.exit_code == 2 and "not an IANA time zone" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("rates", "message"),
+    [
+        (
+            "cur,rate\nUSD,1\n",
+            "--fx: expected columns currency and rate (one unit in the base currency)",
+        ),
+        ("currency,rate\nUSD,abc\n", "--fx: rate 'abc' for USD is not a number"),
+        ("currency,rate\nUSD,-1\n", "--fx: rate '-1' for USD must be above zero"),
+        ("currency,rate\nUSD,0\n", "--fx: rate '0' for USD must be above zero"),
+        ("currency,rate\nUSD,nan\n", "--fx: rate 'nan' for USD must be above zero"),
+    ],
+)
+def test_bad_fx_rates_are_one_error_line(
+    run, qualified, tmp_path, rates: str, message: str
+) -> None:
+    fx = tmp_path / "fx.csv"
+    fx.write_text(rates, encoding="utf-8")
+    result = run("report", str(qualified), "--fx", str(fx))
+    assert result.exit_code == 1 and result.stderr.strip() == f"Error: {message}"
