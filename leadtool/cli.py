@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from leadtool import __version__
-from leadtool.errors import LeadtoolError, os_reason
+from leadtool.errors import LeadtoolError, NotLeadsError, os_reason
 
 # The library (pandas, pyarrow, phonenumbers: 0.3 s) is imported by the commands that use
 # it, so `--help`, `--version` and usage errors answer at once.
@@ -395,12 +395,24 @@ def import_cmd(
             profile=profile,
             jobs=resolve_jobs(jobs),
         )
-        frames = []
+        frames, spend_reports = [], []
         for path in _paths(files):
             for table in read_tables(path, input_format, sheet):
-                frame, stats = import_table(table, options)
+                try:
+                    frame, stats = import_table(table, options)
+                except NotLeadsError as exc:
+                    # A folder of the night's exports holds spend reports too: left out,
+                    # as run reads them as spend. A file named on its own is an error.
+                    if exc.spend_profile is None or path in files:
+                        raise
+                    spend_reports.append(table.label)
+                    continue
                 frames.append(frame)
                 _summary(stats)
+        if spend_reports:
+            say(f"spend reports left out (for leadtool spend): {', '.join(spend_reports)}")
+            if not frames:
+                raise LeadtoolError(f"no lead tables in {', '.join(files)}, only spend reports")
         leads = combine(frames)
         emit(leads, output, out_format)
         if len(frames) > 1:

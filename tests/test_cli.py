@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 
@@ -383,3 +384,25 @@ def test_any_file_system_error_names_its_path_not_a_bug(capsys) -> None:
     with pytest.raises(typer.Exit), handled_errors():
         raise OSError(errno.EIO, "Input/output error")  # no path: a bug's one line
     assert "unexpected OSError at" in capsys.readouterr().err
+
+
+def test_import_of_a_folder_leaves_its_spend_reports_out(run, tmp_path) -> None:
+    """The night's exports share a folder: import takes the leads and names the spend
+    reports it left (run reads them as spend); a spend report named on its own, or a
+    folder of nothing else, is an error."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for name in ("tilda_form.csv", "meta_ads_spend.csv", "yandex_direct_spend.csv"):
+        shutil.copy(FIXTURES / name, folder)
+    mixed = run("import", str(folder))
+    alone = run("import", str(folder / "tilda_form.csv"))
+    assert mixed.exit_code == 0 and mixed.stdout == alone.stdout
+    assert (
+        "spend reports left out (for leadtool spend): meta_ads_spend.csv, "
+        "yandex_direct_spend.csv" in mixed.stderr
+    )
+    named = run("import", str(folder / "meta_ads_spend.csv"))
+    assert named.exit_code == 1 and "a spend report (Meta Ads Manager), not leads" in named.stderr
+    (folder / "tilda_form.csv").unlink()
+    only = run("import", str(folder))
+    assert only.exit_code == 1 and "only spend reports" in only.stderr
