@@ -1216,8 +1216,7 @@ def normalize_dates(
     values = to_arrow(pd.Series(uniques))
     found = _Found(len(values))
     filled = mask(pc.not_equal(values, ""))
-    parsers = (_parse_iso, _parse_dmy, _parse_ymd, _parse_serial, _parse_epoch)
-    for parse in (*parsers, _parse_local_months, _parse_other):
+    for parse in (*_PARSERS[:5], _parse_worded, *_PARSERS[5:]):  # words: after the digits
         rows = np.flatnonzero(filled & ~found.done)
         if not rows.size:
             break
@@ -1226,6 +1225,104 @@ def normalize_dates(
     out = from_arrow(iso.take(pa.array(codes)), text.index)
     failed = pd.Series((filled & ~found.done)[codes], index=text.index)
     return out, failed
+
+
+def _parse_worded(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
+    """Dates with a time zone in words or a word before the time, read by the other parsers
+    once the words are out: "Mon Nov 23 2026 10:00:00 GMT+0300 (Moscow Standard Time)"
+    (JavaScript's way), "23.11.2026 10:00 МСК", "… UTC+3", "23.11.2026 в 10:00". pandas'
+    parser reads "GMT+3" the POSIX way, three hours *behind* UTC — six hours off what every
+    form means — and knows no "МСК"; a date left to it with a zone in words was wrong or
+    unread. The zone's offset is taken off the time read (``data/months.yml``: zones)."""
+    zones, at_words = _date_words()
+    picked = np.flatnonzero(mask(pc.match_substring_regex(values, _worded_pick())))
+    if not picked.size:
+        return
+    text = pc.replace_substring_regex(
+        values.take(pa.array(picked)),
+        rf"(?i)(\d)[\s,]+(?:{at_words})\s+(\d{{1,2}}[:.]\d\d)",
+        r"\1 \2",
+    )
+    parts = pc.extract_regex(text, _zone_pattern())
+    zoned = mask(pc.is_valid(parts))
+    offset = np.zeros(len(text), dtype=np.int64)
+    if zoned.any():
+        offset[zoned] = _zone_offsets(parts.filter(pa.array(zoned)), zones)
+        body = pc.struct_field(parts.filter(pa.array(zoned)), "body")
+        text = pc.replace_with_mask(text, pa.array(zoned), body)
+    inner = _Found(len(text))
+    for zone_given in (True, False):
+        want = zoned if zone_given else ~zoned
+        for parse in _PARSERS:
+            todo = np.flatnonzero(want & ~inner.done)
+            if not todo.size:
+                break
+            parse(text.take(pa.array(todo)), todo, inner, "UTC" if zone_given else timezone, region)
+    done = inner.done
+    found.seconds[rows[picked[done]]] = inner.seconds[done] - offset[done]
+    found.done[rows[picked[done]]] = True
+
+
+def _zone_offsets(parts: pa.StructArray, zones: dict[str, int]) -> np.ndarray:
+    """Seconds east of UTC of each matched zone: ``GMT±H[H][[:]MM]`` as written, an
+    abbreviation from the table, "МСК+2" the abbreviation's plus the hours after it."""
+
+    def number(name: str) -> np.ndarray:
+        field = pc.struct_field(parts, name)
+        field = pc.if_else(pc.equal(field, ""), "0", field)
+        return np.asarray(pc.cast(field, pa.int64()).to_numpy(zero_copy_only=False))
+
+    def sign(name: str) -> np.ndarray:
+        return np.where(mask(pc.equal(pc.struct_field(parts, name), "-")), -1, 1)
+
+    written = sign("sign") * (number("hh") * 3600 + number("mm") * 60)
+    abbreviation = pc.utf8_upper(pc.struct_field(parts, "abbr"))
+    names = pa.array(list(zones), TEXT)
+    index = np.asarray(pc.index_in(abbreviation, value_set=names).to_numpy(zero_copy_only=False))
+    named = ~np.isnan(index.astype(float))
+    table = np.array(list(zones.values()), dtype=np.int64) * 3600
+    relative = sign("rsign") * number("rel") * 3600
+    out = written.copy()
+    out[named] = table[index[named].astype(np.int64)] + relative[named]
+    return out
+
+
+@cache
+def _date_words() -> tuple[dict[str, int], str]:
+    """(zone abbreviation, upper-cased -> hours east of UTC; the words before a time as an
+    RE2 alternation), from months.yml."""
+    doc = load_yaml_data("months.yml")
+    zones = {str(k).upper(): int(v) for k, v in doc["zones"].items()}
+    words = sorted((str(w) for w in doc["at_words"]), key=len, reverse=True)
+    return zones, "|".join(re.escape(w).replace("\\ ", "\\s+") for w in words)
+
+
+@cache
+def _zone_pattern() -> str:
+    """RE2 with groups: the date (body), then a zone — GMT/UTC with an offset (sign, hh,
+    mm) or an abbreviation (abbr) and hours after it (rsign, rel) — maybe in brackets,
+    maybe followed by the zone's name in brackets (JavaScript's "(Moscow Standard Time)")."""
+    zones, _ = _date_words()
+    abbreviations = "|".join(sorted(zones, key=len, reverse=True))
+    return (
+        r"(?i)^(?P<body>.*?)[\s,]*\(?\s*(?:(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<hh>\d{1,2})"
+        rf"(?::?(?P<mm>\d{{2}}))?|(?P<abbr>{abbreviations})(?:\s*(?P<rsign>[+-])\s*"
+        r"(?P<rel>\d{1,2}))?)\s*\)?(?:\s*\([^)]*\))?\s*$"
+    )
+
+
+@cache
+def _worded_pick() -> str:
+    """RE2: a zone word after a digit (or after "AM" / "PM"), or a word between a date and
+    its time."""
+    zones, at_words = _date_words()
+    abbreviations = "|".join(sorted(zones, key=len, reverse=True))
+    return (
+        rf"(?i)\d(?:\s*[ap]\.?m\.?)?[\s,]*\(?\s*(?:GMT|UTC|{abbreviations})(?:$|[^\pL\pN])"
+        rf"|\d[\s,]+(?:{at_words})\s+\d{{1,2}}[:.]\d\d"
+    )
 
 
 def parse_stamps(text: pd.Series) -> pd.Series:
@@ -1844,3 +1941,16 @@ def most_common(values: pd.Series) -> Any:
     counts = np.bincount(codes, minlength=len(uniques))
     counts[[i for i, u in enumerate(uniques) if not u]] = 0
     return uniques[int(counts.argmax())] if len(counts) and counts.max() else None
+
+
+# The parsers normalize_dates tries in turn on the values none before it read (with
+# _parse_worded after the five that read digits alone: they take no value with words).
+_PARSERS = (
+    _parse_iso,
+    _parse_dmy,
+    _parse_ymd,
+    _parse_serial,
+    _parse_epoch,
+    _parse_local_months,
+    _parse_other,
+)

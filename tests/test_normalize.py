@@ -194,6 +194,21 @@ def test_full_names_split_in_every_order_exports_write(name: str, first: str, la
         ("joi, 23 NOIEMBRIE 2026", "UTC", None, "2026-11-23T00:00:00Z"),
         ("1763892000", "Europe/Moscow", None, "2025-11-23T10:00:00Z"),  # Unix time: UTC
         ("1763892000123", "UTC", None, "2025-11-23T10:00:00Z"),
+        # Zones in words: the offset they say, whatever --timezone is
+        (
+            "Mon Nov 23 2026 10:00:00 GMT+0300 (Moscow Standard Time)",
+            "UTC",
+            None,
+            "2026-11-23T07:00:00Z",
+        ),
+        ("2026-11-23T10:00:00 GMT+3", "America/New_York", None, "2026-11-23T07:00:00Z"),
+        ("2026-11-23 10:00 UTC-5", "UTC", None, "2026-11-23T15:00:00Z"),
+        ("05.11.2026 10:00 МСК", "UTC", "US", "2026-11-05T07:00:00Z"),  # still day first
+        ("23.11.2026 10:00 (мск+2)", "UTC", None, "2026-11-23T05:00:00Z"),
+        ("2026-07-01 10:00 EEST", "UTC", None, "2026-07-01T07:00:00Z"),
+        ("23.11.2026 в 10:00", "Europe/Moscow", None, "2026-11-23T07:00:00Z"),
+        ("23 ноября 2026 в 10:00", "UTC", None, "2026-11-23T10:00:00Z"),
+        ("23.11.2026 la ora 10:00", "UTC", None, "2026-11-23T10:00:00Z"),
     ],
 )
 def test_dates(raw: str, tz: str, region: str | None, iso: str) -> None:
@@ -560,8 +575,33 @@ _YMD = re.compile(
 )
 
 
-def _one_date(value: str, tz: str, month_first: bool) -> str:
-    """What normalize_dates gives one value, value by value, in plain Python and pandas."""
+_REF_ZONES = {"UTC": 0, "GMT": 0, "MSK": 3, "МСК": 3, "EET": 2, "EEST": 3, "CET": 1, "EST": -5}
+_REF_ZONE = re.compile(
+    r"(.*?)[\s,]*\(?\s*(?:(?:GMT|UTC)\s*([+-])\s*(\d{1,2}):?(\d{2})?"
+    rf"|({'|'.join(_REF_ZONES)})(?:\s*([+-])\s*(\d{{1,2}}))?)\s*\)?(?:\s*\([^)]*\))?\s*",
+    re.IGNORECASE,
+)
+
+
+def _worded_date(value: str) -> tuple[str, int | None] | None:
+    """(the date without its words, the zone's seconds east of UTC or None), for a value
+    with a zone in words or "в" / "la" before its time; None for any other value."""
+    plain = re.sub(r"(\d)[\s,]+(?:в|la ora|la|at)\s+(\d{1,2}[:.]\d\d)", r"\1 \2", value)
+    match = _REF_ZONE.fullmatch(plain)
+    if match is None:
+        return (plain, None) if plain != value else None
+    body, sign, hours, minutes, name, rel_sign, rel = match.groups()
+    if name is not None:
+        shift = int(rel or 0) * (-1 if rel_sign == "-" else 1)
+        return body, (_REF_ZONES[name.upper()] + shift) * 3600
+    east = int(hours) * 3600 + int(minutes or 0) * 60
+    return body, -east if sign == "-" else east
+
+
+def _one_date(value: str, tz: str, month_first: bool, worded_first: bool | None = None) -> str:
+    """What normalize_dates gives one value, value by value, in plain Python and pandas.
+    ``worded_first``: whether the dates with words read month first (decided over those
+    alone, as their day and month order is), else as ``month_first``."""
     if not value:
         return ""
     if nz._ISO.match(value):
@@ -598,6 +638,12 @@ def _one_date(value: str, tz: str, month_first: bool) -> str:
         return _one_stamp(_local(days.round("s"), tz))
     if re.fullmatch("1[0-9]{9}(?:[0-9]{3})?", value):  # Unix seconds or milliseconds: UTC
         return _one_stamp(pd.Timestamp(int(value[:10]), unit="s", tz="UTC"))
+    if worded := _worded_date(value):  # a zone in words, a word before the time
+        body, offset = worded
+        first = month_first if worded_first is None else worded_first
+        inner = _one_date(body, "UTC" if offset is not None else tz, first)
+        if inner:
+            return _one_stamp(pd.Timestamp(inner) - pd.Timedelta(seconds=offset or 0))
     english = nz.english_months(value)  # Russian, Ukrainian, Romanian month names
     for spelled in dict.fromkeys([english, value]):
         if all(pattern.search(spelled) for pattern in nz._SPELLED):
@@ -674,6 +720,15 @@ _DATE_CELL = st.one_of(
             "1 Jan 3000",
             "Jan 01, 2263 12:00 AM UTC",  # past 2262 with a zone: pandas 2 raised on it
             "5 Nov 2026 10:00 +0300",
+            "Mon Nov 23 2026 10:00:00 GMT+0300 (Moscow Standard Time)",  # JavaScript's
+            "2026-11-23T10:00:00 GMT+3",  # pandas' parser: three hours behind UTC
+            "2026-11-23 10:00 UTC-05:00",
+            "23.11.2026 10:00 МСК",
+            "2026-11-05 10:00 (мск+2)",
+            "23.11.2026 в 10:00",
+            "23 ноября 2026 в 10:00 EET",
+            "Nov 5, 2026 4:05 PM EST",
+            "2026-11-23 10:00 UTC",
             "yesterday",
             "0001-01-01 00:00:00",
             "  ",
@@ -722,16 +777,19 @@ def test_dates_agree_with_a_value_by_value_parse(
 ) -> None:
     text = pd.Series(cells, dtype="str").str.strip()
     distinct = [v for v in dict.fromkeys(text) if v]
-    # (a value _ISO matches never matches _DMY: the column decides on the _DMY values)
-    dmy = [m for v in distinct if (m := nz._DMY.match(v))]
-    if any(int(m["a"]) > 12 for m in dmy):
-        month_first = False
-    elif any(int(m["b"]) > 12 for m in dmy):
-        month_first = True
-    else:
-        month_first = all(m["sep"] == "/" for m in dmy) and region in nz.MONTH_FIRST_REGIONS
+
+    def month_first_of(values: list[str]) -> bool:
+        # (a value _ISO matches never matches _DMY: the column decides on the _DMY values)
+        dmy = [m for v in values if (m := nz._DMY.match(v))]
+        if any(int(m["a"]) > 12 for m in dmy):
+            return False
+        if any(int(m["b"]) > 12 for m in dmy):
+            return True
+        return all(m["sep"] == "/" for m in dmy) and region in nz.MONTH_FIRST_REGIONS
+
+    worded = [w[0] for v in distinct if not nz._DMY.match(v) and (w := _worded_date(v))]
     out, failed = nz.normalize_dates(pd.Series(cells, dtype="str"), tz, region)
-    want = [_one_date(v, tz, month_first) for v in text]
+    want = [_one_date(v, tz, month_first_of(distinct), month_first_of(worded)) for v in text]
     assert out.tolist() == want
     assert failed.tolist() == [bool(v) and not w for v, w in zip(text, want, strict=True)]
 
