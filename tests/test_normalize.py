@@ -217,6 +217,31 @@ def test_dates(raw: str, tz: str, region: str | None, iso: str) -> None:
     assert not failed[0]
 
 
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2026-11-23 10:00:00+03", "2026-11-23T07:00:00Z"),  # PostgreSQL's timestamptz
+        ("2026-11-23 10:00:00.5-05", "2026-11-23T15:00:00Z"),
+        ("2026-11-23T10:00:00 +03:00", "2026-11-23T07:00:00Z"),
+    ],
+)
+def test_iso_offsets_of_every_shape_beside_naive_times(raw: str, iso: str) -> None:
+    """An offset of hours alone, among naive times, made pandas refuse the whole batch
+    ("Mixed timezones detected"): the import stopped with an unexpected error."""
+    out, failed = nz.normalize_dates(S(raw, "2026-11-23 10:00:00"), "Europe/Moscow")
+    assert out.tolist() == [iso, "2026-11-23T07:00:00Z"] and not failed.any()
+
+
+def test_an_offset_pandas_sees_among_naive_times_is_left_to_the_next_parser(monkeypatch) -> None:
+    # Were an offset's shape missed, the naive batch would hold an aware time: read one by
+    # one then, and the aware one by a later parser, never a crash.
+    monkeypatch.setattr(nz, "_ISO_TZ_RE2", "^$")
+    monkeypatch.setattr(nz, "_ISO_TZ", re.compile("^$"))
+    out, failed = nz.normalize_dates(S("2026-11-23T10:00:00+03:00", "2026-11-23 10:00"), "UTC")
+    assert out.tolist() == ["2026-11-23T07:00:00Z", "2026-11-23T10:00:00Z"]
+    assert not failed.any()
+
+
 def test_day_first_decided_by_the_column() -> None:
     out, _ = nz.normalize_dates(S("03/04/2026", "25/04/2026"), "UTC", "US")
     assert out.tolist() == ["2026-04-03T00:00:00Z", "2026-04-25T00:00:00Z"]
@@ -681,7 +706,7 @@ _DATE_CELL = st.one_of(
         st.integers(0, 13),
         st.integers(0, 32),
         st.sampled_from(["", "T10:11:12", " 23:59:59.999", "T00:00", " 24:00:00", "T10:61"]),
-        st.sampled_from(["", "Z", "+03:00", "-0530", "+14:00"]),
+        st.sampled_from(["", "Z", "+03:00", "-0530", "+14:00", "+03", "-05", " +03:00"]),
     ).map(lambda t: "{:04d}-{:02d}-{:02d}{}{}".format(*t)),
     st.tuples(
         st.integers(0, 32),
