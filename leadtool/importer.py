@@ -161,9 +161,11 @@ def import_table(
         ranked_phones = [data[h] for h in ranked.get("phone", [])[1:]]
         out["phone"] = _valid_from_others(out["phone"], out["phone_raw"], ranked_phones, phones_at)
         email_in_phone, phone_in_email = _swapped_contacts(out, phones_at, options.jobs)
+        email_repaired = _repaired_emails(out, options.jobs)
     issues.append(text_where(mask(pc.not_equal(to_arrow(more), "")), ";extra_phones"))
     issues.append(text_where(email_in_phone, ";email_in_phone"))
     issues.append(text_where(phone_in_email, ";phone_in_email"))
+    issues.append(text_where(email_repaired, ";email_repaired"))
     issues.append(text_where(bad_dates.to_numpy(dtype=bool), ";bad_date"))
     extras["x_phone_extra"] = more
     extras["x_created_at_raw"] = created_raw
@@ -209,6 +211,20 @@ def _swapped_contacts(
     rows = rows[mask(pc.match_substring_regex(typed.take(pa.array(rows)), _PHONE_LIKE))]
     phone_in_email = _filled_from(out, "phone", rows, phones_of(out["email_raw"].iloc[rows], rows))
     return email_in_phone, phone_in_email
+
+
+def _repaired_emails(out: dict[str, pd.Series], jobs: int) -> np.ndarray:
+    """Where the typed e-mail is invalid but one slip from an address (``repair_email``:
+    ``ivan@mail,ru``, ``ivan[at]gmail.com``), that address fills ``email``; ``email_raw``
+    keeps what was typed. Returns where, for ``import_issues``. Only the rows without a
+    valid e-mail are looked at (a few in a file)."""
+    typed = to_arrow(out["email_raw"])
+    rows = np.flatnonzero(
+        (out["email"] == "").to_numpy(dtype=bool)
+        & mask(pc.not_equal(pc.utf8_trim_whitespace(typed), ""))
+    )
+    found = nz.per_distinct(out["email_raw"].iloc[rows], nz.repair_email, jobs)
+    return _filled_from(out, "email", rows, found)
 
 
 def _filled_from(

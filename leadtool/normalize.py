@@ -851,6 +851,33 @@ def validate_address(text: str) -> str:
     return ""
 
 
+# Typing slips and spam-shy spellings an address is read through when it is invalid as
+# typed: "ivan@mail,ru", "ivan@gmail..com", "ivan@gmail.com/", "ivan @ gmail . com",
+# "ivan@@mail.ru", "ivan[at]gmail[dot]com", "ivan (собака) mail.ru".
+_AT_WORD = re.compile(r"\s*(?:\[at\]|\(at\)|\{at\}|\s(?:at|собака)\s|\(собака\))\s*", re.IGNORECASE)
+_DOT_WORD = re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s(?:dot|точка)\s)\s*", re.IGNORECASE)
+
+
+def repair_email(text: str) -> str:
+    """The address a typed e-mail that is not one meant, when one slip or spelling away
+    (``repair``s above, in the domain only — a local part is never guessed), validated as
+    ``validate_address`` validates; else "". Never asked about an address that is valid as
+    typed."""
+    if not text or len(text) > 320:
+        return ""
+    text = _AT_WORD.sub("@", _DOT_WORD.sub(".", text.translate(_INVISIBLE).strip()))
+    text = re.sub(r"@{2,}", "@", _AROUND_AT.sub("@", text))
+    if text.count("@") != 1:
+        return ""
+    local, domain = text.split("@")
+    domain = re.sub(r"\s*[.,]\s*", ".", domain.strip())  # "mail,ru", "gmail . com"
+    domain = re.sub(r"\.{2,}", ".", domain).strip("./\\,;:")
+    local = local.strip().rsplit(None, 1)[-1] if local.strip() else ""  # "Ivan ivan@…"
+    if not local or not domain or any(c.isspace() for c in domain):
+        return ""
+    return validate_address(f"{local}@{domain}")
+
+
 # Plain ASCII addresses that email-validator accepts exactly as written (checked against it by
 # tests/test_email_fast_path.py): a dot-atom local part, LDH domain labels without "--" (no
 # IDNA), an alphabetic TLD, no special-use domain. Everything else goes to email-validator.

@@ -175,6 +175,20 @@ def test_an_email_in_the_phone_field_and_a_phone_in_the_email_field_are_taken(tm
     assert cleaned["reasons"].tolist()[4] == "no_contact;invalid_email;invalid_phone"
 
 
+def test_an_email_one_slip_from_an_address_is_repaired_and_noted(tmp_path) -> None:
+    leads, _ = _import_text(
+        tmp_path / "form.csv",
+        "Name;Phone;Email\n"
+        "Иван Петров;8 916 318 42 76;ivan@mail,ru\n"  # a comma for the dot, on a phone
+        "Анна Смирнова;8 916 318 42 77;anna[at]gmail[dot]com\n"
+        "Ольга Иванова;8 916 318 42 78;olga.@mail.ru\n"  # a local part is never guessed
+        "Пётр Сидоров;8 916 318 42 79;petr@gmail\n",  # nor a missing top-level domain
+    )
+    assert leads["email"].tolist() == ["ivan@mail.ru", "anna@gmail.com", "", ""]
+    assert leads["email_raw"].tolist()[0] == "ivan@mail,ru"
+    assert leads["import_issues"].tolist() == ["email_repaired", "email_repaired", "", ""]
+
+
 def test_a_lead_keeps_a_valid_phone_or_email_from_a_column_behind_an_invalid_one(
     tmp_path,
 ) -> None:

@@ -242,6 +242,30 @@ def test_an_offset_pandas_sees_among_naive_times_is_left_to_the_next_parser(monk
     assert not failed.any()
 
 
+@pytest.mark.parametrize(
+    ("typed", "address"),
+    [
+        ("ivan@mail,ru", "ivan@mail.ru"),
+        ("ivan@gmail..com", "ivan@gmail.com"),
+        ("ivan@@mail.ru", "ivan@mail.ru"),
+        ("ivan@gmail.com/", "ivan@gmail.com"),
+        ("ivan @ gmail . com", "ivan@gmail.com"),
+        ("ivan[at]gmail[dot]com", "ivan@gmail.com"),
+        ("ivan (собака) mail.ru", "ivan@mail.ru"),
+        ("ivan at gmail dot com", "ivan@gmail.com"),
+        ("Иван ivan@mail,ru", "ivan@mail.ru"),
+        ("ivan.@mail.ru", ""),  # the local part: never guessed
+        ("ivan@gmail", ""),  # no top-level domain: not guessed
+        ("ivan@mailru", ""),
+        ("call me at 5 pm", ""),
+        ("a@b@c.ru", ""),
+        ("", ""),
+    ],
+)
+def test_repair_email(typed: str, address: str) -> None:
+    assert nz.repair_email(typed) == address
+
+
 def test_day_first_decided_by_the_column() -> None:
     out, _ = nz.normalize_dates(S("03/04/2026", "25/04/2026"), "UTC", "US")
     assert out.tolist() == ["2026-04-03T00:00:00Z", "2026-04-25T00:00:00Z"]
