@@ -865,6 +865,7 @@ def repair_email(text: str) -> str:
     typed."""
     if not text or len(text) > 320:
         return ""
+    typed = text
     text = _AT_WORD.sub("@", _DOT_WORD.sub(".", text.translate(_INVISIBLE).strip()))
     text = re.sub(r"@{2,}", "@", _AROUND_AT.sub("@", text))
     if text.count("@") != 1:
@@ -873,9 +874,10 @@ def repair_email(text: str) -> str:
     domain = re.sub(r"\s*[.,]\s*", ".", domain.strip())  # "mail,ru", "gmail . com"
     domain = re.sub(r"\.{2,}", ".", domain).strip("./\\,;:")
     local = local.strip().rsplit(None, 1)[-1] if local.strip() else ""  # "Ivan ivan@…"
-    if not local or not domain or any(c.isspace() for c in domain):
-        return ""
-    return validate_address(f"{local}@{domain}")
+    repaired = f"{local}@{domain}"
+    if not local or not domain or any(c.isspace() for c in domain) or repaired == typed:
+        return ""  # (as typed, it is invalid already)
+    return validate_address(repaired)
 
 
 # Plain ASCII addresses that email-validator accepts exactly as written (checked against it by
