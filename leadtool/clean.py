@@ -54,6 +54,7 @@ from leadtool.normalize import (
     per_distinct,
     phone_region,
     service_numbers,
+    telegram_handles,
 )
 from leadtool.once import Once
 from leadtool.schema import CANONICAL, QUALITY_COLUMNS
@@ -385,16 +386,9 @@ def _no_contact(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     rows = np.flatnonzero(none.to_numpy(dtype=bool))  # only the leads without a contact
     handle = np.zeros(len(none), dtype=bool)
     for column in ("phone_raw", "email_raw"):
-        found = v.col(column).iloc[rows].str.contains(_TELEGRAM, regex=True)
-        handle[rows] |= found.fillna(False).to_numpy(dtype=bool)
+        found = telegram_handles(v.col(column).iloc[rows])
+        handle[rows] |= (found != "").to_numpy(dtype=bool)
     return none & ~pd.Series(handle, index=none.index)
-
-
-# A Telegram username (5–32 letters, digits and "_", a letter first) as forms get it.
-_TELEGRAM = (
-    r"(?i)^(?:(?:telegram|tg|телеграмм?|телега)[ \t]*:?[ \t]*)?"
-    r"(?:@|(?:https?://)?(?:t|telegram)\.me/)[a-z][a-z0-9_]{3,30}[a-z0-9]$"
-)
 
 
 def _invalid_email(v: _View, check: Check, config: CleanConfig) -> pd.Series:

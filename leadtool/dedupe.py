@@ -43,6 +43,7 @@ from leadtool.normalize import (
     name_or_parts,
     parse_stamps,
     per_distinct,
+    telegram_handles,
     transliterate,
 )
 from leadtool.schema import DEDUPE_COLUMNS
@@ -263,6 +264,25 @@ def _key_groups(keys: pd.Series, partition: np.ndarray) -> tuple[np.ndarray, np.
     group = _block_codes(keys[valid], partition[rows])
     shared = np.bincount(group)[group] >= 2
     return rows[shared], group[shared]
+
+
+def _telegram_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_key_groups`` of the Telegram usernames typed instead of a phone or an e-mail
+    (forms of the Russian market ask for "phone or Telegram"): a username is one person's,
+    as a number is. Only a field that gave no valid phone or e-mail is read."""
+    found: dict[int, str] = {}  # row -> username (few rows have one)
+    for column, raw in (("phone", "phone_raw"), ("email", "email_raw")):
+        if raw not in frame.columns:
+            continue
+        rows = np.flatnonzero((frame[column] == "").to_numpy(dtype=bool))
+        handles = telegram_handles(frame[raw].iloc[rows])
+        for at in np.flatnonzero((handles != "").to_numpy(dtype=bool)).tolist():
+            found.setdefault(int(rows[at]), str(handles.iloc[at]))
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    keys = np.full(len(frame), "", dtype=object)
+    keys[list(found)] = list(found.values())
+    return _key_groups(pd.Series(keys, index=frame.index, dtype="str"), partition)
 
 
 def _phone_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -724,13 +744,17 @@ def dedupe(
             supports = {f: field_values(combined, f, emails) for f in options.fields}
             fuzzy = fuzzy_pairs(names, supports, partition, options.threshold)
         (mail_rows, mail_groups), (phone_rows, phone_groups) = by_email.result(), phones.result()
+        tg_rows, tg_groups = _telegram_groups(combined, partition)
         held = np.zeros(len(combined), dtype=bool)
-        held[mail_rows] = held[phone_rows] = True
+        held[mail_rows] = held[phone_rows] = held[tg_rows] = True
         held_rows = np.flatnonzero(held)
         keyed = _coded_names(names(held_rows), held_rows, partition)
         mail_edges = pool.submit(_exact_edges, mail_rows, mail_groups, keyed, options.threshold)
         phone_edges = _exact_edges(phone_rows, phone_groups, keyed, options.threshold)
-        pairs = _exact_pairs({"email": mail_edges.result(), "phone": phone_edges})
+        tg_edges = _exact_edges(tg_rows, tg_groups, keyed, options.threshold)
+        pairs = _exact_pairs(
+            {"email": mail_edges.result(), "phone": phone_edges, "telegram": tg_edges}
+        )
         if fuzzy is not None and len(fuzzy):
             pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
         a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
@@ -780,7 +804,8 @@ _KEY_COLUMNS = (
 def _wanted_columns(options: DedupeOptions) -> list[str]:
     """The columns matching and choosing the primary read: only these are copied."""
     fields = [f for f in options.fields if f != "email_local"]
-    return list(dict.fromkeys([*_KEY_COLUMNS, *FILL_COLUMNS, "x_phone_extra", *fields]))
+    raw = ["phone_raw", "email_raw"]  # (a Telegram username typed in either field)
+    return list(dict.fromkeys([*_KEY_COLUMNS, *FILL_COLUMNS, "x_phone_extra", *raw, *fields]))
 
 
 def _prepare(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
@@ -793,7 +818,7 @@ def _prepare(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
 
 
 def _exact_pairs(edges: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
-    """The e-mail and phone edges as pairs, e-mail first."""
+    """The e-mail, phone and Telegram edges as pairs, in that order."""
     frames = [
         pd.DataFrame({"a": a, "b": b, "rule": rule, "fields": rule, "score": 1.0})
         for rule, (a, b) in edges.items()

@@ -43,7 +43,7 @@ from leadtool.arrowtext import (
 )
 from leadtool.errors import LeadtoolError, os_reason
 from leadtool.htmltable import declared_charset, html_tables, looks_like_html
-from leadtool.privacy import escape_formulas
+from leadtool.privacy import escape_formulas, unescape_formulas
 
 try:
     import fcntl  # Unix: the output file's access mode
@@ -978,12 +978,15 @@ def _isna(value: Any) -> bool:
 def read_leads(path: str, fmt: str | None = None) -> pd.DataFrame:
     """Read a lead file written by a leadtool stage (any supported format, ``-`` for stdin).
 
-    Cells stay text. A file without the columns a stage needs is refused with a hint,
-    rather than producing a file of empty checks.
+    Cells stay text, the quote ``escape_formulas`` put before formula-like cells of a CSV
+    taken off. A file without the columns a stage needs is refused with a hint, rather than
+    producing a file of empty checks.
     """
     tables = read_tables(path, fmt)
     table = next((t for t in tables if t.sheet in (None, "leads")), tables[0])
     frame = table.data
+    if table.delimiter:  # a stage's CSV: what it escaped against spreadsheets, as it was
+        frame = unescape_formulas(frame)
     if not {"lead_id", "email", "phone"} & set(frame.columns):
         shown = ", ".join(map(str, list(frame.columns)[:6]))
         raise LeadtoolError(

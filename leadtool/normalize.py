@@ -808,6 +808,30 @@ def _number_type(e164: str) -> int:
         return -1
 
 
+# --------------------------------------------------------------------------- messengers
+
+# A Telegram username (5–32 letters, digits and "_", a letter first) as forms get it in the
+# phone or e-mail field: "@ivan_petrov", "t.me/ivan_petrov", "Telegram: @ivan_petrov".
+TELEGRAM = (
+    r"(?i)^[ \t]*(?:(?:telegram|tg|телеграмм?|телега)[ \t]*:?[ \t]*)?"
+    r"(?:@|(?:https?://)?(?:t|telegram)\.me/)(?P<handle>[a-z][a-z0-9_]{3,30}[a-z0-9])[ \t]*$"
+)
+
+
+def telegram_handles(texts: pd.Series) -> pd.Series:
+    """The Telegram username each cell is (lower-cased, without ``@`` or link: usernames
+    are case-blind), "" for any other cell. Only cells holding "@" or ".me/" are matched."""
+    values = to_arrow(texts)
+    out = pa.repeat(pa.scalar("", TEXT), len(values))
+    maybe = mask(pc.match_substring(values, "@")) | mask(pc.match_substring(values, ".me/"))
+    rows = np.flatnonzero(maybe)
+    if rows.size:
+        parts = pc.extract_regex(values.take(pa.array(rows)), TELEGRAM)
+        found = pc.fill_null(pc.struct_field(parts, "handle"), "")
+        out = pc.replace_with_mask(out, pa.array(maybe), pc.utf8_lower(found).cast(TEXT))
+    return from_arrow(out, texts.index)
+
+
 # --------------------------------------------------------------------------- e-mails
 
 _EMAIL_SPLIT = re.compile(r"[\s,;]+")

@@ -32,7 +32,9 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     ``+79161234567`` and ``-15.5`` stay as they are; ``=1+1``, ``@SUM(A1)``, ``-2+3``,
     ``+cmd|' /C calc'!A0`` become ``'=1+1`` … and show as text in Excel and LibreOffice.
     The first character of every cell is read straight from the Arrow buffers; only the
-    cells that start like a formula are matched against the safe patterns.
+    cells that start like a formula are matched against the safe patterns. A cell that
+    already starts with quotes and then a formula character (``'=x``) gets one more, so
+    that ``unescape_formulas`` gives every cell back exactly as it was.
     """
     out = frame
     for column in frame.columns:
@@ -44,26 +46,63 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if not risky.size:
             continue
         cells = from_arrow(text.take(pa.array(risky)))
-        safe = cells.str.fullmatch(_SAFE.pattern).fillna(False).astype(bool).to_numpy()
+        safe = np.where(
+            cells.str.startswith("'").fillna(False).astype(bool).to_numpy(),  # only '=x …
+            ~cells.str.match(_QUOTED).fillna(False).astype(bool).to_numpy(),
+            cells.str.fullmatch(_SAFE.pattern).fillna(False).astype(bool).to_numpy(),
+        )
         rows = risky[~safe]
         if not rows.size:
             continue
         flagged = np.zeros(len(text), dtype=bool)
         flagged[rows] = True
-        quoted = prefixed("'", text.take(pa.array(rows)))
+        escaped = prefixed("'", text.take(pa.array(rows)))
         if out is frame:
             out = frame.copy(deep=False)  # columns are replaced whole, never written into
-        out[column] = from_arrow(pc.replace_with_mask(text, pa.array(flagged), quoted), frame.index)
+        out[column] = from_arrow(
+            pc.replace_with_mask(text, pa.array(flagged), escaped), frame.index
+        )
     return out
 
 
 _FORMULA_BYTE = np.zeros(256, dtype=bool)  # a lookup table: one gather, no sort or compare
 _FORMULA_BYTE[np.frombuffer("".join(FORMULA_START).encode("ascii"), dtype=np.uint8)] = True
+_FORMULA_BYTE[ord("'")] = True  # quotes before a formula character: see _QUOTED
+# A cell escaped already, or quoted by its author, before a formula character.
+_QUOTED = "'+[=+\\-@\t\r]"
 
 
 def _formula_starts(text: pa.Array) -> np.ndarray:
-    """Positions of the cells whose first byte starts a formula (an empty cell's is 0)."""
+    """Positions of the cells whose first byte starts a formula, or is a quote (an empty
+    cell's is 0)."""
     return np.flatnonzero(_FORMULA_BYTE[first_bytes(text)])
+
+
+def unescape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``escape_formulas`` undone: the quote it put before a formula-like cell taken off,
+    so a stage reading another's CSV sees what was typed (``+7 916 …``, ``@ivan_petrov``
+    in ``phone_raw``), as ``run`` passes it in memory."""
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        text = to_arrow(values)
+        rows = np.flatnonzero(first_bytes(text) == ord("'"))
+        if not rows.size:
+            continue
+        cells = text.take(pa.array(rows))
+        escaped = np.asarray(pc.match_substring_regex(cells, f"^{_QUOTED}"), dtype=bool)
+        rows = rows[escaped]
+        if not rows.size:
+            continue
+        flagged = np.zeros(len(text), dtype=bool)
+        flagged[rows] = True
+        bare = pc.utf8_slice_codeunits(text.take(pa.array(rows)), 1)
+        if out is frame:
+            out = frame.copy(deep=False)
+        out[column] = from_arrow(pc.replace_with_mask(text, pa.array(flagged), bare), frame.index)
+    return out
 
 
 def redact(frame: pd.DataFrame, mode: str) -> pd.DataFrame:

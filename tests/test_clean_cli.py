@@ -114,3 +114,23 @@ def test_errors_are_one_line(run, tmp_path, setup: str, message: str) -> None:
 @pytest.mark.parametrize("value", ["XX", "", "RU,ZZ"])
 def test_bad_target_countries_is_usage_error(run, value: str) -> None:
     assert run("clean", "x.csv", "--target-countries", value).exit_code == 2
+
+
+def test_a_stage_reads_what_was_typed_through_the_last_stages_csv(run, tmp_path) -> None:
+    """import writes `@ivan_petrov` in phone_raw as `'@ivan_petrov` (against spreadsheet
+    formulas); clean reading that file must see the username, as run's clean does in
+    memory — it read the quote and called the lead no_contact junk."""
+    form = tmp_path / "form.csv"
+    form.write_text(
+        "Имя;Телефон;Email\nИван Петров;@ivan_petrov;\nАнна Смирнова;+7 916 318-42-76;\n",
+        encoding="utf-8",
+    )
+    leads = tmp_path / "leads.csv"
+    assert run("-q", "import", str(form), "-o", str(leads)).exit_code == 0
+    assert "'@ivan_petrov" in leads.read_text(encoding="utf-8")  # escaped on the way out
+    result = run("-q", "clean", str(leads))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["quality"] for r in rows] == ["suspect", "ok"]
+    assert rows[0]["phone_raw"] == "'@ivan_petrov"  # and escaped again
+    unescaped = run("-q", "--no-escape-formulas", "clean", str(leads))
+    assert list(csv.DictReader(io.StringIO(unescaped.stdout)))[1]["phone_raw"] == "+7 916 318-42-76"

@@ -208,6 +208,22 @@ def test_a_second_number_in_a_leads_phone_cell_matches_too() -> None:
     assert groups(out) == [["t:0", "t:4"]]
 
 
+def test_a_telegram_username_typed_instead_of_a_phone_or_email_is_a_key() -> None:
+    # Forms asking for "phone or Telegram": the username is one person's, tonight or on an
+    # earlier night, whichever field it was typed in and however it was written — unless
+    # the names clearly differ, as on any key. A field that gave a valid phone or e-mail
+    # is not read for one.
+    first = lead(0, name="Ivan Petrov", phone_raw="@Ivan_Petrov")
+    again = lead(1, name="Ivan Petrov", email_raw="https://t.me/ivan_petrov")
+    other = lead(2, name="Anna Smirnova", phone_raw="Telegram: @ivan_petrov")
+    valid = lead(3, name="Ivan Petrov", phone="+79161234567", phone_raw="@ivan_petrov")
+    out, pairs, _ = run(first, again, other, valid)
+    assert groups(out) == [["t:0", "t:1"], ["t:2"], ["t:3"]]
+    assert pairs[["lead_id_a", "lead_id_b", "rule"]].values.tolist() == [["t:1", "t:0", "telegram"]]
+    out, _, _ = run(again, history=pd.DataFrame([first]))
+    assert out["duplicate_of"].tolist() == ["t:0"] and out["is_new"].tolist() == ["false"]
+
+
 @pytest.mark.parametrize(
     "other",
     [
