@@ -16,7 +16,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leadtool.arrowtext import first_bytes, from_arrow, prefixed, to_arrow
+from leadtool.arrowtext import (
+    TEXT,
+    cell_offsets,
+    data_bytes,
+    first_bytes,
+    from_arrow,
+    prefixed,
+    to_arrow,
+)
 
 # OWASP "CSV injection": cells starting with these are formulas to a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -81,28 +89,59 @@ def _formula_starts(text: pa.Array) -> np.ndarray:
 def unescape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """``escape_formulas`` undone: the quote it put before a formula-like cell taken off,
     so a stage reading another's CSV sees what was typed (``+7 916 …``, ``@ivan_petrov``
-    in ``phone_raw``), as ``run`` passes it in memory."""
+    in ``phone_raw``), as ``run`` passes it in memory. From the bytes: a cell is escaped
+    when its first byte is a quote and its second a formula character (or more quotes,
+    then one: told by a pattern); the quotes are dropped from the column's data buffer in
+    one pass (``phone_raw`` is escaped in nearly every row)."""
     out = frame
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
         text = to_arrow(values)
-        rows = np.flatnonzero(first_bytes(text) == ord("'"))
-        if not rows.size:
+        escaped = _escaped_cells(text)
+        if not escaped.any():
             continue
-        cells = text.take(pa.array(rows))
-        escaped = np.asarray(pc.match_substring_regex(cells, f"^{_QUOTED}"), dtype=bool)
-        rows = rows[escaped]
-        if not rows.size:
-            continue
-        flagged = np.zeros(len(text), dtype=bool)
-        flagged[rows] = True
-        bare = pc.utf8_slice_codeunits(text.take(pa.array(rows)), 1)
         if out is frame:
             out = frame.copy(deep=False)
-        out[column] = from_arrow(pc.replace_with_mask(text, pa.array(flagged), bare), frame.index)
+        out[column] = from_arrow(_without_first_byte(text, escaped), frame.index)
     return out
+
+
+def _escaped_cells(text: pa.Array) -> np.ndarray:
+    """Where a cell starts with a quote and then a formula character, or quotes and then
+    one (``_QUOTED``)."""
+    first = first_bytes(text)
+    quoted = first == ord("'")
+    if not quoted.any():
+        return quoted
+    offsets = cell_offsets(text)
+    long_enough = np.diff(offsets) >= 2
+    second = np.take(data_bytes(text), offsets[:-1] + 1, mode="clip")
+    second[~long_enough] = 0
+    escaped = quoted & _FORMULA_BYTE[second] & (second != ord("'"))
+    more = np.flatnonzero(quoted & (second == ord("'")))  # ''=x: rare, by the pattern
+    if more.size:
+        cells = text.take(pa.array(more))
+        escaped[more] = np.asarray(pc.match_substring_regex(cells, f"^{_QUOTED}"), dtype=bool)
+    return escaped
+
+
+def _without_first_byte(text: pa.Array, rows: np.ndarray) -> pa.Array:
+    """``text`` with the first byte of the cells at ``rows`` (a mask) dropped: one pass over
+    the data buffer and the offsets, no cell built anew. (A column with nulls, which no
+    stage's CSV has, is sliced by Arrow instead.)"""
+    if text.null_count:
+        bare = pc.utf8_slice_codeunits(text, 1)
+        return pc.if_else(pa.array(rows), bare, text)
+    offsets = cell_offsets(text)
+    data = data_bytes(text)[offsets[0] : offsets[-1]]
+    keep = np.ones(len(data), dtype=bool)
+    keep[offsets[:-1][rows] - offsets[0]] = False
+    dropped = np.concatenate([[0], np.cumsum(rows, dtype=np.int64)])
+    new_offsets = offsets - offsets[0] - dropped
+    buffers = [None, pa.py_buffer(new_offsets), pa.py_buffer(data[keep])]
+    return pa.Array.from_buffers(TEXT, len(text), buffers)
 
 
 def redact(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
