@@ -290,19 +290,42 @@ def _phone_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.ndarra
     found beside it (``x_phone_extra``: a CRM contact's "8 912 …, 8 926 …") — as (rows,
     key group) pairs; a lead holding two numbers is in two groups. Another night's form that
     gives only the second number is the same person."""
-    phones = frame["phone"]
-    if "x_phone_extra" not in frame.columns:
-        return _key_groups(phones, partition)
-    extra = frame["x_phone_extra"]
+    return _groups_with_extras(frame, frame["phone"], "x_phone_extra", partition)
+
+
+def _email_groups(
+    frame: pd.DataFrame, keys: pd.Series, partition: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_phone_groups`` for the e-mails: each lead's ``email`` key and those of the further
+    addresses of its cell (``x_email_extra``: "ivan@mail.ru, i.petrov@corp.ru")."""
+    return _groups_with_extras(frame, keys, "x_email_extra", partition, email_key)
+
+
+def _groups_with_extras(
+    frame: pd.DataFrame,
+    keys: pd.Series,
+    extra_column: str,
+    partition: np.ndarray,
+    key: Callable[[pd.Series], pd.Series] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_key_groups`` of ``keys`` and of the ``;``-joined values of ``extra_column`` (as
+    ``key`` makes them keys), as (rows, key group) pairs: a row holding two keys is in two
+    groups."""
+    if extra_column not in frame.columns:
+        return _key_groups(keys, partition)
+    extra = frame[extra_column]
     more = np.flatnonzero((extra != "").to_numpy(dtype=bool))
     if not more.size:
-        return _key_groups(phones, partition)
+        return _key_groups(keys, partition)
     parts = pc.split_pattern(to_arrow(extra).take(pa.array(more)), ";")
-    owners = np.r_[np.arange(len(phones)), more[np.asarray(pc.list_parent_indices(parts))]]
-    keys = pa.concat_arrays([to_arrow(phones), pc.list_flatten(parts).cast(TEXT)])
-    order = np.argsort(owners, kind="stable")  # each lead's numbers together, leads ascending
+    owners = np.r_[np.arange(len(keys)), more[np.asarray(pc.list_parent_indices(parts))]]
+    values = pc.list_flatten(parts).cast(TEXT)
+    if key is not None:
+        values = to_arrow(key(from_arrow(values)))
+    combined = pa.concat_arrays([to_arrow(keys), values])
+    order = np.argsort(owners, kind="stable")  # each lead's keys together, leads ascending
     owners = owners[order]
-    rows, group = _key_groups(from_arrow(keys.take(pa.array(order))), partition[owners])
+    rows, group = _key_groups(from_arrow(combined.take(pa.array(order))), partition[owners])
     return owners[rows], group
 
 
@@ -737,7 +760,7 @@ def dedupe(
         phones = pool.submit(_phone_groups, combined, partition)
         timing = pool.submit(_times, combined, is_past, options)
         emails = email_key(combined["email"])
-        by_email = pool.submit(_key_groups, emails, partition)
+        by_email = pool.submit(_email_groups, combined, emails, partition)
         names = _NameKeys(combined)
         fuzzy = None
         if options.fuzzy:
@@ -805,7 +828,8 @@ def _wanted_columns(options: DedupeOptions) -> list[str]:
     """The columns matching and choosing the primary read: only these are copied."""
     fields = [f for f in options.fields if f != "email_local"]
     raw = ["phone_raw", "email_raw"]  # (a Telegram username typed in either field)
-    return list(dict.fromkeys([*_KEY_COLUMNS, *FILL_COLUMNS, "x_phone_extra", *raw, *fields]))
+    extra = ["x_phone_extra", "x_email_extra"]
+    return list(dict.fromkeys([*_KEY_COLUMNS, *FILL_COLUMNS, *extra, *raw, *fields]))
 
 
 def _prepare(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:

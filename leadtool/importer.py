@@ -43,7 +43,13 @@ from leadtool.sources import (
 
 TEST_LEAD_MARK = "<test lead"
 # Columns import derives itself; written only when a row has something in them.
-DERIVED = ("x_phone_extra", "x_created_at_raw", "x_country_raw", "x_extra_cells")
+DERIVED = (
+    "x_phone_extra",
+    "x_email_extra",
+    "x_created_at_raw",
+    "x_country_raw",
+    "x_extra_cells",
+)
 
 _EMPTY = pa.scalar("", TEXT)
 
@@ -162,12 +168,15 @@ def import_table(
         out["phone"] = _valid_from_others(out["phone"], out["phone_raw"], ranked_phones, phones_at)
         email_in_phone, phone_in_email = _swapped_contacts(out, phones_at, options.jobs)
         email_repaired = _repaired_emails(out, options.jobs)
+        more_emails = nz.extra_emails(out["email_raw"], out["email"])
     issues.append(text_where(mask(pc.not_equal(to_arrow(more), "")), ";extra_phones"))
     issues.append(text_where(email_in_phone, ";email_in_phone"))
     issues.append(text_where(phone_in_email, ";phone_in_email"))
     issues.append(text_where(email_repaired, ";email_repaired"))
+    issues.append(text_where(mask(pc.not_equal(to_arrow(more_emails), "")), ";extra_emails"))
     issues.append(text_where(bad_dates.to_numpy(dtype=bool), ";bad_date"))
     extras["x_phone_extra"] = more
+    extras["x_email_extra"] = more_emails
     extras["x_created_at_raw"] = created_raw
     extras["x_country_raw"] = country_raw
     out["source_file"] = pd.Series(table.label, index=data.index, dtype="str")

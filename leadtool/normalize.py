@@ -875,6 +875,31 @@ def validate_address(text: str) -> str:
     return ""
 
 
+def extra_emails(raw: pd.Series, chosen: pd.Series) -> pd.Series:
+    """The further valid addresses of each e-mail cell (``ivan@mail.ru, i.petrov@corp.ru``,
+    as CRM exports write a contact's addresses), ``;``-joined, the lead's ``chosen`` one
+    left out; "" for every other cell. Only cells with two "@" or more are read, once per
+    distinct (cell, chosen)."""
+    text = to_arrow(raw)
+    out = pa.repeat(pa.scalar("", TEXT), len(text))
+    several = np.asarray(pc.count_substring(text, "@").to_numpy(zero_copy_only=False)) >= 2
+    rows = np.flatnonzero(several)
+    if not rows.size:
+        return from_arrow(out, raw.index)
+    pairs = pd.Series(
+        list(zip(raw.iloc[rows].tolist(), chosen.iloc[rows].tolist(), strict=True)), dtype=object
+    )
+    found = per_distinct(pairs, _other_addresses)
+    out = pc.replace_with_mask(out, pa.array(several), to_arrow(found.astype("str")))
+    return from_arrow(out, raw.index)
+
+
+def _other_addresses(pair: tuple[str, str]) -> str:
+    text, chosen = pair
+    found = [validate_address(part) for part in _EMAIL_SPLIT.split(text) if "@" in part]
+    return ";".join(a for a in dict.fromkeys(found) if a and a != chosen)
+
+
 # Typing slips and spam-shy spellings an address is read through when it is invalid as
 # typed: "ivan@mail,ru", "ivan@gmail..com", "ivan@gmail.com/", "ivan @ gmail . com",
 # "ivan@@mail.ru", "ivan[at]gmail[dot]com", "ivan (собака) mail.ru".

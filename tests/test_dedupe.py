@@ -208,6 +208,19 @@ def test_a_second_number_in_a_leads_phone_cell_matches_too() -> None:
     assert groups(out) == [["t:0", "t:4"]]
 
 
+def test_a_further_address_in_a_leads_email_cell_matches_too() -> None:
+    contact = lead(
+        0, name="Ivan Petrov", email="ivan@mail.ru", x_email_extra="I.Petrov+crm@corp.ru"
+    )
+    form = lead(1, name="Ivan Petrov", email="i.petrov@corp.ru")
+    other = lead(2, name="Anna Smirnova", email="i.petrov@corp.ru")
+    out, pairs, _ = run(contact, form, other)
+    assert groups(out) == [["t:0", "t:1"], ["t:2"]]
+    assert pairs[["lead_id_a", "lead_id_b", "rule"]].values.tolist() == [["t:1", "t:0", "email"]]
+    out, _, _ = run(form, history=pd.DataFrame([contact]))
+    assert out["duplicate_of"].tolist() == ["t:0"]
+
+
 def test_a_telegram_username_typed_instead_of_a_phone_or_email_is_a_key() -> None:
     # Forms asking for "phone or Telegram": the username is one person's, tonight or on an
     # earlier night, whichever field it was typed in and however it was written — unless

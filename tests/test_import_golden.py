@@ -175,6 +175,19 @@ def test_an_email_in_the_phone_field_and_a_phone_in_the_email_field_are_taken(tm
     assert cleaned["reasons"].tolist()[4] == "no_contact;invalid_email;invalid_phone"
 
 
+def test_further_addresses_of_an_email_cell_are_kept(tmp_path) -> None:
+    leads, _ = _import_text(
+        tmp_path / "contacts.csv",
+        "Name;Email\n"
+        "Иван Петров;ivan@mail.ru, I.Petrov@Corp.ru\n"  # a CRM contact's two addresses
+        "Анна Смирнова;\"bad@; anna@mail.ru; anna@mail.ru\"\n"  # the valid one, once
+        "Ольга Иванова;olga@mail.ru\n",
+    )
+    assert leads["email"].tolist() == ["ivan@mail.ru", "anna@mail.ru", "olga@mail.ru"]
+    assert leads["x_email_extra"].tolist() == ["i.petrov@corp.ru", "", ""]
+    assert leads["import_issues"].tolist() == ["extra_emails", "", ""]
+
+
 def test_an_email_one_slip_from_an_address_is_repaired_and_noted(tmp_path) -> None:
     leads, _ = _import_text(
         tmp_path / "form.csv",
