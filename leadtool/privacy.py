@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -44,32 +45,46 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     already starts with quotes and then a formula character (``'=x``) gets one more, so
     that ``unescape_formulas`` gives every cell back exactly as it was.
     """
+    return _each_text_column(frame, _escaped_column)
+
+
+def _escaped_column(text: pa.Array) -> pa.Array | None:
+    """``escape_formulas`` of one column's text; None when no cell needs a quote."""
+    risky = _formula_starts(text)
+    if not risky.size:
+        return None
+    cells = from_arrow(text.take(pa.array(risky)))
+    safe = np.where(
+        cells.str.startswith("'").fillna(False).astype(bool).to_numpy(),  # only '=x …
+        ~cells.str.match(_QUOTED).fillna(False).astype(bool).to_numpy(),
+        cells.str.fullmatch(_SAFE.pattern).fillna(False).astype(bool).to_numpy(),
+    )
+    rows = risky[~safe]
+    if not rows.size:
+        return None
+    flagged = np.zeros(len(text), dtype=bool)
+    flagged[rows] = True
+    escaped = prefixed("'", text.take(pa.array(rows)))
+    return pc.replace_with_mask(text, pa.array(flagged), escaped)
+
+
+def _each_text_column(
+    frame: pd.DataFrame, change: Callable[[pa.Array], pa.Array | None]
+) -> pd.DataFrame:
+    """``frame`` with ``change`` of each text column's Arrow text (None: left as it is);
+    copied (shallowly) only once a column changes — columns are replaced whole, never
+    written into."""
     out = frame
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
-        text = to_arrow(values)
-        risky = _formula_starts(text)
-        if not risky.size:
+        changed = change(to_arrow(values))
+        if changed is None:
             continue
-        cells = from_arrow(text.take(pa.array(risky)))
-        safe = np.where(
-            cells.str.startswith("'").fillna(False).astype(bool).to_numpy(),  # only '=x …
-            ~cells.str.match(_QUOTED).fillna(False).astype(bool).to_numpy(),
-            cells.str.fullmatch(_SAFE.pattern).fillna(False).astype(bool).to_numpy(),
-        )
-        rows = risky[~safe]
-        if not rows.size:
-            continue
-        flagged = np.zeros(len(text), dtype=bool)
-        flagged[rows] = True
-        escaped = prefixed("'", text.take(pa.array(rows)))
         if out is frame:
-            out = frame.copy(deep=False)  # columns are replaced whole, never written into
-        out[column] = from_arrow(
-            pc.replace_with_mask(text, pa.array(flagged), escaped), frame.index
-        )
+            out = frame.copy(deep=False)
+        out[column] = from_arrow(changed, frame.index)
     return out
 
 
@@ -93,19 +108,12 @@ def unescape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     when its first byte is a quote and its second a formula character (or more quotes,
     then one: told by a pattern); the quotes are dropped from the column's data buffer in
     one pass (``phone_raw`` is escaped in nearly every row)."""
-    out = frame
-    for column in frame.columns:
-        values = frame[column]
-        if values.dtype != object and not pd.api.types.is_string_dtype(values):
-            continue
-        text = to_arrow(values)
-        escaped = _escaped_cells(text)
-        if not escaped.any():
-            continue
-        if out is frame:
-            out = frame.copy(deep=False)
-        out[column] = from_arrow(_without_first_byte(text, escaped), frame.index)
-    return out
+    return _each_text_column(frame, _unescaped_column)
+
+
+def _unescaped_column(text: pa.Array) -> pa.Array | None:
+    escaped = _escaped_cells(text)
+    return _without_first_byte(text, escaped) if escaped.any() else None
 
 
 def _escaped_cells(text: pa.Array) -> np.ndarray:
