@@ -180,7 +180,7 @@ def test_further_addresses_of_an_email_cell_are_kept(tmp_path) -> None:
         tmp_path / "contacts.csv",
         "Name;Email\n"
         "Иван Петров;ivan@mail.ru, I.Petrov@Corp.ru\n"  # a CRM contact's two addresses
-        "Анна Смирнова;\"bad@; anna@mail.ru; anna@mail.ru\"\n"  # the valid one, once
+        'Анна Смирнова;"bad@; anna@mail.ru; anna@mail.ru"\n'  # the valid one, once
         "Ольга Иванова;olga@mail.ru\n",
     )
     assert leads["email"].tolist() == ["ivan@mail.ru", "anna@mail.ru", "olga@mail.ru"]
