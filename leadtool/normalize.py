@@ -908,10 +908,10 @@ _DOT_WORD = re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s(?:dot|точка)\s)\s
 
 
 def repair_email(text: str) -> str:
-    """The address a typed e-mail that is not one meant, when one slip or spelling away
-    (``repair``s above, in the domain only — a local part is never guessed), validated as
-    ``validate_address`` validates; else "". Never asked about an address that is valid as
-    typed."""
+    """The address meant by an e-mail that is invalid as typed, when it is one slip or
+    spelling away (those above, in the domain only: a local part is never guessed) and
+    then valid as ``validate_address`` sees it; else "". Asked only about what did not
+    validate as typed."""
     if not text or len(text) > 320:
         return ""
     typed = text
