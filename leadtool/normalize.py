@@ -466,12 +466,7 @@ def _e164_of_plus(texts: pa.Array) -> _Picks:
     if not plus.size:
         return out
     digits = pc.utf8_slice_codeunits(texts.take(pa.array(plus)), 1)
-    code_of = np.zeros(len(digits), dtype=np.int64)  # 0: no country code
-    codes = pa.array(sorted({str(c) for c in COUNTRY_CODE_TO_REGION_CODE}))
-    for width in (3, 2, 1):  # phonenumbers takes the shortest known prefix: assign it last
-        head = pc.utf8_slice_codeunits(digits, 0, width)
-        hit = mask(pc.is_in(head, value_set=codes))
-        code_of[hit] = head.filter(pa.array(hit)).cast(pa.int64()).to_numpy()
+    code_of = _country_codes(digits)
     out.invalid(plus[code_of == 0])  # no country code: phonenumbers refuses the number
     for number in np.unique(code_of[code_of > 0]).tolist():
         code = str(number)
@@ -755,7 +750,8 @@ def service_numbers(phones: pd.Series, types: Iterable[str]) -> pd.Series:
     codes, uniques = pd.factorize(phones, use_na_sentinel=False)
     distinct = pc.fill_null(to_arrow(pd.Series(uniques, dtype=phones.dtype)), "")
     found = np.zeros(len(distinct), dtype=bool)
-    code_of = _country_codes(distinct)
+    plus = mask(pc.starts_with(distinct, "+"))  # (E.164, or "" where there is no phone)
+    code_of = np.where(plus, _country_codes(pc.utf8_slice_codeunits(distinct, 1)), 0)
     for number in np.unique(code_of[code_of > 0]).tolist():
         regions, prefix = COUNTRY_CODE_TO_REGION_CODE[number], f"+{number}"
         rows = np.flatnonzero(code_of == number)
@@ -783,20 +779,16 @@ def service_numbers(phones: pd.Series, types: Iterable[str]) -> pd.Series:
     return pd.Series(found[codes], index=phones.index)
 
 
-def _country_codes(e164: pa.Array) -> np.ndarray:
-    """The country calling code of each ``+<digits>`` text (0 for any other text), as
-    phonenumbers reads it: codes are prefix-free, so the one known prefix of 1–3 digits."""
+def _country_codes(digits: pa.Array) -> np.ndarray:
+    """The country calling code of each number's digits after its ``+`` (0: none known), as
+    phonenumbers reads it: of the known prefixes of 1–3 digits, the shortest."""
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-    code_of = np.zeros(len(e164), dtype=np.int64)
-    plus = mask(pc.starts_with(e164, "+"))  # (a head of other characters is no code)
-    if not plus.any():
-        return code_of
-    digits = pc.utf8_slice_codeunits(e164, 1)
+    code_of = np.zeros(len(digits), dtype=np.int64)
     codes = pa.array(sorted({str(c) for c in COUNTRY_CODE_TO_REGION_CODE}))
-    for width in (3, 2, 1):
+    for width in (3, 2, 1):  # the shortest known prefix is assigned last
         head = pc.utf8_slice_codeunits(digits, 0, width)
-        hit = plus & mask(pc.is_in(head, value_set=codes))
+        hit = mask(pc.is_in(head, value_set=codes))
         code_of[hit] = head.filter(pa.array(hit)).cast(pa.int64()).to_numpy()
     return code_of
 
