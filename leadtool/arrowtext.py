@@ -24,6 +24,14 @@ SPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
     "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+# Characters that show nothing and mean nothing in a lead's cell, copied along from
+# messengers, right-to-left pages and phone contact cards: the bidi marks and embeddings
+# (WhatsApp wraps a pasted number in U+202A…U+202C, iOS a contact's in U+200E), zero-width
+# space, word joiner, byte order mark and soft hyphen. Not the zero-width (non-)joiner:
+# Persian and Indic names spell with them.
+INVISIBLE = (
+    "\u00ad\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
 
 
 def to_arrow(values: pd.Series) -> pa.Array:

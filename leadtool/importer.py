@@ -15,6 +15,8 @@ import pyarrow.compute as pc
 
 from leadtool import normalize as nz
 from leadtool.arrowtext import (
+    INVISIBLE,
+    SPACE,
     TEXT,
     Coded,
     coalesce,
@@ -291,15 +293,20 @@ def _not_leads(table: Table, headers: list[str]) -> NotLeadsError:
     )
 
 
+_TRIMMED = SPACE + INVISIBLE  # SPACE: what str.strip() trims, in Python and in Arrow
+
+
 def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
-    """ "Select", "n/a", "-" … read as empty; cells trimmed of surrounding whitespace.
+    """ "Select", "n/a", "-" … read as empty; cells trimmed of surrounding whitespace and
+    invisible characters (``INVISIBLE``: a pasted "\u202a+7 912 …\u202c" is a number, and a
+    national one, only without them).
 
     Columns are independent and the work is Arrow kernels, which release the GIL: two
     threads, both cores (this runs before import's other threads start)."""
     nulls = list(nz.null_values())
 
     def blanked(column: pd.Series) -> pd.Series:
-        s = column.fillna("").astype("str").str.strip()
+        s = column.fillna("").astype("str").str.strip(_TRIMMED)
         return s.mask(s.str.lower().isin(nulls), "")
 
     if len(data) < 10_000:  # a small file: two threads cost more than they give

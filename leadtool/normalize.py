@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
 from leadtool.arrowtext import (
+    INVISIBLE,
     SPACE,
     TEXT,
     SameText,
@@ -829,7 +830,8 @@ def telegram_handles(texts: pd.Series) -> pd.Series:
 _EMAIL_SPLIT = re.compile(r"[\s,;]+")
 _AROUND_AT = re.compile(r"\s*@\s*")  # "ivan @mail.ru", "ivan@ mail.ru"
 # Characters copied along from web pages and messengers, never part of an address.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# (The joiners too: they spell words, never addresses.)
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE + "\u200c\u200d"))
 # What encloses an address in text: "Ivan <ivan@mail.ru>", "(ivan@mail.ru)", "[…]:".
 _ENCLOSING = "<>\"'()[]:"
 
@@ -986,8 +988,11 @@ _PATRONYMIC_ENDINGS = "вич|вна|ична|оглы|кызы"
 _PATRONYMIC = re.compile(f"({_PATRONYMIC_ENDINGS})$", re.IGNORECASE)
 
 
+_NAME_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
 def _tidy_name(text: str) -> str:
-    text = " ".join(text.replace("\u00a0", " ").split()).strip(" ,.;")
+    text = " ".join(text.translate(_NAME_INVISIBLE).split()).strip(" ,.;")
     if not text or text.startswith("<"):  # Meta's "<test lead: dummy data …>" stays as is
         return text
     # One case throughout its letters (the checks stop at the first letter of the other
@@ -1101,9 +1106,14 @@ def _tidied(names: pd.Series, split: bool) -> list[pd.Series]:
     return [from_arrow(field.take(rows), text.index) for field in fields]
 
 
-# What keeps a name from being tidy as it is: whitespace other than single spaces, a space,
-# comma, dot or semicolon at either end (``_tidy_name`` strips them), or "<" first.
-_UNTIDY = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in SPACE if c != " ") + "]|  |^[ ,.;<]|[ ,.;]$"
+# What keeps a name from being tidy as it is: whitespace other than single spaces or an
+# invisible character, a space, comma, dot or semicolon at either end (``_tidy_name`` strips
+# them), or "<" first.
+_UNTIDY = (
+    "["
+    + "".join(f"\\x{{{ord(c):x}}}" for c in SPACE + INVISIBLE if c != " ")
+    + "]|  |^[ ,.;<]|[ ,.;]$"
+)
 
 
 def _tidy_already(names: pa.Array) -> np.ndarray:

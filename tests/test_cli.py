@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
+from unittest import mock
 
 import pandas as pd
 import pytest
 
 from leadtool import __version__
+from leadtool.cli import app
 from tests.conftest import FIXTURES
 
 
@@ -281,6 +285,20 @@ def test_python_dash_m_and_broken_pipe(tmp_path) -> None:
     )
     assert shell.stdout.startswith("lead_id,")
     assert shell.stderr == ""
+
+
+def test_the_list_of_commands_gives_each_its_summary_in_flowing_lines(run) -> None:
+    # Typer's command list kept the docstrings' line breaks: each entry broke mid-sentence
+    # ("… Google Forms, Tilda," / "Bitrix24, …") at any terminal width.
+    import typer.rich_utils as rich_utils
+
+    with mock.patch.object(rich_utils, "MAX_WIDTH", 400):
+        help_text = run("--help").stdout
+    entries = [line for line in help_text.splitlines() if re.match(r"│ [a-z]+ {2,}\S", line)]
+    assert [line.split()[1] for line in entries] == [c.name for c in app.registered_commands]
+    for command in app.registered_commands:
+        summary = " ".join(inspect.cleandoc(command.callback.__doc__).split("\n\n")[0].split())
+        assert any(summary in line for line in entries), summary
 
 
 @pytest.mark.parametrize(

@@ -144,6 +144,25 @@ def test_a_file_whose_phone_cells_hold_two_numbers_has_its_region_found(tmp_path
     assert leads["x_phone_extra"].tolist() == ["+79267654321"]
 
 
+def test_invisible_marks_pasted_around_cells_are_trimmed(tmp_path) -> None:
+    # WhatsApp wraps a copied number in U+202A…U+202C, iOS a contact's in U+200E; pages in
+    # right-to-left languages leave U+200F. The marks made "‎+1 415…" a national number
+    # (the file's region then RU, not none), and "‎Anna Smith‏" a name no other lead's
+    # "Anna Smith" equals.
+    leads, stats = _import_text(
+        tmp_path / "pasted.csv",
+        "Name,Phone,Email\n"
+        "\u200eAnna Smith\u200f,\u200e+1 (415) 555-0132\u200f,anna.smith@example.com\u200b\n"
+        "Bob\u200b Jones,\u202a+44 20 7946 0958\u202c,\ufeffbob@example.com\n",
+    )
+    assert stats.region is None
+    assert leads["name"].tolist() == ["Anna Smith", "Bob Jones"]
+    assert leads["first_name"].tolist() == ["Anna", "Bob"]
+    assert leads["phone"].tolist() == ["+14155550132", "+442079460958"]
+    assert leads["phone_raw"].tolist() == ["+1 (415) 555-0132", "+44 20 7946 0958"]
+    assert leads["email"].tolist() == ["anna.smith@example.com", "bob@example.com"]
+
+
 def test_an_email_in_the_phone_field_and_a_phone_in_the_email_field_are_taken(tmp_path) -> None:
     # Forms filled on a phone: the e-mail typed where the phone goes, or the other way
     # round, used to leave the lead with no contact (junk). Each fills the empty column;
