@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import inspect
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -930,7 +929,9 @@ def spend_cmd(
     currency: Annotated[
         str | None,
         typer.Option(
-            "--currency", metavar="CUR", help="Currency of the amounts (ISO code, e.g. USD)."
+            "--currency",
+            metavar="CUR",
+            help="Currency of the amounts: an ISO 4217 code (USD, RUB; RUR and руб read as RUB).",
         ),
     ] = None,
     source: Source = None,
@@ -942,12 +943,15 @@ def spend_cmd(
     with a cost column) into canonical spend: date, source, campaign, campaign_id, spend,
     currency, impressions, clicks."""
     from leadtool.io import output_format, read_tables
-    from leadtool.spend import combine_spend, spend_table
+    from leadtool.spend import combine_spend, currency_code, spend_table
 
-    if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
-        raise typer.BadParameter(
-            f"{currency!r} is not a currency code such as USD", param_hint="--currency"
-        )
+    if currency is not None:
+        if not (code := currency_code(currency)):
+            raise typer.BadParameter(
+                f"{currency!r} is not an ISO 4217 currency code such as USD, EUR or RUB",
+                param_hint="--currency",
+            )
+        currency = code
     with handled_errors():
         if output not in (None, "-"):
             output_format(output, out_format)

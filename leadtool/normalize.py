@@ -993,7 +993,8 @@ _NAME_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 
 def _tidy_name(text: str) -> str:
     text = " ".join(text.translate(_NAME_INVISIBLE).split()).strip(" ,.;")
-    if not text or text.startswith("<"):  # Meta's "<test lead: dummy data …>" stays as is
+    # Meta's "<test lead: dummy data …>" stays as is, and so does an address (no name's case)
+    if not text or text.startswith("<") or "@" in text:
         return text
     # One case throughout its letters (the checks stop at the first letter of the other
     # case: most names are mixed and decided in a few characters).
@@ -1284,9 +1285,10 @@ def normalize_dates(
 ) -> tuple[pd.Series, pd.Series]:
     """Dates to ISO-8601 UTC strings; returns (iso, failed mask).
 
-    Understands ISO (with or without offset), ``DD.MM.YYYY[ HH:MM[:SS]]`` and slash dates
-    (day or month first decided per column from the values, then the region), the year
-    first with slashes or dots, Excel serial numbers, Unix times and spelled-out dates.
+    Understands ISO (with or without offset, with or without separators),
+    ``DD.MM.YYYY[ HH:MM[:SS]]`` and slash dates (day or month first decided per column from
+    the values, then the region), the year first with slashes or dots, Excel serial
+    numbers, Unix times and spelled-out dates.
     Naive times are taken in ``timezone``. A date that does not exist (31.02, 25:00) or
     lies outside the years pandas can hold (1677–2262: the ``0001-01-01`` placeholder of 1C
     and .NET exports) is failed, not a crash.
@@ -1299,7 +1301,7 @@ def normalize_dates(
     values = to_arrow(pd.Series(uniques))
     found = _Found(len(values))
     filled = mask(pc.not_equal(values, ""))
-    for parse in (*_PARSERS[:5], _parse_worded, *_PARSERS[5:]):  # words: after the digits
+    for parse in (*_DIGIT_PARSERS, _parse_worded, *_PARSERS[len(_DIGIT_PARSERS) :]):
         rows = np.flatnonzero(filled & ~found.done)
         if not rows.size:
             break
@@ -1771,6 +1773,35 @@ def _parse_ymd(
             _parse_dmy(dotted, rows[picked], found, timezone, region)
 
 
+# ISO 8601's basic format, without separators: "20261123" (Google Analytics' date, BI and
+# API exports), "20261123T100000Z", "20261123T1000+0300". Years 1900–2099 and real months
+# and days only: a number of eight digits is no date otherwise.
+_BASIC_DATE = "([12][09][0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])"
+_BASIC_ZONE = "(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+_BASIC_RE2 = (
+    (f"^{_BASIC_DATE}\n?$", r"\1-\2-\3"),
+    (
+        f"^{_BASIC_DATE}[T ]([0-9]{{2}})([0-9]{{2}})([0-9]{{2}}(?:[.,][0-9]+)?){_BASIC_ZONE}\n?$",
+        r"\1-\2-\3T\4:\5:\6\7",
+    ),
+    (f"^{_BASIC_DATE}[T ]([0-9]{{2}})([0-9]{{2}}){_BASIC_ZONE}\n?$", r"\1-\2-\3T\4:\5\6"),
+)
+
+
+def _parse_basic(
+    values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
+) -> None:
+    """ISO 8601's basic format (``_BASIC_RE2``), rewritten with its separators for
+    ``_parse_iso``."""
+    if not pc.any(pc.match_substring_regex(values, "^[12][09][0-9]{6}")).as_py():
+        return
+    for pattern, extended in _BASIC_RE2:
+        picked = mask(pc.match_substring_regex(values, pattern))
+        if picked.any():
+            iso = pc.replace_substring_regex(values.filter(pa.array(picked)), pattern, extended)
+            _parse_iso(iso, rows[picked], found, timezone, region)
+
+
 # Unix times, as APIs and webhooks give them: seconds (10 digits) or milliseconds (13) from
 # 2001-09-09 to 2033-05-18 — no other date a lead export holds is written so.
 _EPOCH_RE2 = "^1[0-9]{9}(?:[0-9]{3})?\n?$"
@@ -2042,12 +2073,14 @@ def most_common(values: pd.Series) -> Any:
 
 # The parsers normalize_dates tries in turn on the values none before it read (with
 # _parse_worded after the five that read digits alone: they take no value with words).
-_PARSERS = (
+# Dates written in digits alone, then those with words (before which ``normalize_dates``
+# reads the zones in words: ``_parse_worded``).
+_DIGIT_PARSERS = (
     _parse_iso,
     _parse_dmy,
     _parse_ymd,
+    _parse_basic,
     _parse_serial,
     _parse_epoch,
-    _parse_local_months,
-    _parse_other,
 )
+_PARSERS = (*_DIGIT_PARSERS, _parse_local_months, _parse_other)

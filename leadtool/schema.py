@@ -54,7 +54,8 @@ LEAD_COLUMNS: dict[str, str] = {
     "source_row": "lineage: 1-based data row in that file or sheet",
     "import_issues": (
         "`;`-joined import notes: short_row, long_row, bad_date, extra_phones, "
-        "extra_emails, email_in_phone, phone_in_email, email_repaired"
+        "extra_emails, email_in_phone, phone_in_email, email_in_name, phone_in_name, "
+        "email_repaired"
     ),
 }
 

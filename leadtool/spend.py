@@ -85,6 +85,22 @@ def _currency_words() -> dict[str, str]:
     return table
 
 
+@cache
+def _iso_codes() -> frozenset[str]:
+    return frozenset(str(load_yaml_data("spend_profiles.yml")["iso_4217"]).split())
+
+
+def currency_code(text: str) -> str | None:
+    """The ISO 4217 code ``text`` gives: a code in any case (``usd``), or a word or sign of
+    ``data/spend_profiles.yml`` (``RUR``, the ruble's code before 1998 that Russian systems
+    still write; ``руб``; ``€``); None when it is neither — ``RUS`` is a country, not a
+    currency, and amounts labelled so could never be converted or compared."""
+    code = text.strip().upper()
+    if code in _iso_codes():
+        return code
+    return _currency_words().get(text.strip().casefold())
+
+
 def currency_of(text: str) -> str:
     """A currency code named or signed in text ("(USD)", "руб.", "€"), or ""."""
     words = _currency_words()
@@ -206,7 +222,8 @@ def _currencies(
     column: Any, found: dict[str, str], currency: str | None, index: pd.Index
 ) -> tuple[pd.Series, str]:
     if currency:
-        return pd.Series(currency.upper(), index=index, dtype=object), "--currency"
+        code = currency_code(currency) or currency.upper()
+        return pd.Series(code, index=index, dtype=object), "--currency"
     if "currency" in found:
         codes = per_distinct(column("currency"), lambda t: currency_of(t) or t.upper())
         return codes, "currency column"

@@ -7,13 +7,21 @@ the diff of tests/golden/ like code.
 from __future__ import annotations
 
 import os
+import re
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadtool.importer import ImportOptions, combine, import_table
+from leadtool.importer import (
+    _CONTACT_IN_NAME,
+    ImportOptions,
+    _six_digits_or_at,
+    combine,
+    import_table,
+)
 from leadtool.io import read_tables, write_table
 from tests.conftest import FIXTURES, GOLDEN
 
@@ -142,6 +150,90 @@ def test_a_file_whose_phone_cells_hold_two_numbers_has_its_region_found(tmp_path
     assert (stats.region, stats.region_from) == ("RU", "phone numbers")
     assert leads["phone"].tolist() == ["+79123852719"]
     assert leads["x_phone_extra"].tolist() == ["+79267654321"]
+
+
+def test_an_email_or_a_phone_typed_in_the_name_field_is_taken_out_of_the_name(tmp_path) -> None:
+    # Site forms see it: the address or the number typed where the name goes. It was the
+    # lead's name, title-cased ("Ivan@Mail.Ru"), clean called it spam, and a lead that gave
+    # only that had no contact. It fills the lead's e-mail or phone where they are empty;
+    # what is left of the field is the name; x_name_raw keeps the field as typed.
+    leads, stats = _import_text(
+        tmp_path / "form.csv",
+        "Name,Phone,Email\n"
+        '"Иван, 8 916 318-42-76",,ivan2@example.com\n'
+        "89163184277,,\n"
+        "Ольга olga@example.com,8 916 318 42 78,\n"
+        "ivan@mail.ru,+7 916 318 42 80,\n"
+        '"Мария (тел. 8 903 185 22 39)",8 903 185 22 39,m@example.com\n'  # her own: no note
+        "Agent 007,8 916 318 42 79,a7@example.com\n"  # no contact: a name
+        "anna@example,8 916 318 42 81,\n",  # no valid address: the name as it was
+    )
+    assert leads["name"].tolist() == ["Иван", "", "Ольга", "", "Мария", "Agent 007", "anna@example"]
+    assert leads["first_name"].tolist() == [
+        "Иван",
+        "",
+        "Ольга",
+        "",
+        "Мария",
+        "Agent",
+        "anna@example",
+    ]
+    assert leads["phone"].tolist() == [
+        "+79163184276",
+        "+79163184277",
+        "+79163184278",
+        "+79163184280",
+        "+79031852239",
+        "+79163184279",
+        "+79163184281",
+    ]
+    assert leads["email"].tolist() == [
+        "ivan2@example.com",
+        "",
+        "olga@example.com",
+        "ivan@mail.ru",
+        "m@example.com",
+        "a7@example.com",
+        "",
+    ]
+    assert leads["import_issues"].tolist() == [
+        "phone_in_name",
+        "phone_in_name",
+        "email_in_name",
+        "email_in_name",
+        "",
+        "",
+        "",
+    ]
+    assert leads["x_name_raw"].tolist() == [
+        "Иван, 8 916 318-42-76",
+        "89163184277",
+        "Ольга olga@example.com",
+        "ivan@mail.ru",
+        "Мария (тел. 8 903 185 22 39)",
+        "",
+        "",
+    ]
+    assert (stats.phones_given, stats.phones_valid) == (7, 7)
+    assert (stats.emails_given, stats.emails_valid) == (5, 5)
+
+
+def test_a_file_without_contacts_in_names_has_no_x_name_raw(tmp_path) -> None:
+    leads, _ = _import_text(tmp_path / "f.csv", "Name,Phone\nИван,8 916 318 42 76\n")
+    assert "x_name_raw" not in leads.columns
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab @1.-( )Иё9", max_size=14), max_size=10))
+def test_names_holding_a_contact_are_found_from_their_bytes(cells: list[str]) -> None:
+    # The byte count picks every cell with an "@" or six digits, and only those; the
+    # pattern import then applies cannot match any other.
+    text = pa.array(cells, pa.large_string())
+    found = _six_digits_or_at(text).tolist()
+    assert found == [i for i, c in enumerate(cells) if "@" in c or sum(d.isdigit() for d in c) >= 6]
+    matched = [i for i, c in enumerate(cells) if re.search(_CONTACT_IN_NAME, c)]
+    assert set(matched) <= set(found)
+    assert _six_digits_or_at(text.slice(1)).tolist() == [i - 1 for i in found if i >= 1]
 
 
 def test_invisible_marks_pasted_around_cells_are_trimmed(tmp_path) -> None:

@@ -199,6 +199,10 @@ def test_full_names_split_in_every_order_exports_write(name: str, first: str, la
         ("joi, 23 NOIEMBRIE 2026", "UTC", None, "2026-11-23T00:00:00Z"),
         ("1763892000", "Europe/Moscow", None, "2025-11-23T10:00:00Z"),  # Unix time: UTC
         ("1763892000123", "UTC", None, "2025-11-23T10:00:00Z"),
+        ("20261123", "Europe/Moscow", None, "2026-11-22T21:00:00Z"),  # ISO 8601, basic
+        ("20261123T100000Z", "Europe/Moscow", None, "2026-11-23T10:00:00Z"),
+        ("20261123T1000+0300", "UTC", None, "2026-11-23T07:00:00Z"),
+        ("20261123 100000.5", "UTC", None, "2026-11-23T10:00:00Z"),
         # Zones in words: the offset they say, whatever --timezone is
         (
             "Mon Nov 23 2026 10:00:00 GMT+0300 (Moscow Standard Time)",
@@ -652,6 +656,11 @@ def _worded_date(value: str) -> tuple[str, int | None] | None:
     return body, -east if sign == "-" else east
 
 
+_BASIC = re.compile(
+    r"(\d{4})(\d{2})(\d{2})(?:[T ](\d{2})(\d{2})(\d{2}(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+
+
 def _one_date(value: str, tz: str, month_first: bool, worded_first: bool | None = None) -> str:
     """What normalize_dates gives one value, value by value, in plain Python and pandas.
     ``worded_first``: whether the dates with words read month first (decided over those
@@ -687,6 +696,11 @@ def _one_date(value: str, tz: str, month_first: bool, worded_first: bool | None 
             naive = None
         if naive is not None and (found := _one_stamp(_local(naive, tz))):
             return found
+    if basic := _BASIC.fullmatch(value):  # ISO 8601 without separators: as with them
+        y, mo, d, h, mi, sec, zone = basic.groups()
+        time = f"T{h}:{mi}" + (f":{sec}" if sec else "") if h else ""
+        if 1900 <= int(y) <= 2099 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31:
+            return _one_date(f"{y}-{mo}-{d}{time}{zone or ''}", tz, month_first)
     if nz._SERIAL.match(value) and 20000 < float(value) < 80000:
         days = pd.Timestamp("1899-12-30") + pd.to_timedelta(float(value), unit="D")
         return _one_stamp(_local(days.round("s"), tz))
@@ -744,6 +758,13 @@ _DATE_CELL = st.one_of(
         st.sampled_from([26, 999, 1600, 1677, 2026, 2262, 2263, 9999]),
         st.sampled_from(["", " 9:05", " 23:59:59", " 24:00", " 99:99", " 12:30 AM", " 12:30 pm"]),
     ).map(lambda t: f"{t[0]:02d}{t[1]}{t[2]:02d}{t[1]}{t[3]}{t[4]}"),
+    st.tuples(  # ISO 8601's basic format: no separators
+        st.sampled_from([1899, 1900, 1999, 2026, 2099, 2100]),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.sampled_from(["", "T101112", " 2359", "T000000.5", "T2400", "T1061"]),
+        st.sampled_from(["", "Z", "+0300", "-05:30", "+03"]),
+    ).map(lambda t: "{:04d}{:02d}{:02d}{}{}".format(*t)),
     st.tuples(  # the year first, as East Asian locales write dates
         st.sampled_from([1600, 1677, 1678, 2026, 2262, 2263]),
         st.sampled_from("/."),
@@ -940,7 +961,7 @@ def _tidy_name_definition(text: str) -> str:
     # The letters gathered first, then looked at: what _tidy_name does in fewer steps.
     text = "".join(c for c in text if c not in INVISIBLE)
     text = " ".join(text.replace("\u00a0", " ").split()).strip(" ,.;")
-    if not text or text.startswith("<"):
+    if not text or text.startswith("<") or "@" in text:
         return text
     letters = [c for c in text if c.isalpha()]
     if letters and (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
@@ -952,7 +973,7 @@ def _tidy_name_definition(text: str) -> str:
 @given(
     st.text(
         alphabet=st.sampled_from(
-            [*"aAбБ Ⅻ1'-,.<\u00a0\u200e\u200b\u202a\u200c", "ǅ", "Ⓐ", "ⓑ", "م", "ß"]
+            [*"aAбБ Ⅻ1'-,.<@\u00a0\u200e\u200b\u202a\u200c", "ǅ", "Ⓐ", "ⓑ", "م", "ß"]
         ),
         max_size=16,
     )
@@ -964,7 +985,19 @@ def test_tidy_name_matches_its_definition(text: str) -> None:
 _NAME_WORDS = st.sampled_from(
     [
         *["Ivan", "ivan", "IVAN", "Иванов", "ИВАНОВ", "иванович", "Ивановна", "Ёлкин", "o'neil"],
-        *["ǅan", "Mr.", "dr", "Г-жа", "Smith,", "(менеджер)", "(x", "Петровна", "ſir", "MS."],
+        *[
+            "ǅan",
+            "Mr.",
+            "dr",
+            "Г-жа",
+            "Smith,",
+            "(менеджер)",
+            "(x",
+            "Петровна",
+            "ſir",
+            "MS.",
+            "a@b",
+        ],
     ]
 )
 _NAME_GAPS = st.sampled_from(

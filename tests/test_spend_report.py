@@ -14,9 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leadtool import spend
 from leadtool.errors import LeadtoolError
 from leadtool.io import read_tables
 from leadtool.report import build_report, to_html, to_markdown
+from leadtool.sources import load_yaml_data
 from leadtool.spend import currency_of, parse_amount, spend_table
 from tests.conftest import FIXTURES
 
@@ -309,6 +311,36 @@ def test_cli_spend(run, tmp_path) -> None:
     assert len(pd.read_csv(out)) == 6
     assert run("spend", str(FIXTURES / "not_spend.csv")).exit_code == 1
     assert run("spend", str(FIXTURES / "vk_ads_spend.csv"), "--currency", "rubles").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [("usd", "USD"), ("RUR", "RUB"), ("руб", "RUB"), ("€", "EUR"), ("euro", "EUR"), ("chf", "CHF")],
+)
+def test_spend_currency_takes_codes_and_the_words_exports_use(
+    run, tmp_path, given: str, code: str
+) -> None:
+    # RUR, the ruble's code before 1998, is what Russian systems still write: the same
+    # currency as RUB, and report would have kept the two apart.
+    out = tmp_path / "spend.csv"
+    vk = str(FIXTURES / "vk_ads_spend.csv")
+    assert run("spend", vk, "--currency", given, "-o", str(out)).exit_code == 0
+    assert pd.read_csv(out)["currency"].tolist() == [code]
+
+
+@pytest.mark.parametrize("given", ["RUS", "XYZ", "DOLLARS", "rubles"])
+def test_spend_currency_that_is_no_currency_is_a_usage_error(run, given: str) -> None:
+    # Any three letters were taken: spend labelled "RUS" (a country) could never be
+    # converted by --fx nor added to the same spend labelled RUB.
+    result = run("spend", str(FIXTURES / "vk_ads_spend.csv"), "--currency", given)
+    assert result.exit_code == 2
+    assert "is not an ISO 4217 currency code" in " ".join(result.stderr.split())
+
+
+def test_the_iso_4217_list_holds_every_currency_leadtool_names() -> None:
+    codes = spend._iso_codes()
+    assert len(codes) > 170 and all(re.fullmatch("[A-Z]{3}", c) for c in codes)
+    assert set(load_yaml_data("spend_profiles.yml")["currencies"]) <= codes
 
 
 @pytest.mark.parametrize("ext", ["csv", "json", "md", "xlsx", "html"])
