@@ -175,7 +175,7 @@ def import_table(
         out["phone"] = _valid_from_others(out["phone"], out["phone_raw"], ranked_phones, phones_at)
         email_in_phone, phone_in_email = _swapped_contacts(out, phones_at, options.jobs)
         email_repaired = _repaired_emails(out, options.jobs)
-        email_in_name, phone_in_name = in_names.fill(out)
+        email_in_name, phone_in_name, more = in_names.fill(out, more)
         more_emails = nz.extra_emails(out["email_raw"], out["email"])
     issues.append(text_where(mask(pc.not_equal(to_arrow(more), "")), ";extra_phones"))
     issues.append(text_where(email_in_phone, ";email_in_phone"))
@@ -252,9 +252,14 @@ class _NamedContacts:
     emails: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))
     phone_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     phones: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))
+    more_phones: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))
 
-    def fill(self, out: dict[str, pd.Series]) -> tuple[np.ndarray, np.ndarray]:
-        """The e-mails and phones found, where the lead has none; where each filled."""
+    def fill(
+        self, out: dict[str, pd.Series], more: pd.Series
+    ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+        """The e-mails and phones found, where the lead has none: where each filled, and the
+        further numbers (``x_phone_extra``) with those of a name field that filled the
+        phone ("Иван 8 916 …, 8 926 …")."""
         filled = []
         for column, rows, found in (
             ("email", self.email_rows, self.emails),
@@ -262,7 +267,13 @@ class _NamedContacts:
         ):
             empty = (out[column].iloc[rows] == "").to_numpy(dtype=bool)
             filled.append(_filled_from(out, column, rows[empty], found[empty]))
-        return filled[0], filled[1]
+        took = filled[1][self.phone_rows]
+        further = self.more_phones[took].to_numpy(dtype=object)
+        if (further != "").any():
+            values = more.to_numpy(dtype=object).copy()
+            values[self.phone_rows[took]] = further
+            more = pd.Series(values, index=more.index, dtype="str")
+        return filled[0], filled[1], more
 
 
 def _contacts_in_names(
@@ -275,7 +286,7 @@ def _contacts_in_names(
     is kept in ``x_name_raw``. Few cells qualify: one RE2 pass per name column finds them."""
     typed = np.full(len(out["name"]), "", dtype=object)
     emails: dict[int, str] = {}
-    phones: dict[int, str] = {}
+    phones: dict[int, tuple[str, str]] = {}  # row -> (phone, further numbers)
     for column in ("name", "first_name", "last_name"):
         text = to_arrow(out[column])
         rows = _six_digits_or_at(text)
@@ -287,10 +298,16 @@ def _contacts_in_names(
         cells = out[column].iloc[rows]
         found_emails = nz.normalize_emails(cells, jobs)
         regions = None if row_regions is None else row_regions.iloc[rows]
-        found_phones = _phone_columns(cells, region, regions, jobs)[0]
+        found_phones, found_more = _phone_columns(cells, region, regions, jobs)
         left = cells.to_numpy(dtype=object).copy()
-        for at, (cell, email, phone) in enumerate(
-            zip(cells.tolist(), found_emails.tolist(), found_phones.tolist(), strict=True)
+        for at, (cell, email, phone, further) in enumerate(
+            zip(
+                cells.tolist(),
+                found_emails.tolist(),
+                found_phones.tolist(),
+                found_more.tolist(),
+                strict=True,
+            )
         ):
             rest = _ADDRESS_TEXT.sub(" ", cell) if email else cell
             rest = _NUMBER_TEXT.sub(" ", rest) if phone else rest
@@ -303,7 +320,7 @@ def _contacts_in_names(
             if email:
                 emails.setdefault(row, email)
             if phone:
-                phones.setdefault(row, phone)
+                phones.setdefault(row, (phone, further))
         out[column] = from_arrow(
             pc.replace_with_mask(
                 to_arrow(out[column]),
@@ -318,7 +335,8 @@ def _contacts_in_names(
         email_rows=np.array(list(emails), dtype=np.int64),
         emails=pd.Series(list(emails.values()), dtype="str"),
         phone_rows=np.array(list(phones), dtype=np.int64),
-        phones=pd.Series(list(phones.values()), dtype="str"),
+        phones=pd.Series([p for p, _ in phones.values()], dtype="str"),
+        more_phones=pd.Series([m for _, m in phones.values()], dtype="str"),
     )
 
 

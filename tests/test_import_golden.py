@@ -218,6 +218,21 @@ def test_an_email_or_a_phone_typed_in_the_name_field_is_taken_out_of_the_name(tm
     assert (stats.emails_given, stats.emails_valid) == (5, 5)
 
 
+def test_two_numbers_typed_in_the_name_field_are_the_phone_and_a_further_number(
+    tmp_path,
+) -> None:
+    leads, _ = _import_text(
+        tmp_path / "form.csv",
+        "Name,Phone\n"
+        '"Пётр 8 916 318 42 82, 8 926 318 42 83",\n'
+        '"Анна 8 916 318 42 84, 8 926 318 42 85",8 903 185 22 39\n',  # her phone: kept
+    )
+    assert leads["name"].tolist() == ["Пётр", "Анна"]
+    assert leads["phone"].tolist() == ["+79163184282", "+79031852239"]
+    assert leads["x_phone_extra"].tolist() == ["+79263184283", ""]
+    assert leads["import_issues"].tolist() == ["extra_phones;phone_in_name", ""]
+
+
 def test_a_file_without_contacts_in_names_has_no_x_name_raw(tmp_path) -> None:
     leads, _ = _import_text(tmp_path / "f.csv", "Name,Phone\nИван,8 916 318 42 76\n")
     assert "x_name_raw" not in leads.columns
