@@ -940,8 +940,8 @@ def spend_cmd(
     out_format: OutputFormat = None,
 ) -> None:
     """Read ad-spend exports (Meta Ads Manager, Google Ads, Yandex Direct, VK Ads or any table
-    with a cost column) into canonical spend: date, source, campaign, campaign_id, spend,
-    currency, impressions, clicks."""
+    with a cost column) into canonical spend: date, source, campaign, campaign_id, adset, ad,
+    spend, currency, impressions, clicks."""
     from leadtool.io import output_format, read_tables
     from leadtool.spend import combine_spend, currency_code, spend_table
 
@@ -996,7 +996,12 @@ def report_cmd(
     by: Annotated[
         str,
         typer.Option(
-            "--by", metavar="DIMS", help="Any of source, medium, campaign, day, week, month."
+            "--by",
+            metavar="DIMS",
+            help=(
+                "Any of source, medium, campaign, adset, ad, form, utm_source, utm_medium, "
+                "utm_campaign, utm_content, utm_term, day, week, month."
+            ),
         ),
     ] = "source,campaign",
     output: Annotated[

@@ -106,10 +106,37 @@ class Table:
 def read_tables(path: str, fmt: str | None = None, sheet: str | None = None) -> list[Table]:
     """Read every table in ``path`` (``-`` for stdin). Raises LeadtoolError on bad input."""
     name = "stdin" if path == STDIN else os.path.basename(path)
-    raw = _read_bytes(path)
+    return _tables_in(path, name, _read_bytes(path), fmt, sheet)
+
+
+# Compressed inputs: what a cron job downloads (``leads.csv.gz``) and what CRMs send (a
+# HubSpot export arrives as a ZIP). Unpacked in memory, so capped as spreadsheets are.
+ARCHIVE_MAX_UNPACKED = XLSX_MAX_UNPACKED
+_GZIP_SUFFIXES = (".gz", ".gzip")
+
+
+def _tables_in(
+    path: str,
+    name: str,
+    raw: bytes,
+    fmt: str | None,
+    sheet: str | None,
+    depth: int = 0,
+    named: str | None = None,
+) -> list[Table]:
+    """The tables of a file's bytes: a gzip file's content, each table file of a ZIP
+    archive (named ``archive.zip/member.csv``), or the file itself. ``named``: the name
+    that tells the format (``leads.csv`` for ``leads.csv.gz``), when not ``path``."""
+    named = named or path
     if not raw or raw.isspace():  # isspace stops at the first other byte: no copy
         raise LeadtoolError(f"{path}: file is empty")
-    fmt = (fmt or _format_from_content(raw) or _format_from_name(path)).lower()
+    if depth < 2 and raw.startswith(b"\x1f\x8b"):
+        inner = _gunzipped(path, raw)
+        stem = next((named[: -len(x)] for x in _GZIP_SUFFIXES if named.lower().endswith(x)), named)
+        return _tables_in(path, name, inner, fmt, sheet, depth + 1, stem)
+    if depth < 2 and _is_archive(raw):
+        return _archive_tables(path, name, raw, fmt, sheet, depth)
+    fmt = (fmt or _format_from_content(raw) or _format_from_name(named)).lower()
     if fmt not in READ_FORMATS:
         raise LeadtoolError(
             f"{path}: unknown format {fmt!r} (use one of {', '.join(READ_FORMATS)})"
@@ -123,6 +150,94 @@ def read_tables(path: str, fmt: str | None = None, sheet: str | None = None) -> 
     if fmt == "html":
         return _read_html(path, name, raw)
     return [_read_delimited(path, name, raw, "\t" if fmt == "tsv" else None)]
+
+
+def _gunzipped(path: str, raw: bytes) -> bytes:
+    """A gzip file's content (all its members), refused past ``ARCHIVE_MAX_UNPACKED``."""
+    import zlib
+
+    unpacker = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    parts, size, rest = [], 0, raw
+    try:
+        while rest:
+            part = unpacker.decompress(rest, ARCHIVE_MAX_UNPACKED + 1 - size)
+            parts.append(part)
+            size += len(part)
+            if size > ARCHIVE_MAX_UNPACKED:
+                raise LeadtoolError(
+                    f"{path}: unpacks to more than {ARCHIVE_MAX_UNPACKED // 1_000_000} MB; "
+                    "refusing it as a possible zip bomb"
+                )
+            if unpacker.unconsumed_tail:
+                rest = unpacker.unconsumed_tail
+            elif unpacker.eof:  # gzip files may hold several members, one after another
+                rest = unpacker.unused_data.lstrip(b"\0")
+                unpacker = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+            else:
+                raise LeadtoolError(f"{path}: a gzip file cut short")
+    except zlib.error as exc:
+        raise LeadtoolError(f"{path}: not a readable gzip file ({exc})") from exc
+    return b"".join(parts)
+
+
+def _is_archive(raw: bytes) -> bool:
+    """A ZIP archive of files, not a spreadsheet (XLSX and ODS are ZIPs too)."""
+    import zipfile
+
+    if not raw.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False  # the spreadsheet reader says what is wrong with it
+    spreadsheet = {"[Content_Types].xml", "mimetype"}
+    return not names & spreadsheet and not any(n.startswith(("xl/", "docProps/")) for n in names)
+
+
+def _archive_tables(
+    path: str, name: str, raw: bytes, fmt: str | None, sheet: str | None, depth: int
+) -> list[Table]:
+    """The tables of each table file in a ZIP archive, in the archive's order; folders,
+    hidden files and macOS's ``__MACOSX`` copies left out."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and not info.filename.startswith("__MACOSX/")
+            and not os.path.basename(info.filename).startswith(".")
+        ]
+        tables_files = [i for i in members if is_table_file(i.filename)]
+        if not tables_files:
+            held = ", ".join(i.filename for i in members[:5]) or "nothing"
+            raise LeadtoolError(f"{path}: a ZIP archive without a table file (it holds {held})")
+        if sum(i.file_size for i in tables_files) > ARCHIVE_MAX_UNPACKED:
+            raise LeadtoolError(
+                f"{path}: unpacks to more than {ARCHIVE_MAX_UNPACKED // 1_000_000} MB; "
+                "refusing it as a possible zip bomb"
+            )
+        tables: list[Table] = []
+        for info in tables_files:
+            try:
+                data = archive.read(info)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+                raise LeadtoolError(f"{path}/{info.filename}: cannot unpack ({exc})") from exc
+            inner = f"{path}/{info.filename}"
+            tables += _tables_in(inner, f"{name}/{info.filename}", data, fmt, sheet, depth + 1)
+    return tables
+
+
+def is_table_file(name: str) -> bool:
+    """Whether a file's name says it may hold a table leadtool reads (``.csv``, ``.xlsx``,
+    …, also gzipped as ``.csv.gz``, or a ``.zip`` of such files)."""
+    lower = name.lower()
+    for suffix in _GZIP_SUFFIXES:
+        lower = lower.removesuffix(suffix)
+    suffix = Path(lower).suffix.lstrip(".")
+    return suffix in (*READ_FORMATS, "xls", "xlsm", "ndjson", "htm", "zip")
 
 
 def _read_bytes(path: str) -> bytes:
@@ -1421,9 +1536,7 @@ def iter_paths(paths: Iterable[str]) -> list[str]:
             out.extend(
                 str(f)
                 for f in sorted(Path(p).iterdir())
-                if f.is_file()
-                and not f.name.startswith(".")
-                and f.suffix.lower().lstrip(".") in (*READ_FORMATS, "xls", "ndjson", "htm")
+                if f.is_file() and not f.name.startswith(".") and is_table_file(f.name)
             )
         else:
             out.append(p)

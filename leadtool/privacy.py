@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,9 @@ from leadtool.arrowtext import (
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # ... except values that are plainly data: E.164 phones and plain (negative) numbers.
 _SAFE = re.compile(r"(?:\+\d{6,15}|-?\d+(?:[.,]\d+)?)")
-PERSONAL_COLUMNS = ("email", "email_raw", "phone", "phone_raw", "x_phone_extra")
+PERSONAL_COLUMNS = ("email", "email_raw", "phone", "phone_raw", "x_phone_extra", "x_email_extra")
+# What a name field held when import found a contact in it: the whole cell is masked.
+_TYPED_NAME = "x_name_raw"
 REDACT_MODES = ("mask", "hash")
 
 
@@ -161,17 +163,69 @@ def redact(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
         raise ValueError(f"redact mode must be one of {REDACT_MODES}")
     out = frame.copy()
     key = os.environ.get("LEADTOOL_REDACT_KEY", "").encode()
-    for column in PERSONAL_COLUMNS:
-        if column not in out.columns:
-            continue
+    for column, kind in personal_columns(out.columns).items():
         values = out[column].fillna("").astype(str)
-        if mode == "hash":
+        if kind == "within":  # the contacts within the text; a cell without one is kept
+            out[column] = values.map(lambda v: _redact_within(v, mode, key))
+        elif mode == "hash":
             out[column] = values.map(lambda v: _hash(v, key) if v else "")
-        elif column.startswith("email"):
-            out[column] = values.map(_mask_email)
         else:
-            out[column] = values.map(_mask_phone)
+            mask_one = _mask_email if kind == "email" else _mask_phone
+            out[column] = values.map(lambda v, m=mask_one: ";".join(map(m, v.split(";"))))
     return out
+
+
+def personal_columns(columns: Iterable[object]) -> dict[str, str]:
+    """The columns of a lead file that hold e-mails or phones, each with how: ``email`` or
+    ``phone`` (every cell one, or several joined by ``;``), or ``within`` (text that may hold
+    one). The canonical ones, import's further numbers and addresses, and the x_ columns
+    kept from a lead's further phone and e-mail headers (Bitrix24's ``Рабочий телефон`` and
+    ``Частный e-mail``, a ``Phone 2``), told by their header as import tells them — the
+    file may come from any stage; within: a name field that held a contact
+    (``x_name_raw``), and kept columns whose header says phone or e-mail in other words
+    (``data/privacy.yml``: "Company phone", "Viber", "Email opt out")."""
+
+    found: dict[str, str] = {}
+    for name in map(str, columns):
+        if name in PERSONAL_COLUMNS:
+            found[name] = "email" if "email" in name else "phone"
+        elif name == _TYPED_NAME:
+            found[name] = "within"
+        elif name.startswith("x_") and (kind := _kept_contact(name[2:])):
+            found[name] = kind
+    return found
+
+
+def _kept_contact(snake: str) -> str | None:
+    """``phone`` or ``email`` for a kept column's name (without ``x_``) that holds them."""
+    from leadtool.sources import contact_header, load_yaml_data
+
+    if kind := contact_header(snake.replace("_", " ")):
+        return kind
+    words = set(snake.split("_"))
+    lists = load_yaml_data("privacy.yml")
+    named = words & {*lists["email_words"], *lists["phone_words"]}
+    return "within" if named else None
+
+
+_ADDRESS = re.compile(r"[^\s,;<>()\[\]]+@[^\s,;<>()\[\]]+")
+_NUMBER = re.compile(r"\+?[0-9][- ().0-9]{3,}[0-9]")
+
+
+def _redact_within(text: str, mode: str, key: bytes) -> str:
+    """``text`` with each address and number (five digits or more) in it masked; hashed
+    whole when it holds one. Other cells (``true``, ``Select``) are left as they are."""
+    if mode == "hash":
+        return _hash(text, key) if _ADDRESS.search(text) or _number_in(text) else text
+    text = _ADDRESS.sub(lambda m: _mask_email(m.group()), text)
+    return _NUMBER.sub(
+        lambda m: _mask_phone(m.group()) if len(re.sub(r"\D", "", m.group())) >= 5 else m.group(),
+        text,
+    )
+
+
+def _number_in(text: str) -> bool:
+    return any(len(re.sub(r"\D", "", m.group())) >= 5 for m in _NUMBER.finditer(text))
 
 
 def _hash(value: str, key: bytes) -> str:

@@ -23,7 +23,25 @@ from leadtool.normalize import canonical_stamps, per_distinct, source_key
 from leadtool.schema import snake_case
 from leadtool.sources import load_yaml_data
 
-DIMENSIONS = ("source", "medium", "campaign", "day", "week", "month")
+# What leads are counted by. Campaigns, ad sets and ads are named in the spend reports too,
+# and their spend joins by name (``NAMED_DIMENSIONS``); forms and UTM tags are the leads'
+# alone, and spend lands on their "(none)" rows. Names group case- and space-blind, shown as
+# the first lead (or spend row) spelled them.
+EXTRA_DIMENSIONS = (
+    "adset",
+    "ad",
+    "form",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+)
+DIMENSIONS = ("source", "medium", "campaign", *EXTRA_DIMENSIONS, "day", "week", "month")
+NAMED_DIMENSIONS = ("campaign", *EXTRA_DIMENSIONS)
+_PLURAL = {"adset": "ad sets", "ad": "ads"}
+# Other names of a dimension (as typed, lower case, "_" read as a space).
+_DIMENSION_WORDS = {"ad set": "adset", "ad group": "adset", "adgroup": "adset"}
 COUNTS = ("leads", "junk", "valid", "unique", "iql", "mql", "sql", "won")
 METRICS = (
     *COUNTS,
@@ -72,7 +90,8 @@ class Report:
 
 def parse_dimensions(text: str) -> tuple[str, ...]:
     # each once, in the order given ("day,day" is the day)
-    dims = tuple(dict.fromkeys(d.strip().casefold() for d in text.split(",") if d.strip()))
+    spelled = (" ".join(d.casefold().replace("_", " ").split()) for d in text.split(","))
+    dims = tuple(dict.fromkeys(_DIMENSION_WORDS.get(d, d.replace(" ", "_")) for d in spelled if d))
     bad = [d for d in dims if d not in DIMENSIONS]
     if bad or not dims:
         raise LeadtoolError(
@@ -198,18 +217,24 @@ _KEY_LIMIT = 2**62  # a combined group key stays below this (int64, with room to
 
 
 def _lead_groups(
-    leads: pd.DataFrame, flags: pd.DataFrame, index: _SpendIndex, timezone: str = "UTC"
+    leads: pd.DataFrame,
+    flags: pd.DataFrame,
+    index: _SpendIndex,
+    timezone: str = "UTC",
+    extra: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Report keys (platform, medium, campaign resolved against spend, periods) and summed
     flags per distinct (key columns, day) — a million leads have a few thousand of those, and
     every view's counts are sums of these partial sums. The groups keep the order of their
     first lead, so a view's "first" campaign name is the one its first lead gave."""
-    given = pd.DataFrame({c: text_column(leads, c) for c in _KEY_SOURCES}, index=leads.index)
+    sources = (*_KEY_SOURCES, *extra)  # (the extra dimensions asked for, only: 1M leads'
+    # columns take 30-60 ms each to number)
+    given = pd.DataFrame({c: text_column(leads, c) for c in sources}, index=leads.index)
     days, periods = _days(text_column(leads, "created_at"), timezone)
     # group = (day, then each key column), numbered as first seen: the codes are combined
     # into one integer (renumbered first only if it could outgrow int64), then factorized.
     groups, span = days.astype(np.int64), int(days.max(initial=0)) + 1
-    for name in _KEY_SOURCES:
+    for name in sources:
         codes, uniques = pd.factorize(given[name])
         width = max(len(uniques), 1)
         if span * width >= _KEY_LIMIT:
@@ -219,14 +244,26 @@ def _lead_groups(
     groups, _ = pd.factorize(groups)
     firsts = np.full(groups.max(initial=-1) + 1, len(groups))  # each group's first lead
     np.minimum.at(firsts, groups, np.arange(len(groups)))
+    first = given.iloc[firsts].reset_index(drop=True)
     keys = pd.concat(
         [
-            _campaign_keys(given.iloc[firsts].reset_index(drop=True), index),
+            _campaign_keys(first, index),
+            _named_keys({d: first[d] for d in extra}),
             periods.iloc[days[firsts]].reset_index(drop=True),
         ],
         axis=1,
     )
     return keys, _group_sums(flags, groups, len(firsts))
+
+
+def _named_keys(named: dict[str, pd.Series]) -> pd.DataFrame:
+    """Each named dimension as shown (trimmed) and as grouped (``_<name>_key``: lower case,
+    spaces folded), as ``_campaign_keys`` gives the campaign."""
+    columns: dict[str, pd.Series] = {}
+    for name, values in named.items():
+        shown = values.fillna("").astype(str).str.strip()
+        columns[name], columns[f"_{name}_key"] = shown, _norm(shown)
+    return pd.DataFrame(columns, index=next(iter(named.values())).index if named else None)
 
 
 def _group_sums(flags: pd.DataFrame, groups: np.ndarray, count: int) -> pd.DataFrame:
@@ -305,8 +342,9 @@ def build_report(
     spend = spend.fillna("").astype(object)
     notes: list[str] = []
     index = _spend_index(spend)
-    keys, flags = _lead_groups(leads, _lead_flags(leads, outcomes), index, timezone)
-    spend_keys = _spend_keys(spend, index)
+    extra = tuple(d for d in by if d in EXTRA_DIMENSIONS)
+    keys, flags = _lead_groups(leads, _lead_flags(leads, outcomes), index, timezone, extra)
+    spend_keys = _spend_keys(spend, index, extra)
     amounts, currency = _spend_amounts(spend, fx, notes)
     table = _aggregate(keys, flags, spend_keys, amounts, currency, by)
     report = Report(by=by, table=table, notes=notes, timezone=timezone)
@@ -324,6 +362,12 @@ def build_report(
         )
     if len(spend) and (currency == "").any():
         notes.append("some spend has no currency (give --currency to leadtool spend)")
+    for d in (d for d in ("adset", "ad") if d in extra):
+        if len(spend) and (text_column(spend, d).str.strip() == "").any():
+            notes.append(
+                f"spend from reports without {_PLURAL[d]} is on the {NONE_LABEL} {d} rows "
+                f"(export the spend by {d} to split it)"
+            )
     return report
 
 
@@ -388,13 +432,19 @@ def _join_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[pd.Seri
     return won, revenue
 
 
-def _spend_keys(spend: pd.DataFrame, index: _SpendIndex) -> pd.DataFrame:
+def _spend_keys(
+    spend: pd.DataFrame, index: _SpendIndex, extra: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The report keys of each spend row: its platform, campaign and the ad set and ad its
+    report names (empty where it names none: a campaign-level report's spend is not split
+    between ad sets); no medium, form or UTM tags — spend has none."""
     source = _platform(spend["source"])
     name = spend["campaign"].fillna("").astype(str).str.strip()
     keys = pd.DataFrame({"source": source, "medium": "", "campaign": name})
     keys["_campaign_key"] = _norm(name)
+    named = _named_keys({d: text_column(spend, d) for d in extra}).set_axis(keys.index)
     periods = _periods(spend["date"].fillna("").astype(str))
-    return pd.concat([keys, periods.set_axis(keys.index)], axis=1)
+    return pd.concat([keys, named, periods.set_axis(keys.index)], axis=1)
 
 
 def _spend_amounts(
@@ -423,45 +473,35 @@ def _aggregate(
     currency: pd.Series,
     dims: tuple[str, ...],
 ) -> pd.DataFrame:
-    group_cols = [("_campaign_key" if d == "campaign" else d) for d in dims]
-    lead_part = pd.concat(
-        [keys[group_cols + (["campaign"] if "campaign" in dims else [])], flags], axis=1
-    )
+    # A named dimension is grouped by its key and shown as first spelled (leads first).
+    named = [d for d in dims if d in NAMED_DIMENSIONS]
+    group_cols = [(f"_{d}_key" if d in NAMED_DIMENSIONS else d) for d in dims]
+    lead_part = pd.concat([keys[group_cols + named], flags], axis=1)
     if group_cols:
         grouped = lead_part.groupby(group_cols, dropna=False)
         leads_g = grouped[list(flags.columns)].sum(min_count=1)
-        if "campaign" in dims:
-            leads_g["campaign"] = grouped["campaign"].first()
+        for d in named:
+            leads_g[d] = grouped[d].first()
     else:
         leads_g = pd.DataFrame([flags.sum(min_count=1)], index=pd.Index([TOTAL_LABEL], name="_all"))
     spend_part = pd.concat(
-        [
-            spend_keys[group_cols + (["campaign"] if "campaign" in dims else [])],
-            amounts.rename("spend"),
-            currency.rename("currency"),
-        ],
+        [spend_keys[group_cols + named], amounts.rename("spend"), currency.rename("currency")],
         axis=1,
     )
     if group_cols:
-        spend_g = _spend_by(spend_part, group_cols, "campaign" in dims)
+        spend_g = _spend_by(spend_part, group_cols, named)
     else:
         spend_part["_all"] = TOTAL_LABEL
-        spend_g = _spend_by(spend_part, ["_all"], False)
+        spend_g = _spend_by(spend_part, ["_all"], [])
     merged = leads_g.merge(
         spend_g, how="outer", left_index=True, right_index=True, suffixes=("", "_spend")
     )
-    if "campaign" in dims:
-        merged["campaign"] = merged["campaign"].where(
-            merged["campaign"].notna() & (merged["campaign"] != ""), merged.get("campaign_spend")
-        )
+    for d in named:
+        merged[d] = merged[d].where(merged[d].notna() & (merged[d] != ""), merged.get(f"{d}_spend"))
     merged = merged.reset_index()
     out = pd.DataFrame()
     for d in dims:
-        out[d] = (
-            (merged["campaign"] if d == "campaign" else merged[d])
-            .fillna("")
-            .replace("", NONE_LABEL)
-        )
+        out[d] = merged[d].fillna("").replace("", NONE_LABEL)
     if not dims:
         out["scope"] = TOTAL_LABEL
     for c in COUNTS:
@@ -474,11 +514,12 @@ def _aggregate(
     return _metrics(out).sort_values(list(dims) or ["scope"], kind="stable").reset_index(drop=True)
 
 
-def _spend_by(spend_part: pd.DataFrame, group_cols: list[str], with_campaign: bool) -> pd.DataFrame:
+def _spend_by(spend_part: pd.DataFrame, group_cols: list[str], named: list[str]) -> pd.DataFrame:
     """Spend per group; a group with spend in several currencies shows them side by side and
-    no single total (amounts of different currencies are never added)."""
+    no single total (amounts of different currencies are never added). ``named``: the
+    dimensions shown as their first spend row spells them."""
     if spend_part.empty:
-        cols = ["spend", "currency"] + (["campaign"] if with_campaign else [])
+        cols = ["spend", "currency", *named]
         return pd.DataFrame(
             columns=cols,
             index=pd.MultiIndex.from_tuples([], names=group_cols)
@@ -500,9 +541,8 @@ def _spend_by(spend_part: pd.DataFrame, group_cols: list[str], with_campaign: bo
             )
         rows.append((*key, spend, cur))
     frame = pd.DataFrame(rows, columns=[*group_cols, "spend", "currency"]).set_index(group_cols)
-    if with_campaign:
-        names = spend_part.groupby(group_cols, dropna=False)["campaign"].first()
-        frame["campaign"] = names
+    for d in named:
+        frame[d] = spend_part.groupby(group_cols, dropna=False)[d].first()
     return frame
 
 

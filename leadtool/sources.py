@@ -153,6 +153,18 @@ def _another_contact(key: str, profile: Profile, syn: dict[str, str]) -> str | N
     return target if target in _NUMBERED_COLUMNS else None
 
 
+def contact_header(header: str) -> str | None:
+    """``phone`` or ``email`` when some export's header so named holds a lead's phone or
+    e-mail — by the synonyms, any profile's own columns, or numbered (``Phone 2``) — as
+    import maps it; else None. Tells the x_ columns kept from a lead's further phones and
+    e-mails (Bitrix24's ``Рабочий телефон`` beside the mobile) wherever a file goes."""
+    key, syn = header_key(header), synonyms()
+    targets = {syn.get(key), *(p.columns.get(key) for p in profiles())}
+    targets.add(_another_contact(key, Profile(key="", label=""), syn))
+    found = targets & {"phone", "email"}
+    return found.pop() if len(found) == 1 else None
+
+
 @cache
 def _questions() -> tuple[frozenset[str], tuple[tuple[str, re.Pattern[str]], ...]]:
     doc = load_yaml_data("questions.yml")

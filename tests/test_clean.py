@@ -84,6 +84,28 @@ def test_real_domains_are_no_typos(email: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("email", "suggested"),
+    [
+        ("anna.lee+promo@gmial.com", "anna.lee+promo@gmail.com"),
+        ("anna@yandex.ry", "anna@yandex.ru"),
+        ("anna@maill.ru", "anna@mail.ru"),
+    ],
+)
+def test_a_mistyped_provider_comes_with_the_address_meant(email: str, suggested: str) -> None:
+    out, _ = clean(leads({"email": email}, {"email": "bob@gmail.com"}))
+    assert out["x_email_suggested"].tolist() == [suggested, ""]
+    # cleaned again (a file chained through the stages): one column, worked out anew
+    again, _ = clean(out.assign(email=["bob@gmail.com", email]))
+    assert again["x_email_suggested"].tolist() == ["", suggested]
+    assert list(again.columns).count("x_email_suggested") == 1
+
+
+def test_no_mistyped_provider_adds_no_column() -> None:
+    out, _ = clean(leads({"email": "bob@gmail.com"}))
+    assert "x_email_suggested" not in out.columns
+
+
+@pytest.mark.parametrize(
     ("change", "code"),
     [
         ({"email": "", "phone": ""}, "no_contact"),

@@ -149,6 +149,38 @@ def test_bad_input_is_one_error_line_exit_1(run, name: str, message: str) -> Non
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x1f\x8b\x08\x00garbage", "leads.csv.gz: a gzip file cut short"),  # a download cut
+        (b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"\xff" * 20, "leads.csv.gz: not a readable gzip"),
+    ],
+)
+def test_a_broken_compressed_export_is_one_error_line(run, tmp_path, content, message) -> None:
+    path = tmp_path / "leads.csv.gz"
+    path.write_bytes(content)
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
+
+
+def test_compressed_exports_import_and_run_from_a_folder(run, tmp_path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("tilda_form.csv.gz", "hubspot_export.zip"):
+        (inbox / name).write_bytes((FIXTURES / name).read_bytes())
+    result = run("import", str(inbox))
+    assert result.exit_code == 0, result.output
+    assert "hubspot_export.zip/hubspot-crm-exports-contacts.csv: profile hubspot" in result.stderr
+    assert "tilda_form.csv.gz: profile tilda, cp1251" in result.stderr
+    files = {r["source_file"] for r in rows(result.stdout)}
+    assert files == {"hubspot_export.zip/hubspot-crm-exports-contacts.csv", "tilda_form.csv.gz"}
+    done = run("-q", "run", str(inbox), "--out", str(tmp_path / "out"))
+    assert done.exit_code == 0, done.output
+    assert len(rows((tmp_path / "out" / "qualified.csv").read_text(encoding="utf-8"))) == 5
+
+
 def test_debug_adds_the_traceback(run) -> None:
     result = run("--debug", "import", str(FIXTURES / "empty.csv"))
     assert result.exit_code == 1

@@ -16,6 +16,7 @@ from leadtool.errors import LeadtoolError
 from leadtool.importer import import_table
 from leadtool.io import read_tables
 from leadtool.privacy import escape_formulas, redact
+from tests.conftest import FIXTURES
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -206,6 +207,56 @@ def test_redact_helper_leaves_other_columns() -> None:
     frame = pd.DataFrame({"name": ["Ann"], "email": ["a@x.io"], "phone": [""]})
     out = redact(frame, "mask")
     assert out.to_dict("records") == [{"name": "Ann", "email": "a***@x.io", "phone": ""}]
+
+
+def test_redact_masks_every_phone_and_email_a_bitrix24_export_keeps(run) -> None:
+    # Bitrix24's work phone and private e-mail are kept as x_ columns beside the mobile and
+    # work e-mail: --redact left them, and a CRM contact's further addresses, in the clear.
+    leads = list(
+        csv.DictReader(
+            io.StringIO(
+                run("-q", "--redact", "mask", "import", str(FIXTURES / "bitrix24_leads.csv")).stdout
+            )
+        )
+    )
+    plain = list(
+        csv.DictReader(
+            io.StringIO(run("-q", "import", str(FIXTURES / "bitrix24_leads.csv")).stdout)
+        )
+    )
+    for column in ("x_рабочий_телефон", "x_частный_e_mail", "phone_raw", "email_raw"):
+        given = [row[column] for row in plain if row[column]]
+        assert given, column  # the fixture fills each
+        for row in leads:
+            assert row[column] == "" or "***" in row[column], (column, row[column])
+    assert all(row["x_отчество"] == p["x_отчество"] for row, p in zip(leads, plain, strict=True))
+
+
+def test_redact_masks_contacts_within_text_and_leaves_the_rest() -> None:
+    frame = pd.DataFrame(
+        {
+            "x_email_extra": ["a@b.com;cc@d.ru"],
+            "x_phone_extra": ["+79161234567;+79261234567"],
+            "x_name_raw": ["Мария (тел. 8 903 185 22 39)"],
+            "x_email_opt_out": ["true"],  # a header that says e-mail, holding none
+            "x_company_phone": ["+7 495 123-45-67 доб. 12"],
+            "x_телефон_2": ["89031852239"],
+            "x_стадия": ["Новый 1234567"],  # no contact column: kept
+        }
+    )
+    masked = redact(frame, "mask").iloc[0].to_dict()
+    assert masked == {
+        "x_email_extra": "a***@b.com;c***@d.ru",
+        "x_phone_extra": "+7********67;+7********67",
+        "x_name_raw": "Мария (тел. 8********39)",
+        "x_email_opt_out": "true",
+        "x_company_phone": "+7********67 доб. 12",
+        "x_телефон_2": "8********39",
+        "x_стадия": "Новый 1234567",
+    }
+    hashed = redact(frame, "hash").iloc[0].to_dict()
+    assert hashed["x_email_opt_out"] == "true" and hashed["x_стадия"] == "Новый 1234567"
+    assert all(hashed[c].startswith("h:") for c in frame.columns[[0, 1, 2, 4, 5]])
 
 
 def test_unexpected_errors_do_not_print_cell_values(run, tmp_path, monkeypatch) -> None:

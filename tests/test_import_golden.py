@@ -43,6 +43,8 @@ CASES = {
     "question_headers.csv": "generic",
     "leads_report_cp1251.csv": "generic",
     "ragged.csv": "generic",
+    "tilda_form.csv.gz": "tilda",  # gzipped, as a nightly download
+    "hubspot_export.zip": "hubspot",  # a ZIP, as HubSpot mails its exports
 }
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from unittest import mock
 
@@ -22,6 +24,7 @@ from leadtool.io import (
     csv_bytes,
     decode,
     find_header,
+    is_table_file,
     iter_paths,
     read_tables,
     sniff_delimiter,
@@ -545,6 +548,80 @@ def test_iter_paths_expands_folders() -> None:
     paths = iter_paths([str(FIXTURES)])
     assert any(p.endswith("facebook_leads.tsv") for p in paths)
     assert not any(p.endswith(".py") for p in paths)
+    # compressed exports are table files too
+    assert any(p.endswith("tilda_form.csv.gz") for p in paths)
+    assert any(p.endswith("hubspot_export.zip") for p in paths)
+
+
+def test_table_files_by_name() -> None:
+    for name in ("a.csv", "A.CSV.GZ", "b.xlsx.gz", "c.zip", "d.jsonl.gzip", "e.xls"):
+        assert is_table_file(name), name
+    for name in ("a.pdf", "a.pdf.gz", "a.gz", "archive.tar.gz", "notes.md"):
+        assert not is_table_file(name), name
+
+
+def test_a_gzipped_export_reads_as_the_export(tmp_path) -> None:
+    plain = read_tables(str(FIXTURES / "tilda_form.csv"))[0]
+    packed = read_tables(str(FIXTURES / "tilda_form.csv.gz"))[0]
+    assert packed.label == "tilda_form.csv.gz"
+    assert (packed.encoding, packed.delimiter) == ("cp1251", ";")
+    pd.testing.assert_frame_equal(packed.data, plain.data)
+    # several gzip members one after another (as `cat a.gz b.gz` gives) are one content
+    raw = (FIXTURES / "tilda_form.csv").read_bytes()
+    (tmp_path / "two.csv.gz").write_bytes(gzip.compress(raw[:40]) + gzip.compress(raw[40:]))
+    pd.testing.assert_frame_equal(read_tables(str(tmp_path / "two.csv.gz"))[0].data, plain.data)
+    # the format comes from the name inside: a gzipped TSV is tab-separated
+    (tmp_path / "x.tsv.gz").write_bytes(gzip.compress(b"name\temail\nA, B\ta@b.com\n"))
+    assert read_tables(str(tmp_path / "x.tsv.gz"))[0].data.iloc[0].tolist() == ["A, B", "a@b.com"]
+
+
+def test_a_zip_archive_gives_the_tables_of_its_table_files(tmp_path) -> None:
+    tables = read_tables(str(FIXTURES / "hubspot_export.zip"))  # (and a __MACOSX copy)
+    assert [t.label for t in tables] == ["hubspot_export.zip/hubspot-crm-exports-contacts.csv"]
+    plain = read_tables(str(FIXTURES / "hubspot_contacts.csv"))[0]
+    pd.testing.assert_frame_equal(tables[0].data, plain.data)
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(FIXTURES / "crm_export.xlsx", "leads/crm_export.xlsx")
+        archive.write(FIXTURES / "tilda_form.csv.gz", "tilda.csv.gz")
+        archive.writestr("README.pdf", b"%PDF")
+        archive.writestr(".hidden.csv", b"a,b\n1,2\n")
+    labels = [t.label for t in read_tables(str(path))]
+    assert labels == ["export.zip/leads/crm_export.xlsx#Leads", "export.zip/tilda.csv.gz"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: gzip.compress(b"name,email\nA,a@b.com\n")[:-12], "gzip file cut short"),
+        (lambda: b"\x1f\x8b" + b"\x00" * 30, "not a readable gzip file"),
+        (lambda: gzip.compress(b""), "file is empty"),
+        (lambda: _zipped({"scan.pdf": b"%PDF", "logo.png": b"\x89PNG"}), "without a table file"),
+        (lambda: _zipped({"leads.csv": b""}), r"leads.zip/leads.csv: file is empty"),
+    ],
+)
+def test_bad_compressed_files_are_one_clear_error(tmp_path, make, message: str) -> None:
+    path = tmp_path / ("leads.zip" if message.startswith(("without", "leads")) else "leads.csv.gz")
+    path.write_bytes(make())
+    with pytest.raises(LeadtoolError, match=message):
+        read_tables(str(path))
+
+
+def test_compressed_bombs_are_refused(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(io_module, "ARCHIVE_MAX_UNPACKED", 100_000)
+    (tmp_path / "bomb.csv.gz").write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * 50_000))
+    (tmp_path / "bomb.zip").write_bytes(_zipped({"a.csv": b"a,b\n" + b"1,2\n" * 50_000}))
+    for name in ("bomb.csv.gz", "bomb.zip"):
+        with pytest.raises(LeadtoolError, match="zip bomb"):
+            read_tables(str(tmp_path / name))
+
+
+def _zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("ext", ["csv", "tsv", "jsonl", "parquet", "xlsx"])

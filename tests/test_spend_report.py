@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from leadtool import spend
 from leadtool.errors import LeadtoolError
 from leadtool.io import read_tables
-from leadtool.report import build_report, to_html, to_markdown
+from leadtool.report import build_report, parse_dimensions, to_html, to_markdown
 from leadtool.sources import load_yaml_data
 from leadtool.spend import currency_of, parse_amount, spend_table
 from tests.conftest import FIXTURES
@@ -103,7 +103,19 @@ def spend_of(name: str, **kwargs) -> pd.DataFrame:
     ],
 )
 def test_spend_formats(name: str, expected: list[list[str]]) -> None:
-    assert spend_of(name).values.tolist() == expected
+    assert spend_of(name).drop(columns=["adset", "ad"]).values.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "adsets"),
+    [
+        ("meta_ads_spend.csv", ["Moscow 25-45", "US lookalike", "Moscow 25-45"]),
+        ("yandex_direct_spend.csv", ["Екатеринбург", "Екатеринбург", "Бренд"]),  # "Группа"
+        ("google_ads_spend.csv", ["", "", ""]),  # a campaign report: no ad groups
+    ],
+)
+def test_spend_keeps_the_ad_set_its_report_names(name: str, adsets: list[str]) -> None:
+    assert spend_of(name)["adset"].tolist() == adsets
 
 
 def test_currency_override_and_unknown() -> None:
@@ -227,6 +239,53 @@ def test_cpl_arithmetic_and_joins() -> None:
     assert rows[("facebook", "Leadgen US Nov")]["leads"] == 0
     assert rows[("google", "PMax MD")]["leads"] == 0
     assert pd.isna(rows[("tilda", "(none)")]["spend"])
+
+
+def test_cpl_by_ad_set_and_ad_joins_the_spend_their_reports_name() -> None:
+    # Meta's spend report by ad set: its ad sets' spend joins the leads of each, names
+    # compared case- and space-blind; Google's campaign-level spend cannot be split between
+    # ad groups, and is shown on the campaign's "(none)" ad set, with a note.
+    leads = LEADS.assign(
+        adset=["Moscow 25-45", "moscow  25-45", "Moscow 25-45", "Contabilitate", ""],
+        ad=["Autumn video", "Autumn video", "Carousel", "", ""],
+    )
+    spend = pd.concat(
+        [spend_of("meta_ads_spend.csv"), spend_of("google_ads_spend.csv")], ignore_index=True
+    )
+    report = build_report(leads, spend, ("source", "campaign", "adset"))
+    rows = {(r["source"], r["campaign"], r["adset"]): r for r in report.table.to_dict("records")}
+    moscow = rows[("facebook", "Leadgen RU Nov", "Moscow 25-45")]
+    assert (moscow["leads"], moscow["sql"]) == (3, 1)
+    assert moscow["spend"] == pytest.approx(2230.75)
+    assert moscow["cpl"] == pytest.approx(2230.75 / 3)
+    assert rows[("facebook", "Leadgen US Nov", "US lookalike")]["spend"] == pytest.approx(310)
+    google = rows[("google", "Search RO - Servicii", "(none)")]
+    assert (google["leads"], google["spend"]) == (0, pytest.approx(790.10))
+    assert rows[("google", "Search RO - Servicii", "Contabilitate")]["leads"] == 1
+    assert any("without ad sets is on the (none) adset rows" in n for n in report.notes)
+    by_ad = build_report(leads, None, ("ad",)).table
+    assert dict(zip(by_ad["ad"], by_ad["leads"], strict=True)) == {
+        "(none)": 2,
+        "Autumn video": 2,
+        "Carousel": 1,
+    }
+
+
+def test_leads_by_form_and_utm_tags_keep_spend_on_none() -> None:
+    leads = LEADS.assign(
+        form=["Consultation", "consultation", "Demo", "", ""],
+        utm_content=["video_a", "video_a", "video_b", "", "banner"],
+    )
+    report = build_report(leads, spend_of("meta_ads_spend.csv"), ("form", "utm_content"))
+    rows = {(r["form"], r["utm_content"]): r for r in report.table.to_dict("records")}
+    assert rows[("Consultation", "video_a")]["leads"] == 2  # one form, however spelled
+    assert rows[("Demo", "video_b")]["leads"] == 1
+    assert rows[("(none)", "banner")]["leads"] == 1
+    assert rows[("(none)", "(none)")]["spend"] == pytest.approx(2540.75)  # spend has no form
+    assert parse_dimensions("Source, AdSet,utm_term") == ("source", "adset", "utm_term")
+    assert parse_dimensions("ad_group,ad set") == ("adset",)  # Google's word, and spaced
+    with pytest.raises(LeadtoolError, match=r"unknown dimension 'region'.*adset, ad, form"):
+        parse_dimensions("region")
 
 
 def test_currencies_are_never_added_without_fx() -> None:
