@@ -1001,12 +1001,32 @@ def _tidy_name(text: str) -> str:
     upper = all(c.isupper() for c in text if c.isalpha())
     lower = not upper and all(c.islower() for c in text if c.isalpha())
     if (upper or lower) and any(c.isalpha() for c in text):
-        text = text.title()
+        return text.title()
+    # A word in capitals among others ("ИВАНОВ Иван", "Anna LEE": a surname typed as a
+    # passport or a form's hint writes it): it and the all-lower words are title-cased.
+    words = text.split(" ")
+    if any(_in_capitals(w) for w in words):
+        text = " ".join(w.title() if _in_capitals(w) or _in_lower(w) else w for w in words)
     return text
 
 
+def _in_capitals(word: str) -> bool:
+    """Two letters or more, all capitals, and not a Roman numeral ("III", "IV": a suffix)."""
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and not _ROMAN.fullmatch(word)
+
+
+def _in_lower(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return bool(letters) and all(c.islower() for c in letters)
+
+
+_ROMAN = re.compile(r"[IVXLCDM]+\.?")
+
+
 def normalize_names(series: pd.Series) -> pd.Series:
-    """Whitespace folded; ALL-CAPS and all-lower names title-cased; mixed case kept."""
+    """Whitespace folded; ALL-CAPS and all-lower names title-cased, and a word in capitals
+    among others with the all-lower ones ("ИВАНОВ иван"); mixed case kept."""
     return _tidied(series, split=False)[0]
 
 
@@ -1109,11 +1129,11 @@ def _tidied(names: pd.Series, split: bool) -> list[pd.Series]:
 
 # What keeps a name from being tidy as it is: whitespace other than single spaces or an
 # invisible character, a space, comma, dot or semicolon at either end (``_tidy_name`` strips
-# them), or "<" first.
+# them), "<" first, or two capitals in a row (a word in capitals, maybe).
 _UNTIDY = (
     "["
     + "".join(f"\\x{{{ord(c):x}}}" for c in SPACE + INVISIBLE if c != " ")
-    + "]|  |^[ ,.;<]|[ ,.;]$"
+    + "]|  |^[ ,.;<]|[ ,.;]$|\\p{Lu}\\p{Lu}"
 )
 
 

@@ -126,7 +126,7 @@ def test_email(raw: str, email: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "name"),
     [
-        ("  ivan   PETROV ", "ivan PETROV"),
+        ("  ivan   PETROV ", "Ivan Petrov"),
         ("АННА СМИРНОВА", "Анна Смирнова"),
         ("maria ionescu", "Maria Ionescu"),
         ("john o'brien", "John O'Brien"),
@@ -136,6 +136,14 @@ def test_email(raw: str, email: str) -> None:
         ("\u200eAnna Smith\u200f", "Anna Smith"),
         ("\u202aivan\u200b petrov\u202c", "Ivan Petrov"),
         ("Zahra\u200cnejad", "Zahra\u200cnejad"),  # a joiner spells the name: kept
+        # a surname in capitals, as a passport writes it, among other words
+        ("ИВАНОВ иван иванович", "Иванов Иван Иванович"),
+        ("Anna LEE", "Anna Lee"),
+        ("DR Anna Lee", "Dr Anna Lee"),
+        ("MARY-KATE o'neil", "Mary-Kate O'Neil"),
+        ("John Smith III", "John Smith III"),  # a Roman numeral stays
+        ("Ludwig van Beethoven", "Ludwig van Beethoven"),  # no word in capitals: as typed
+        ("McDONALD Ronald", "McDONALD Ronald"),  # mixed within the word: as typed
     ],
 )
 def test_names(raw: str, name: str) -> None:
@@ -157,7 +165,7 @@ def test_split_full_names_knows_russian_order() -> None:
         ("Pop, Ana Maria", "Ana Maria", "Pop"),
         ("Петрова, Анна Сергеевна", "Анна", "Петрова"),
         ("Mr. John Smith", "John", "Smith"),  # titles are not first names
-        ("DR Anna Lee", "Anna", "Lee"),
+        ("dr Anna Lee", "Anna", "Lee"),
         ("г-н Иван Петров", "Иван", "Петров"),
         ("Mr", "Mr", ""),  # a title alone is what there is
         ("Анна Сергеевна Петрова", "Анна", "Петрова"),  # Имя Отчество Фамилия
@@ -965,7 +973,19 @@ def _tidy_name_definition(text: str) -> str:
         return text
     letters = [c for c in text if c.isalpha()]
     if letters and (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
-        text = text.title()
+        return text.title()
+
+    def capitals(word: str) -> bool:
+        letters = [c for c in word if c.isalpha()]
+        roman = re.fullmatch(r"[IVXLCDM]+\.?", word)
+        return len(letters) >= 2 and all(c.isupper() for c in letters) and not roman
+
+    def lower(word: str) -> bool:
+        return any(c.isalpha() for c in word) and all(c.islower() for c in word if c.isalpha())
+
+    words = text.split(" ")
+    if any(capitals(w) for w in words):
+        text = " ".join(w.title() if capitals(w) or lower(w) else w for w in words)
     return text
 
 
@@ -973,7 +993,7 @@ def _tidy_name_definition(text: str) -> str:
 @given(
     st.text(
         alphabet=st.sampled_from(
-            [*"aAбБ Ⅻ1'-,.<@\u00a0\u200e\u200b\u202a\u200c", "ǅ", "Ⓐ", "ⓑ", "م", "ß"]
+            [*"aAбБ Ⅻ1'-,.<@IV\u00a0\u200e\u200b\u202a\u200c", "ǅ", "Ⓐ", "ⓑ", "م", "ß"]
         ),
         max_size=16,
     )
