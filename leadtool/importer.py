@@ -284,7 +284,8 @@ def _contacts_in_names(
     cell, if it holds letters, is the name — and fills the lead's e-mail or phone if they
     are empty (``_NamedContacts.fill``). Only a valid contact is taken; the field as typed
     is kept in ``x_name_raw``. Few cells qualify: one RE2 pass per name column finds them."""
-    typed = np.full(len(out["name"]), "", dtype=object)
+    n = len(out["name"])
+    typed: dict[int, str] = {}  # row -> the name field as typed, where it changed (few)
     emails: dict[int, str] = {}
     phones: dict[int, tuple[str, str]] = {}  # row -> (phone, further numbers)
     for column in ("name", "first_name", "last_name"):
@@ -316,22 +317,30 @@ def _contacts_in_names(
             row = int(rows[at])
             rest = _EMPTY_BRACKETS.sub(" ", rest)  # "Мария (тел. 8 903 …)"
             left[at] = " ".join(rest.split()).strip(" ,;:-–—/|") if _has_letter(rest) else ""
-            typed[row] = typed[row] or cell
+            typed.setdefault(row, cell)
             if email:
                 emails.setdefault(row, email)
             if phone:
                 phones.setdefault(row, (phone, further))
+        at_rows = np.zeros(n, dtype=bool)
+        at_rows[rows] = True
         out[column] = from_arrow(
             pc.replace_with_mask(
-                to_arrow(out[column]),
-                pa.array(np.isin(np.arange(len(typed)), rows)),
-                pa.array(left.tolist(), TEXT),
+                to_arrow(out[column]), pa.array(at_rows), pa.array(left.tolist(), TEXT)
             ),
             out[column].index,
         )
     index = out["name"].index
+    kept = pa.repeat(_EMPTY, n)  # (no Python string per row: most files)
+    if typed:
+        changed = np.zeros(n, dtype=bool)
+        changed[list(typed)] = True
+        order = sorted(typed)
+        kept = pc.replace_with_mask(
+            kept, pa.array(changed), pa.array([typed[r] for r in order], TEXT)
+        )
     return _NamedContacts(
-        typed=pd.Series(typed, index=index, dtype="str"),
+        typed=from_arrow(kept, index),
         email_rows=np.array(list(emails), dtype=np.int64),
         emails=pd.Series(list(emails.values()), dtype="str"),
         phone_rows=np.array(list(phones), dtype=np.int64),
@@ -343,16 +352,16 @@ def _contacts_in_names(
 def _six_digits_or_at(text: pa.Array) -> np.ndarray:
     """The rows whose cell holds an "@" or at least six ASCII digits — those
     ``_CONTACT_IN_NAME`` may match — from the bytes: such bytes are rare in names, so only
-    the cells holding them are counted (a million names in some 30 ms, where RE2 over
+    the cells holding them are counted (a million names in some 15 ms, where RE2 over
     every cell takes 0.1 s)."""
     offsets = cell_offsets(text)
     raw = data_bytes(text)[offsets[0] : offsets[-1]]
-    weight = ((raw - np.uint8(ord("0"))) < 10).view(np.uint8) + (raw == ord("@")).view(np.uint8) * 6
-    hits = np.flatnonzero(weight)
+    hits = np.flatnonzero(((raw - np.uint8(ord("0"))) < 10) | (raw == ord("@")))
     if not hits.size:
         return hits
     cells = np.searchsorted(offsets - offsets[0], hits, side="right") - 1
-    counts = np.bincount(cells, weights=weight[hits], minlength=len(text))
+    weight = np.where(raw[hits] == ord("@"), 6, 1)  # a digit counts 1, an "@" enough alone
+    counts = np.bincount(cells, weights=weight, minlength=len(text))
     return np.flatnonzero(counts >= 6)
 
 
