@@ -11,6 +11,7 @@ import hmac
 import os
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # ... except values that are plainly data: E.164 phones and plain (negative) numbers.
 _SAFE = re.compile(r"(?:\+\d{6,15}|-?\d+(?:[.,]\d+)?)")
 PERSONAL_COLUMNS = ("email", "email_raw", "phone", "phone_raw", "x_phone_extra", "x_email_extra")
-# What a name field held when import found a contact in it: the whole cell is masked.
+# What a name field held when import found a contact in it: the contacts in it are masked.
 _TYPED_NAME = "x_name_raw"
 REDACT_MODES = ("mask", "hash")
 
@@ -196,8 +197,10 @@ def personal_columns(columns: Iterable[object]) -> dict[str, str]:
     return found
 
 
+@cache
 def _kept_contact(snake: str) -> str | None:
-    """``phone`` or ``email`` for a kept column's name (without ``x_``) that holds them."""
+    """``phone`` or ``email`` for a kept column's name (without ``x_``) that holds them,
+    ``within`` for one that may hold them in its text; None for any other."""
     from leadtool.sources import contact_header, load_yaml_data
 
     if kind := contact_header(snake.replace("_", " ")):

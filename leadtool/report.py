@@ -227,8 +227,8 @@ def _lead_groups(
     flags per distinct (key columns, day) — a million leads have a few thousand of those, and
     every view's counts are sums of these partial sums. The groups keep the order of their
     first lead, so a view's "first" campaign name is the one its first lead gave."""
-    sources = (*_KEY_SOURCES, *extra)  # (the extra dimensions asked for, only: 1M leads'
-    # columns take 30-60 ms each to number)
+    # (the extra dimensions asked for, only: a million leads' column takes 30-60 ms to number)
+    sources = tuple(dict.fromkeys((*_KEY_SOURCES, *extra)))
     given = pd.DataFrame({c: text_column(leads, c) for c in sources}, index=leads.index)
     days, periods = _days(text_column(leads, "created_at"), timezone)
     # group = (day, then each key column), numbered as first seen: the codes are combined
