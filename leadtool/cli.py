@@ -749,7 +749,7 @@ def dedupe_cmd(
 ) -> None:
     """One person, one lead: group leads sharing an e-mail or phone, or a similar name plus
     a company or e-mail name, across sources and (with --history) across nights."""
-    from leadtool.dedupe import KEEP_RULES, DedupeOptions, dedupe, history_update
+    from leadtool.dedupe import KEEP_RULES, DedupeOptions, dedupe, history_update, night_of
     from leadtool.io import output_format, read_leads, write_table
 
     if keep not in KEEP_RULES:
@@ -768,11 +768,12 @@ def dedupe_cmd(
         )
         leads = read_leads(input_file, input_format)
         past = read_leads(history) if history and os.path.exists(history) else None
-        out, pairs, stats = dedupe(leads, options, past)
+        night = night_of()  # today (UTC): a lead the history got on another day is seen before
+        out, pairs, stats = dedupe(leads, options, past, night)
         if pairs_file:
             emit(pairs, pairs_file)
         if update_history and history:
-            write_table(history_update(past, out), history, escape=False)
+            write_table(history_update(past, out, night), history, escape=False)
         primary = out["is_primary"].eq("true")
         emit(out[primary] if drop_duplicates else out, output, out_format)
         say(

@@ -285,6 +285,21 @@ def _telegram_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.nda
     return _key_groups(pd.Series(keys, index=frame.index, dtype="str"), partition)
 
 
+def _returning_ids(
+    frame: pd.DataFrame, seen_again: np.ndarray, partition: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_key_groups`` of the lead ids that both tonight and an earlier night hold: a lead
+    of a cumulative export seen again is the same lead, with or without a contact to match
+    on. ``seen_again``: which of the history's rows (the first of ``frame``) those are."""
+    if not seen_again.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ids, n_past = frame["lead_id"], len(seen_again)
+    returning = is_in(ids.iloc[n_past:], ids.iloc[:n_past][seen_again])
+    both = np.concatenate([seen_again, returning])
+    keys = ids.where(pd.Series(both, index=ids.index), "")
+    return _key_groups(keys, partition)
+
+
 def _phone_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``_key_groups`` of the phones — each lead's ``phone`` and the further numbers import
     found beside it (``x_phone_extra``: a CRM contact's "8 912 …, 8 926 …") — as (rows,
@@ -733,20 +748,30 @@ def dedupe(
     leads: pd.DataFrame,
     options: DedupeOptions | None = None,
     history: pd.DataFrame | None = None,
+    night: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, DedupeStats]:
     """Group the leads into people; returns (leads with dedupe columns, matched pairs, stats).
 
     ``history`` holds leads already seen on earlier nights: tonight's leads that match one get
-    ``is_new=false`` and ``duplicate_of`` the historical lead. History rows with tonight's own
-    lead ids are tonight's leads seen again (a re-run) and are not matched against.
+    ``is_new=false`` and ``duplicate_of`` the historical lead. A history row with one of
+    tonight's own lead ids is that lead seen before when an earlier night added it (its
+    ``NIGHT_COLUMN`` is another than ``night``: the exports most people download hold every
+    lead so far), and tonight's lead seen again — a re-run, not matched against — when
+    tonight added it, or when either night is not known (histories written before nights).
     """
     options = options or DedupeOptions()
     _check_options(options)
     wanted = _wanted_columns(options)
     tonight = _prepare(leads, wanted)
-    past = _prepare(history, wanted) if history is not None else tonight.iloc[0:0]
+    past = _prepare(history, [*wanted, NIGHT_COLUMN]) if history is not None else tonight.iloc[0:0]
+    seen_again = np.zeros(len(past), dtype=bool)  # an earlier night's lead, tonight again
     if len(past):
-        past = past[~is_in(past["lead_id"], tonight["lead_id"])]
+        again = is_in(past["lead_id"], tonight["lead_id"])
+        rerun = again.copy()
+        if night and NIGHT_COLUMN in past.columns:
+            nights = past[NIGHT_COLUMN].to_numpy(dtype=object)
+            rerun &= (nights == "") | (nights == night)
+        past, seen_again = past[~rerun], again[~rerun]
     combined = pd.concat([past, tonight], ignore_index=True, sort=False).fillna("")
     n_past = len(past)
     is_past = np.arange(len(combined)) < n_past
@@ -768,22 +793,32 @@ def dedupe(
             fuzzy = fuzzy_pairs(names, supports, partition, options.threshold)
         (mail_rows, mail_groups), (phone_rows, phone_groups) = by_email.result(), phones.result()
         tg_rows, tg_groups = _telegram_groups(combined, partition)
+        id_rows, id_groups = _returning_ids(combined, seen_again, partition)
         held = np.zeros(len(combined), dtype=bool)
-        held[mail_rows] = held[phone_rows] = held[tg_rows] = True
+        held[mail_rows] = held[phone_rows] = held[tg_rows] = held[id_rows] = True
         held_rows = np.flatnonzero(held)
         keyed = _coded_names(names(held_rows), held_rows, partition)
         mail_edges = pool.submit(_exact_edges, mail_rows, mail_groups, keyed, options.threshold)
         phone_edges = _exact_edges(phone_rows, phone_groups, keyed, options.threshold)
         tg_edges = _exact_edges(tg_rows, tg_groups, keyed, options.threshold)
+        id_edges = _exact_edges(id_rows, id_groups, keyed, options.threshold)
         pairs = _exact_pairs(
-            {"email": mail_edges.result(), "phone": phone_edges, "telegram": tg_edges}
+            {
+                "email": mail_edges.result(),
+                "phone": phone_edges,
+                "telegram": tg_edges,
+                "lead_id": id_edges,
+            }
         )
         if fuzzy is not None and len(fuzzy):
             pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
         a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
         table = pool.submit(_pair_table, pairs, combined)
         labels = components(len(combined), a, b)
-        result = _assign(combined, labels, is_past, timing.result())
+        # a lead of an earlier night's export that tonight's holds again: one touch, not two
+        repeated = np.zeros(len(combined), dtype=bool)
+        repeated[:n_past] = seen_again
+        result = _assign(combined, labels, is_past, timing.result(), repeated)
         pair_table = table.result()
     out = leads.reset_index(drop=True).fillna("")
     out = out.drop(columns=[c for c in DEDUPE_COLUMNS if c in out.columns])
@@ -869,11 +904,16 @@ def _times(frame: pd.DataFrame, is_past: np.ndarray, options: DedupeOptions) -> 
 
 
 def _assign(
-    frame: pd.DataFrame, labels: np.ndarray, is_past: np.ndarray, times: _Times
+    frame: pd.DataFrame,
+    labels: np.ndarray,
+    is_past: np.ndarray,
+    times: _Times,
+    seen_again: np.ndarray | None = None,
 ) -> dict[str, pd.Series]:
     """The dedupe columns, and the fill columns with the primary's empty fields filled, for
     every row of ``frame``. Row positions are sorted, never rows; the text columns are
-    built with Arrow's take/if_else, never as a Python string per row."""
+    built with Arrow's take/if_else, never as a Python string per row. ``seen_again``: the
+    history's rows of leads tonight holds again, not counted as touches."""
     n = len(frame)
     order, ticks, by_time = times.order, times.ticks, times.by_time
     rank = _ranks(order)
@@ -882,6 +922,9 @@ def _assign(
     earliest = by_time[_best_rank(labels, _ranks(by_time))[labels]]
     lead_ids = to_arrow(frame["lead_id"])
     size = np.bincount(labels, minlength=n)
+    touches = size
+    if seen_again is not None and seen_again.any():
+        touches = size - np.bincount(labels, weights=seen_again, minlength=n).astype(np.int64)
     first, last = _time_span(ticks, labels)
     past = np.bincount(labels, weights=is_past.astype(float), minlength=n) > 0
     multi = size[labels] > 1
@@ -905,7 +948,7 @@ def _assign(
             "duplicate_of": from_arrow(
                 pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
             ),
-            "touches": from_arrow(pc.cast(pa.array(size[labels]), TEXT)),
+            "touches": from_arrow(pc.cast(pa.array(touches[labels]), TEXT)),
             "is_new": _flag(~past[labels], "true", "false"),
             "first_seen": _iso_times(first),
             "last_seen": _iso_times(last),
@@ -1089,13 +1132,30 @@ def _pair_table(pairs: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def history_update(history: pd.DataFrame | None, deduped: pd.DataFrame) -> pd.DataFrame:
-    """History plus tonight's leads it does not hold yet (by lead id); dedupe columns dropped."""
+def history_update(
+    history: pd.DataFrame | None, deduped: pd.DataFrame, night: str | None = None
+) -> pd.DataFrame:
+    """History plus tonight's leads it does not hold yet (by lead id); dedupe columns dropped,
+    and each added lead marked with the ``night`` that added it (``NIGHT_COLUMN``)."""
     tonight = deduped.drop(columns=[c for c in DEDUPE_COLUMNS if c in deduped.columns])
+    if night:
+        tonight = tonight.assign(**{NIGHT_COLUMN: night})
     if history is None or history.empty:
         return tonight.reset_index(drop=True)
     new = tonight[~is_in(tonight["lead_id"], history["lead_id"])]
     return pd.concat([history, new], ignore_index=True, sort=False).fillna("")
+
+
+# The night (a UTC date, "2026-11-23") that added a lead to the history: a lead id seen again
+# is a lead seen before from an earlier night, a re-run's own from the same night.
+NIGHT_COLUMN = "x_history_night"
+
+
+def night_of(stamp: pd.Timestamp | None = None) -> str:
+    """The night a run belongs to: the UTC date of ``stamp`` (``as_of``), else of now."""
+    stamp = stamp if stamp is not None else pd.Timestamp.now(tz="UTC")
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%d")
 
 
 def as_dict(stats: DedupeStats) -> dict[str, Any]:

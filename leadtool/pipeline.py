@@ -25,7 +25,7 @@ import pandas as pd
 from leadtool import __version__
 from leadtool.clean import clean
 from leadtool.clean import load_config as load_checks
-from leadtool.dedupe import DedupeOptions, dedupe, history_update
+from leadtool.dedupe import DedupeOptions, dedupe, history_update, night_of
 from leadtool.errors import LeadtoolError, NotLeadsError, os_reason
 from leadtool.importer import ImportOptions, ImportStats, combine, import_table
 from leadtool.io import (
@@ -393,7 +393,8 @@ def _run(
     history = (
         read_leads(config.history) if config.history and Path(config.history).exists() else None
     )
-    deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history)
+    night = night_of(as_of)  # the run's night: as_of's date, else today's (UTC)
+    deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history, night)
     del cleaned
     stage_file(deduped, "deduped.csv")
     emit(pairs, "pairs.csv")
@@ -403,7 +404,7 @@ def _run(
     step("qualify")
     started = time.perf_counter()
     qualified, qualify_stats = qualify(deduped, rules, as_of)
-    new_history = history_update(history, deduped) if config.history else None
+    new_history = history_update(history, deduped, night) if config.history else None
     del deduped, history
     emit(qualified, "qualified.csv")
     durations["qualify"] = time.perf_counter() - started

@@ -36,8 +36,13 @@ def lead(i: int, **values: str) -> dict[str, str]:
     return {**base, **values}
 
 
-def run(*rows: dict[str, str], history: pd.DataFrame | None = None, **options):
-    return dedupe(pd.DataFrame(list(rows)), DedupeOptions(**options), history)
+def run(
+    *rows: dict[str, str],
+    history: pd.DataFrame | None = None,
+    night: str | None = None,
+    **options,
+):
+    return dedupe(pd.DataFrame(list(rows)), DedupeOptions(**options), history, night)
 
 
 def groups(out: pd.DataFrame) -> list[list[str]]:
@@ -508,6 +513,44 @@ def test_history_marks_returning_people_and_reruns_change_nothing() -> None:
     again, _, _ = run(*tonight, history=updated)
     pd.testing.assert_frame_equal(again, out)
     assert history_update(updated, again)["lead_id"].tolist() == updated["lead_id"].tolist()
+
+
+def test_a_cumulative_export_brings_earlier_nights_leads_back_seen_before() -> None:
+    # Most exports people download hold every lead so far: the next night's file brings
+    # yesterday's leads again, with their own lead ids. They were "tonight's leads seen
+    # again" (a re-run), new every night. A lead the history got on an earlier night is
+    # seen before — by its id, even without a contact to match on — and is one touch.
+    first_night = [
+        lead(1, name="Anna Pop", phone="+40722418305"),
+        lead(2, name="Ion Rusu"),  # no contact
+    ]
+    out, _, _ = run(*first_night, night="2026-11-30")
+    history = history_update(None, out, "2026-11-30")
+    assert history["x_history_night"].tolist() == ["2026-11-30", "2026-11-30"]
+    tonight = [*first_night, lead(3, name="New Person", phone="+40722418399")]
+    out, pairs, stats = run(*tonight, history=history, night="2026-12-01")
+    assert out["is_new"].tolist() == ["false", "false", "true"]
+    assert out["duplicate_of"].tolist() == ["t:1", "t:2", ""]
+    assert out["touches"].tolist() == ["1", "1", "1"]
+    assert stats.matched_history == 2 and stats.pairs_by_rule["lead_id"] == 2
+    assert set(pairs["rule"]) == {"lead_id", "phone"}
+    updated = history_update(history, out, "2026-12-01")
+    assert list(zip(updated["lead_id"], updated["x_history_night"], strict=True)) == [
+        ("t:1", "2026-11-30"),
+        ("t:2", "2026-11-30"),
+        ("t:3", "2026-12-01"),
+    ]
+    # the same night run again: the same output (its own leads are a re-run's)
+    again, _, _ = run(*tonight, history=updated, night="2026-12-01")
+    pd.testing.assert_frame_equal(again, out)
+    assert history_update(updated, again, "2026-12-01").equals(updated)
+
+
+def test_a_history_without_nights_takes_its_lead_ids_as_a_rerun() -> None:
+    # Histories written before nights were kept: a lead id seen again is tonight's, as then.
+    past = pd.DataFrame([lead(1, name="Anna Pop", phone="+40722418305")])
+    out, _, stats = run(lead(1, name="Anna Pop", phone="+40722418305"), history=past, night="x")
+    assert out["is_new"].tolist() == ["true"] and stats.matched_history == 0
 
 
 def test_quality_on_generated_duplicates() -> None:

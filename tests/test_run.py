@@ -145,6 +145,32 @@ def test_config_found_in_working_directory(tmp_path, monkeypatch, run) -> None:
     assert len(pd.read_parquet(tmp_path / "seen.parquet")) == 15
 
 
+def test_the_next_nights_cumulative_export_brings_no_lead_twice(tmp_path, run) -> None:
+    # The same export downloaded again the next night, with more leads: yesterday's are
+    # seen before, and re-running that night changes nothing.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "tilda.csv").write_bytes((FIXTURES / "tilda_form.csv").read_bytes())
+    for night in ("2026-11-30", "2026-12-01"):
+        (tmp_path / f"{night}.yml").write_text(
+            f"inputs: [inbox]\nhistory: seen.parquet\nas_of: {night}\n", encoding="utf-8"
+        )
+    first = run("run", "--config", str(tmp_path / "2026-11-30.yml"), "--out", str(tmp_path / "o1"))
+    assert first.exit_code == 0, first.output
+    assert "3 people (0 seen before)" in first.stderr
+    (inbox / "hubspot.csv").write_bytes((FIXTURES / "hubspot_contacts.csv").read_bytes())
+    for out in ("o2", "o2-again"):
+        done = run(
+            "run", "--config", str(tmp_path / "2026-12-01.yml"), "--out", str(tmp_path / out)
+        )
+        assert done.exit_code == 0, done.output
+        assert "5 leads, 0 junk, 5 people (3 seen before)" in done.stderr
+    assert (tmp_path / "o2" / "qualified.csv").read_bytes() == (
+        tmp_path / "o2-again" / "qualified.csv"
+    ).read_bytes()
+    assert len(pd.read_parquet(tmp_path / "seen.parquet")) == 5
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
