@@ -285,21 +285,6 @@ def _telegram_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.nda
     return _key_groups(pd.Series(keys, index=frame.index, dtype="str"), partition)
 
 
-def _returning_ids(
-    frame: pd.DataFrame, seen_again: np.ndarray, partition: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``_key_groups`` of the lead ids that both tonight and an earlier night hold: a lead
-    of a cumulative export seen again is the same lead, with or without a contact to match
-    on. ``seen_again``: which of the history's rows (the first of ``frame``) those are."""
-    if not seen_again.any():
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    ids, n_past = frame["lead_id"], len(seen_again)
-    returning = is_in(ids.iloc[n_past:], ids.iloc[:n_past][seen_again])
-    both = np.concatenate([seen_again, returning])
-    keys = ids.where(pd.Series(both, index=ids.index), "")
-    return _key_groups(keys, partition)
-
-
 def _phone_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``_key_groups`` of the phones — each lead's ``phone`` and the further numbers import
     found beside it (``x_phone_extra``: a CRM contact's "8 912 …, 8 926 …") — as (rows,
@@ -772,6 +757,13 @@ def dedupe(
             nights = past[NIGHT_COLUMN].to_numpy(dtype=object)
             rerun &= (nights == "") | (nights == night)
         past, seen_again = past[~rerun], again[~rerun]
+    # A lead of an earlier night that tonight's export holds again is that lead: it is not
+    # matched anew (a cumulative export would double what is matched), but takes its
+    # history row's person (``_twins``).
+    twin = _twins(tonight["lead_id"], past["lead_id"], seen_again)
+    returning = twin >= 0
+    if returning.any():
+        tonight = tonight[~returning]
     combined = pd.concat([past, tonight], ignore_index=True, sort=False).fillna("")
     n_past = len(past)
     is_past = np.arange(len(combined)) < n_past
@@ -793,47 +785,89 @@ def dedupe(
             fuzzy = fuzzy_pairs(names, supports, partition, options.threshold)
         (mail_rows, mail_groups), (phone_rows, phone_groups) = by_email.result(), phones.result()
         tg_rows, tg_groups = _telegram_groups(combined, partition)
-        id_rows, id_groups = _returning_ids(combined, seen_again, partition)
         held = np.zeros(len(combined), dtype=bool)
-        held[mail_rows] = held[phone_rows] = held[tg_rows] = held[id_rows] = True
+        held[mail_rows] = held[phone_rows] = held[tg_rows] = True
         held_rows = np.flatnonzero(held)
         keyed = _coded_names(names(held_rows), held_rows, partition)
         mail_edges = pool.submit(_exact_edges, mail_rows, mail_groups, keyed, options.threshold)
         phone_edges = _exact_edges(phone_rows, phone_groups, keyed, options.threshold)
         tg_edges = _exact_edges(tg_rows, tg_groups, keyed, options.threshold)
-        id_edges = _exact_edges(id_rows, id_groups, keyed, options.threshold)
         pairs = _exact_pairs(
-            {
-                "email": mail_edges.result(),
-                "phone": phone_edges,
-                "telegram": tg_edges,
-                "lead_id": id_edges,
-            }
+            {"email": mail_edges.result(), "phone": phone_edges, "telegram": tg_edges}
         )
         if fuzzy is not None and len(fuzzy):
             pairs = pd.concat([pairs, fuzzy], ignore_index=True) if len(pairs) else fuzzy
         a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
         table = pool.submit(_pair_table, pairs, combined)
         labels = components(len(combined), a, b)
-        # a lead of an earlier night's export that tonight's holds again: one touch, not two
-        repeated = np.zeros(len(combined), dtype=bool)
-        repeated[:n_past] = seen_again
-        result = _assign(combined, labels, is_past, timing.result(), repeated)
+        result = _assign(combined, labels, is_past, timing.result())
         pair_table = table.result()
+    # Each of tonight's leads is its row of ``combined``: its own, or its history row's.
+    rows = np.where(returning, twin, 0)
+    rows[~returning] = n_past + np.arange(int((~returning).sum()))
     out = leads.reset_index(drop=True).fillna("")
     out = out.drop(columns=[c for c in DEDUPE_COLUMNS if c in out.columns])
-    for column, values in result.items():  # tonight's rows follow the history's
+    for column, values in result.items():
         if column in DEDUPE_COLUMNS or column in out.columns:
-            out[column] = values.iloc[n_past:].reset_index(drop=True)
+            taken = values.iloc[rows].reset_index(drop=True)
+            if column not in DEDUPE_COLUMNS and returning.any():  # its own fields tonight
+                taken = taken.where(pd.Series(~returning), out[column].astype(taken.dtype))
+            out[column] = taken
+    if returning.any():
+        _as_seen_before(out, returning)
+        pair_table = pd.concat([pair_table, _twin_pairs(out, returning)], ignore_index=True)
     out = out[[c for c in out.columns if c not in DEDUPE_COLUMNS] + list(DEDUPE_COLUMNS)]
     stats = DedupeStats(
         rows=len(out),
-        groups=int(np.count_nonzero(np.bincount(labels[n_past:]))),  # one dup_group each
+        groups=int(np.count_nonzero(np.bincount(labels[rows]))),  # one dup_group each
         duplicates=int((out["is_primary"] == "false").sum()),
         matched_history=int((out["is_new"] == "false").sum()),
-        pairs_by_rule={str(k): int(v) for k, v in pairs["rule"].value_counts().items()},
+        pairs_by_rule={str(k): int(v) for k, v in pair_table["rule"].value_counts().items()},
     )
     return out, pair_table, stats
+
+
+def _twins(tonight: pd.Series, past: pd.Series, seen_again: np.ndarray) -> np.ndarray:
+    """For each of tonight's lead ids, the position of its history row from an earlier
+    night (``seen_again``), else -1."""
+    twin = np.full(len(tonight), -1, dtype=np.int64)
+    if not seen_again.any():
+        return twin
+    rows = np.flatnonzero(seen_again)
+    import pyarrow.compute as pc
+
+    at = pc.index_in(to_arrow(tonight), value_set=to_arrow(past.iloc[rows])).to_numpy(
+        zero_copy_only=False
+    )
+    found = ~pd.isna(at)
+    twin[found] = rows[at[found].astype(np.int64)]
+    return twin
+
+
+def _as_seen_before(out: pd.DataFrame, returning: np.ndarray) -> None:
+    """A returning lead took its history row's dedupe columns; it is that lead again: not
+    tonight's primary, a duplicate of its person's primary (itself, when the history row
+    was), seen before."""
+    ids = out["lead_id"].astype(str)
+    primary_of = out["duplicate_of"].where(out["duplicate_of"] != "", ids)
+    at = pd.Series(returning)
+    out["is_primary"] = out["is_primary"].where(~at, "false")
+    out["duplicate_of"] = out["duplicate_of"].where(~at, primary_of)
+    out["is_new"] = out["is_new"].where(~at, "false")
+
+
+def _twin_pairs(out: pd.DataFrame, returning: np.ndarray) -> pd.DataFrame:
+    """The pairs (rule ``lead_id``) of the returning leads and their history rows."""
+    ids = out["lead_id"][returning].astype(str).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "lead_id_a": ids,
+            "lead_id_b": ids,
+            "rule": "lead_id",
+            "fields": "lead_id",
+            "score": "1.000",
+        }
+    )
 
 
 def _check_options(options: DedupeOptions) -> None:
@@ -904,16 +938,11 @@ def _times(frame: pd.DataFrame, is_past: np.ndarray, options: DedupeOptions) -> 
 
 
 def _assign(
-    frame: pd.DataFrame,
-    labels: np.ndarray,
-    is_past: np.ndarray,
-    times: _Times,
-    seen_again: np.ndarray | None = None,
+    frame: pd.DataFrame, labels: np.ndarray, is_past: np.ndarray, times: _Times
 ) -> dict[str, pd.Series]:
     """The dedupe columns, and the fill columns with the primary's empty fields filled, for
     every row of ``frame``. Row positions are sorted, never rows; the text columns are
-    built with Arrow's take/if_else, never as a Python string per row. ``seen_again``: the
-    history's rows of leads tonight holds again, not counted as touches."""
+    built with Arrow's take/if_else, never as a Python string per row."""
     n = len(frame)
     order, ticks, by_time = times.order, times.ticks, times.by_time
     rank = _ranks(order)
@@ -922,9 +951,6 @@ def _assign(
     earliest = by_time[_best_rank(labels, _ranks(by_time))[labels]]
     lead_ids = to_arrow(frame["lead_id"])
     size = np.bincount(labels, minlength=n)
-    touches = size
-    if seen_again is not None and seen_again.any():
-        touches = size - np.bincount(labels, weights=seen_again, minlength=n).astype(np.int64)
     first, last = _time_span(ticks, labels)
     past = np.bincount(labels, weights=is_past.astype(float), minlength=n) > 0
     multi = size[labels] > 1
@@ -948,7 +974,7 @@ def _assign(
             "duplicate_of": from_arrow(
                 pc.if_else(pa.array(is_primary), "", lead_ids.take(pa.array(primary_of)))
             ),
-            "touches": from_arrow(pc.cast(pa.array(touches[labels]), TEXT)),
+            "touches": from_arrow(pc.cast(pa.array(size[labels]), TEXT)),
             "is_new": _flag(~past[labels], "true", "false"),
             "first_seen": _iso_times(first),
             "last_seen": _iso_times(last),

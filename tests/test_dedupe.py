@@ -533,7 +533,7 @@ def test_a_cumulative_export_brings_earlier_nights_leads_back_seen_before() -> N
     assert out["duplicate_of"].tolist() == ["t:1", "t:2", ""]
     assert out["touches"].tolist() == ["1", "1", "1"]
     assert stats.matched_history == 2 and stats.pairs_by_rule["lead_id"] == 2
-    assert set(pairs["rule"]) == {"lead_id", "phone"}
+    assert set(pairs["rule"]) == {"lead_id"}  # (not matched anew: the same lead)
     updated = history_update(history, out, "2026-12-01")
     assert list(zip(updated["lead_id"], updated["x_history_night"], strict=True)) == [
         ("t:1", "2026-11-30"),
@@ -544,6 +544,23 @@ def test_a_cumulative_export_brings_earlier_nights_leads_back_seen_before() -> N
     again, _, _ = run(*tonight, history=updated, night="2026-12-01")
     pd.testing.assert_frame_equal(again, out)
     assert history_update(updated, again, "2026-12-01").equals(updated)
+
+
+def test_a_returning_lead_keeps_tonights_fields_and_its_persons_primary() -> None:
+    # On the earlier night t:2 was a duplicate of t:1 (one phone); brought again tonight,
+    # with a company the CRM added since, it is still t:1's person, with tonight's company.
+    first = [
+        lead(1, name="Anna Pop", phone="+40722418305"),
+        lead(2, name="Anna Pop", phone="+40722418305", created_at="2026-11-05T10:00:00Z"),
+    ]
+    out, _, _ = run(*first, night="2026-11-30")
+    assert out["duplicate_of"].tolist() == ["", "t:1"]
+    history = history_update(None, out, "2026-11-30")
+    again = lead(2, name="Anna Pop", phone="+40722418305", company="Romashka")
+    out, _, stats = run(again, history=history, night="2026-12-01")
+    assert out.loc[0, "duplicate_of"] == "t:1" and out.loc[0, "is_new"] == "false"
+    assert out.loc[0, "company"] == "Romashka" and out.loc[0, "touches"] == "2"
+    assert stats.groups == 1 and stats.duplicates == 1
 
 
 def test_a_history_without_nights_takes_its_lead_ids_as_a_rerun() -> None:
