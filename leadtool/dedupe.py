@@ -834,8 +834,6 @@ def _twins(tonight: pd.Series, past: pd.Series, seen_again: np.ndarray) -> np.nd
     if not seen_again.any():
         return twin
     rows = np.flatnonzero(seen_again)
-    import pyarrow.compute as pc
-
     at = pc.index_in(to_arrow(tonight), value_set=to_arrow(past.iloc[rows])).to_numpy(
         zero_copy_only=False
     )
