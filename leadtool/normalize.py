@@ -1796,7 +1796,7 @@ def _parse_ymd(
 # ISO 8601's basic format, without separators: "20261123" (Google Analytics' date, BI and
 # API exports), "20261123T100000Z", "20261123T1000+0300". Years 1900–2099 and real months
 # and days only: a number of eight digits is no date otherwise.
-_BASIC_DATE = "([12][09][0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])"
+_BASIC_DATE = "(19[0-9]{2}|20[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])"
 _BASIC_ZONE = "(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
 _BASIC_RE2 = (
     (f"^{_BASIC_DATE}\n?$", r"\1-\2-\3"),
@@ -1813,7 +1813,7 @@ def _parse_basic(
 ) -> None:
     """ISO 8601's basic format (``_BASIC_RE2``), rewritten with its separators for
     ``_parse_iso``."""
-    if not pc.any(pc.match_substring_regex(values, "^[12][09][0-9]{6}")).as_py():
+    if not pc.any(pc.match_substring_regex(values, "^(?:19|20)[0-9]{6}")).as_py():
         return
     for pattern, extended in _BASIC_RE2:
         picked = mask(pc.match_substring_regex(values, pattern))
