@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -451,6 +452,7 @@ def _meant_domain(config: CleanConfig) -> Callable[[str], str]:
     providers = tuple(config.lists["typo_domains"])
     known = set(providers) | set(config.lists["not_typos"])
 
+    @cache  # (each distinct domain once: the suggestions ask row by row)
     def meant(domain: str) -> str:
         if not domain or domain in known:
             return ""

@@ -34,6 +34,7 @@ from leadtool.arrowtext import (
 )
 from leadtool.errors import NotLeadsError
 from leadtool.io import Table
+from leadtool.privacy import ADDRESS_IN_TEXT
 from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
 from leadtool.sha1hex import hex12
 from leadtool.sources import (
@@ -236,7 +237,6 @@ def _swapped_contacts(
 # In a name field: an address, or a run of at least six digits (with what numbers are
 # written with between them) — a contact typed where the name goes.
 _CONTACT_IN_NAME = "@|[0-9](?:[- ().]*[0-9]){5}"
-_ADDRESS_TEXT = re.compile(r"[^\s,;<>()\[\]]+@[^\s,;<>()\[\]]+")
 _EMPTY_BRACKETS = re.compile(r"\(\W*\)|\[\W*\]")
 _NUMBER_TEXT = re.compile(r"(?:\b(?:tel|тел|phone|p)\b\.?:?\s*)?\+?[0-9][- ().0-9]{5,}[0-9]", re.I)
 
@@ -311,7 +311,7 @@ def _contacts_in_names(
                 strict=True,
             )
         ):
-            rest = _ADDRESS_TEXT.sub(" ", cell) if email else cell
+            rest = ADDRESS_IN_TEXT.sub(" ", cell) if email else cell
             rest = _NUMBER_TEXT.sub(" ", rest) if phone else rest
             if rest == cell:
                 continue

@@ -164,10 +164,7 @@ def _gunzipped(path: str, raw: bytes) -> bytes:
             parts.append(part)
             size += len(part)
             if size > ARCHIVE_MAX_UNPACKED:
-                raise LeadtoolError(
-                    f"{path}: unpacks to more than {ARCHIVE_MAX_UNPACKED // 1_000_000} MB; "
-                    "refusing it as a possible zip bomb"
-                )
+                raise _too_big(path)
             if unpacker.unconsumed_tail:
                 rest = unpacker.unconsumed_tail
             elif unpacker.eof:  # gzip files may hold several members, one after another
@@ -178,6 +175,13 @@ def _gunzipped(path: str, raw: bytes) -> bytes:
     except zlib.error as exc:
         raise LeadtoolError(f"{path}: not a readable gzip file ({exc})") from exc
     return b"".join(parts)
+
+
+def _too_big(path: str) -> LeadtoolError:
+    return LeadtoolError(
+        f"{path}: unpacks to more than {ARCHIVE_MAX_UNPACKED // 1_000_000} MB; "
+        "refusing it as a possible zip bomb"
+    )
 
 
 def _is_archive(raw: bytes) -> bool:
@@ -215,10 +219,7 @@ def _archive_tables(
             held = ", ".join(i.filename for i in members[:5]) or "nothing"
             raise LeadtoolError(f"{path}: a ZIP archive without a table file (it holds {held})")
         if sum(i.file_size for i in tables_files) > ARCHIVE_MAX_UNPACKED:
-            raise LeadtoolError(
-                f"{path}: unpacks to more than {ARCHIVE_MAX_UNPACKED // 1_000_000} MB; "
-                "refusing it as a possible zip bomb"
-            )
+            raise _too_big(path)
         tables: list[Table] = []
         for info in tables_files:
             try:

@@ -211,24 +211,22 @@ def _kept_contact(snake: str) -> str | None:
     return "within" if named else None
 
 
-_ADDRESS = re.compile(r"[^\s,;<>()\[\]]+@[^\s,;<>()\[\]]+")
+# An address as typed among other text (import takes it out of a name field, too).
+ADDRESS_IN_TEXT = re.compile(r"[^\s,;<>()\[\]]+@[^\s,;<>()\[\]]+")
 _NUMBER = re.compile(r"\+?[0-9][- ().0-9]{3,}[0-9]")
 
 
 def _redact_within(text: str, mode: str, key: bytes) -> str:
     """``text`` with each address and number (five digits or more) in it masked; hashed
     whole when it holds one. Other cells (``true``, ``Select``) are left as they are."""
-    if mode == "hash":
-        return _hash(text, key) if _ADDRESS.search(text) or _number_in(text) else text
-    text = _ADDRESS.sub(lambda m: _mask_email(m.group()), text)
-    return _NUMBER.sub(
+    masked = ADDRESS_IN_TEXT.sub(lambda m: _mask_email(m.group()), text)
+    masked = _NUMBER.sub(
         lambda m: _mask_phone(m.group()) if len(re.sub(r"\D", "", m.group())) >= 5 else m.group(),
-        text,
+        masked,
     )
-
-
-def _number_in(text: str) -> bool:
-    return any(len(re.sub(r"\D", "", m.group())) >= 5 for m in _NUMBER.finditer(text))
+    if mode == "hash":  # (a cell that held a contact is one that masking changed)
+        return _hash(text, key) if masked != text else text
+    return masked
 
 
 def _hash(value: str, key: bytes) -> str:
