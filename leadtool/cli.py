@@ -744,6 +744,16 @@ def dedupe_cmd(
     drop_duplicates: Annotated[
         bool, typer.Option("--drop-duplicates", help="Write only each person's primary lead.")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            show_default="today (UTC)",
+            help="The night this input is: --history's leads from other nights are seen "
+            "before, from this one a re-run's. Pin it to re-run a past night.",
+        ),
+    ] = None,
     input_format: InputFormat = None,
     out_format: OutputFormat = None,
 ) -> None:
@@ -756,6 +766,7 @@ def dedupe_cmd(
         raise typer.BadParameter(f"must be one of {', '.join(KEEP_RULES)}", param_hint="--keep")
     if update_history and not history:
         raise typer.BadParameter("needs --history FILE", param_hint="--update-history")
+    night = night_of(_timestamp(as_of))  # a lead the history got on another night is seen before
     with handled_errors():
         if output not in (None, "-"):
             output_format(output, out_format)
@@ -768,7 +779,6 @@ def dedupe_cmd(
         )
         leads = read_leads(input_file, input_format)
         past = read_leads(history) if history and os.path.exists(history) else None
-        night = night_of()  # today (UTC): a lead the history got on another day is seen before
         out, pairs, stats = dedupe(leads, options, past, night)
         if pairs_file:
             emit(pairs, pairs_file)

@@ -80,10 +80,33 @@ def test_nightly_history_is_idempotent(run, leads_csv, tmp_path) -> None:
     assert len(pd.read_parquet(history)) == 10
 
 
+def test_as_of_names_the_night_of_a_cumulative_export(run, leads_csv, tmp_path) -> None:
+    # A cron job re-running last night's file after midnight pins the night with --as-of:
+    # its leads stay that night's (a re-run's), not "seen before"; the next night's file,
+    # holding every lead so far, brings them back seen before.
+    history = tmp_path / "history.csv"
+    args = ["dedupe", str(leads_csv), "--history", str(history), "--update-history"]
+    first = run("-q", *args, "--as-of", "2026-11-30")
+    assert first.exit_code == 0, first.output
+    assert set(pd.read_csv(history, dtype=str)["x_history_night"]) == {"2026-11-30"}
+    before = history.read_bytes()
+    rerun = run(*args, "--as-of", "2026-11-30T23:30:00+00:00")
+    assert rerun.stdout == first.stdout
+    assert "0 seen on earlier nights" in rerun.stderr
+    assert history.read_bytes() == before
+    # Moscow's 02:30 on 1 December is still 30 November in UTC
+    assert run("-q", *args, "--as-of", "2026-12-01T02:30:00+03:00").stdout == first.stdout
+    after = run(*args, "--as-of", "2026-12-01")
+    assert "8 seen on earlier nights" in after.stderr
+    assert {r["is_new"] for r in rows(after.stdout)} == {"false"}
+    assert history.read_bytes() == before  # nothing new to add
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
         (["--update-history"], 2, "needs --history"),
+        (["--as-of", "yesterday"], 2, "not a date"),
         (["--keep", "best"], 2, "must be one of"),
         (["--threshold", "2"], 2, ""),
         (["--fields", "nope"], 1, "no column 'nope'"),
