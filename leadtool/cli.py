@@ -759,8 +759,15 @@ def dedupe_cmd(
 ) -> None:
     """One person, one lead: group leads sharing an e-mail or phone, or a similar name plus
     a company or e-mail name, across sources and (with --history) across nights."""
-    from leadtool.dedupe import KEEP_RULES, DedupeOptions, dedupe, history_update, night_of
-    from leadtool.io import output_format, read_leads, write_table
+    from leadtool.dedupe import (
+        KEEP_RULES,
+        DedupeOptions,
+        dedupe,
+        history_additions,
+        history_columns,
+        night_of,
+    )
+    from leadtool.io import append_history, output_format, read_history, read_leads
 
     if keep not in KEEP_RULES:
         raise typer.BadParameter(f"must be one of {', '.join(KEEP_RULES)}", param_hint="--keep")
@@ -778,12 +785,16 @@ def dedupe_cmd(
             source_priority=_name_list(source_priority),
         )
         leads = read_leads(input_file, input_format)
-        past = read_leads(history) if history and os.path.exists(history) else None
+        past = (
+            read_history(history, history_columns(options))
+            if history and os.path.exists(history)
+            else None
+        )
         out, pairs, stats = dedupe(leads, options, past, night)
         if pairs_file:
             emit(pairs, pairs_file)
         if update_history and history:
-            write_table(history_update(past, out, night), history, escape=False)
+            append_history(history, history_additions(past, out, night))
         primary = out["is_primary"].eq("true")
         emit(out[primary] if drop_duplicates else out, output, out_format)
         say(

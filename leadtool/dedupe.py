@@ -1156,17 +1156,32 @@ def _pair_table(pairs: pd.DataFrame, combined: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def history_update(
+def history_columns(options: DedupeOptions | None = None) -> list[str]:
+    """The columns of a history file dedupe reads (``io.read_history``)."""
+    return [*_wanted_columns(options or DedupeOptions()), NIGHT_COLUMN]
+
+
+def history_additions(
     history: pd.DataFrame | None, deduped: pd.DataFrame, night: str | None = None
 ) -> pd.DataFrame:
-    """History plus tonight's leads it does not hold yet (by lead id); dedupe columns dropped,
-    and each added lead marked with the ``night`` that added it (``NIGHT_COLUMN``)."""
+    """Tonight's leads the history does not hold yet (by lead id), dedupe columns dropped and
+    each marked with the ``night`` that adds it (``NIGHT_COLUMN``): what ``io.append_history``
+    adds to the file."""
     tonight = deduped.drop(columns=[c for c in DEDUPE_COLUMNS if c in deduped.columns])
     if night:
         tonight = tonight.assign(**{NIGHT_COLUMN: night})
+    if history is not None and not history.empty:
+        tonight = tonight[~is_in(tonight["lead_id"], history["lead_id"])]
+    return tonight.reset_index(drop=True)
+
+
+def history_update(
+    history: pd.DataFrame | None, deduped: pd.DataFrame, night: str | None = None
+) -> pd.DataFrame:
+    """History plus ``history_additions``: the history a night leaves, in memory."""
+    new = history_additions(history, deduped, night)
     if history is None or history.empty:
-        return tonight.reset_index(drop=True)
-    new = tonight[~is_in(tonight["lead_id"], history["lead_id"])]
+        return new
     return pd.concat([history, new], ignore_index=True, sort=False).fillna("")
 
 

@@ -25,13 +25,20 @@ import pandas as pd
 from leadtool import __version__
 from leadtool.clean import clean
 from leadtool.clean import load_config as load_checks
-from leadtool.dedupe import DedupeOptions, dedupe, history_update, night_of
+from leadtool.dedupe import (
+    DedupeOptions,
+    dedupe,
+    history_additions,
+    history_columns,
+    night_of,
+)
 from leadtool.errors import LeadtoolError, NotLeadsError, os_reason
 from leadtool.importer import ImportOptions, ImportStats, combine, import_table
 from leadtool.io import (
     Table,
+    append_history,
     iter_paths,
-    read_leads,
+    read_history,
     read_tables,
     sha256,
     write_json,
@@ -391,11 +398,16 @@ def _run(
     step("dedupe")
     started = time.perf_counter()
     history = (
-        read_leads(config.history) if config.history and Path(config.history).exists() else None
+        read_history(config.history, history_columns(dedupe_options))
+        if config.history and Path(config.history).exists()
+        else None
     )
     night = night_of(as_of)  # the run's night: as_of's date, else today's (UTC)
     deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history, night)
     del cleaned
+    # tonight's new leads, appended to the history file once everything else is written
+    additions = history_additions(history, deduped, night) if config.history else None
+    del history
     stage_file(deduped, "deduped.csv")
     emit(pairs, "pairs.csv")
     del pairs
@@ -404,8 +416,7 @@ def _run(
     step("qualify")
     started = time.perf_counter()
     qualified, qualify_stats = qualify(deduped, rules, as_of)
-    new_history = history_update(history, deduped, night) if config.history else None
-    del deduped, history
+    del deduped
     emit(qualified, "qualified.csv")
     durations["qualify"] = time.perf_counter() - started
 
@@ -429,8 +440,8 @@ def _run(
     writer.wait()
     durations["writing"] = time.perf_counter() - started
 
-    if config.history and new_history is not None:
-        write_table(new_history, config.history, escape=False)
+    if config.history and additions is not None:
+        append_history(config.history, additions)
     if inbox:
         for record in inputs:
             if "error" not in record and "skipped" not in record and record["sha256"]:

@@ -1016,3 +1016,126 @@ def test_a_failing_piece_stops_the_pieces_after_it(tmp_path, monkeypatch) -> Non
     with pytest.raises(ValueError, match="boom"):
         write_table(frame, str(tmp_path / "out.csv"))
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- history files
+
+
+def _night(ids: list[str], night: str, **extra: str) -> pd.DataFrame:
+    rows = [
+        {"lead_id": i, "name": f"Lead, {i}", "phone": "+79161234567", "x_history_night": night}
+        | extra
+        for i in ids
+    ]
+    return pd.DataFrame(rows, dtype="str")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tsv", "parquet", "jsonl"])
+def test_a_night_appended_to_a_history_is_the_history_written_whole(
+    tmp_path, monkeypatch, suffix
+) -> None:
+    # A history grows every night: tonight's leads are appended to the file, not the file
+    # read whole and written again — and the file is the one writing it whole gave.
+    from leadtool.io import append_history, read_leads
+
+    old = _night(["a", "b"], "2026-11-30")
+    new = _night(["c"], "2026-12-01")
+    appended, whole = tmp_path / f"appended.{suffix}", tmp_path / f"whole.{suffix}"
+    write_table(old, str(appended), escape=False)
+    with monkeypatch.context() as patched:
+        if suffix != "jsonl":  # (JSON lines, and other formats, are read and written whole)
+            patched.setattr(io_module, "read_leads", mock.Mock(side_effect=AssertionError))
+        append_history(str(appended), new)
+    write_table(pd.concat([old, new], ignore_index=True), str(whole), escape=False)
+    if suffix != "parquet":
+        assert appended.read_bytes() == whole.read_bytes()
+    pd.testing.assert_frame_equal(read_leads(str(appended)), read_leads(str(whole)))
+    # a night with nothing new leaves the file as it was
+    before = appended.read_bytes()
+    append_history(str(appended), new.iloc[0:0])
+    assert appended.read_bytes() == before
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_night_with_a_column_the_history_lacks_widens_it(tmp_path, suffix) -> None:
+    # Tonight's source brings a column earlier nights had not (a form's new question, or a
+    # history kept before nights were recorded): the history gains it, empty in old rows.
+    from leadtool.io import append_history, read_leads
+
+    path = tmp_path / f"history.{suffix}"
+    write_table(_night(["a"], "").drop(columns="x_history_night"), str(path), escape=False)
+    append_history(str(path), _night(["b"], "2026-12-01", x_budget="100000"))
+    got = read_leads(str(path))
+    assert got.columns.tolist() == ["lead_id", "name", "phone", "x_history_night", "x_budget"]
+    assert got.fillna("").to_dict("list") == {
+        "lead_id": ["a", "b"],
+        "name": ["Lead, a", "Lead, b"],
+        "phone": ["+79161234567"] * 2,
+        "x_history_night": ["", "2026-12-01"],
+        "x_budget": ["", "100000"],
+    }
+    append_history(str(path), _night(["c"], "2026-12-02"))  # the columns it has now
+    assert read_leads(str(path))["x_budget"].fillna("").tolist() == ["", "100000", ""]
+
+
+def test_a_history_appended_to_streams_its_rows_in_batches(tmp_path, monkeypatch) -> None:
+    # A Parquet history is copied a batch at a time, never read whole: the new file's row
+    # groups are the batches.
+    import pyarrow.parquet as pq
+
+    from leadtool.io import append_history
+
+    monkeypatch.setattr(io_module, "_HISTORY_BATCH_ROWS", 2)
+    path = tmp_path / "history.parquet"
+    write_table(_night(list("abcde"), "2026-11-30"), str(path), escape=False)
+    append_history(str(path), _night(["f"], "2026-12-01"))
+    file = pq.ParquetFile(path)
+    assert [file.metadata.row_group(g).num_rows for g in range(file.num_row_groups)] == [
+        2,
+        2,
+        1,
+        1,
+    ]
+    assert file.read().column("lead_id").to_pylist() == list("abcdef")
+
+
+def test_a_csv_history_edited_by_hand_is_appended_to_on_a_line_of_its_own(tmp_path) -> None:
+    from leadtool.io import append_history, read_leads
+
+    path = tmp_path / "history.csv"
+    path.write_bytes(b"lead_id,name,phone\na,Anna,+79161234567")  # no final newline
+    append_history(str(path), pd.DataFrame({"lead_id": ["b"], "phone": ["+79161234568"]}))
+    assert path.read_bytes() == (b"lead_id,name,phone\na,Anna,+79161234567\nb,,+79161234568\n")
+    assert read_leads(str(path))["lead_id"].tolist() == ["a", "b"]
+
+
+def test_a_history_not_there_yet_is_written_with_the_night(tmp_path) -> None:
+    from leadtool.io import append_history, read_leads
+
+    path = tmp_path / "nights" / "history.parquet"
+    append_history(str(path), _night(["a"], "2026-12-01"))
+    assert read_leads(str(path))["lead_id"].tolist() == ["a"]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_dedupe_reads_only_its_columns_of_a_history(tmp_path, suffix) -> None:
+    from leadtool.io import read_history
+
+    path = tmp_path / f"history.{suffix}"
+    write_table(_night(["a"], "2026-11-30", message="hello"), str(path), escape=False)
+    got = read_history(str(path), ["lead_id", "phone", "company", "x_history_night"])
+    assert got.to_dict("list") == {
+        "lead_id": ["a"],
+        "phone": ["+79161234567"],
+        "x_history_night": ["2026-11-30"],
+    }
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_history_that_is_not_a_lead_file_is_one_error(tmp_path, suffix) -> None:
+    from leadtool.io import read_history
+
+    path = tmp_path / f"history.{suffix}"
+    write_table(pd.DataFrame({"campaign": ["x"], "cost": ["1"]}), str(path), escape=False)
+    with pytest.raises(LeadtoolError, match=r"history\.\w+: not a leadtool lead file"):
+        read_history(str(path), ["lead_id", "phone"])
