@@ -1063,12 +1063,32 @@ def report_cmd(
             "months: the zone the ad accounts report spend in.",
         ),
     ] = None,
+    period_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="DAY",
+            show_default="the first lead",
+            help="Only leads and spend from this day on: 2026-11-23, a month (2026-11) or "
+            "an ISO week (2026-W47).",
+        ),
+    ] = None,
+    period_to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="DAY",
+            show_default="the last lead",
+            help="Only leads and spend up to this day, included: a date, month or week.",
+        ),
+    ] = None,
     input_format: InputFormat = None,
 ) -> None:
     """CPL, cost per valid / MQL / SQL lead, junk rate and conversion by source, campaign and
     period, joined with spend. Aggregates only: no names, e-mails or phones."""
     from leadtool.io import read_leads, read_tables, write_text, write_workbook
     from leadtool.report import (
+        Period,
         build_report,
         load_fx,
         parse_dimensions,
@@ -1084,6 +1104,9 @@ def report_cmd(
         dims = parse_dimensions(by)
     except LeadtoolError as exc:
         raise typer.BadParameter(str(exc), param_hint="--by") from exc
+    period = Period(_bound(period_from, "--from"), _bound(period_to, "--to"))
+    if period.first and period.last and period.first > period.last:
+        raise typer.BadParameter(f"{period_from} is after --to {period_to}", param_hint="--from")
     fmt = None
     if output not in (None, "-"):
         fmt = Path(str(output)).suffix.lower().lstrip(".")
@@ -1099,7 +1122,7 @@ def report_cmd(
         spend = combine_spend(frames) if frames else None
         outcomes = read_tables(outcomes_file)[0].data if outcomes_file else None
         fx = load_fx(read_tables(fx_file)[0].data) if fx_file else None
-        report = build_report(leads, spend, dims, outcomes, fx, timezone)
+        report = build_report(leads, spend, dims, outcomes, fx, timezone, period)
         for note in report.notes:
             say(f"note: {note}")
         if fmt is None and output is None:
@@ -1116,6 +1139,17 @@ def report_cmd(
             write_text(to_html(report), output)
         if output not in (None, "-"):
             say(f"report by {', '.join(dims)}: {len(report.table)} rows written to {output}")
+
+
+def _bound(value: str | None, option: str) -> str | None:
+    from leadtool.report import period_bound
+
+    if value is None:
+        return None
+    try:
+        return period_bound(value, end=option == "--to")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from exc
 
 
 def _print_report(report: object) -> None:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,15 @@ from leadtool.io import (
 from leadtool.normalize import resolve_jobs
 from leadtool.privacy import redact
 from leadtool.qualify import load_rules, prepared_columns, qualify
-from leadtool.report import build_report, machine, parse_dimensions, to_html, to_markdown
+from leadtool.report import (
+    Period,
+    build_report,
+    machine,
+    parse_dimensions,
+    period_bound,
+    to_html,
+    to_markdown,
+)
 from leadtool.settings import as_of_stamp, job_count, region_code, timezone_name
 from leadtool.sources import load_user_mapping, profile_by_key
 from leadtool.spend import combine_spend, spend_frame
@@ -78,6 +87,7 @@ CONFIG_KEYS = {
     "stage_files",
 }
 DEDUPE_KEYS = {"keep", "fuzzy", "fields", "threshold", "source_priority"}
+REPORT_KEYS = {"by", "from", "to"}
 
 
 @dataclass
@@ -99,6 +109,7 @@ class RunConfig:
     history: str | None = None
     dedupe: dict[str, Any] = field(default_factory=dict)
     report_by: tuple[str, ...] = ("source", "campaign")
+    report_period: Period | None = None
     as_of: str | None = None
     jobs: int = 1
     stage_files: bool = False
@@ -107,7 +118,14 @@ class RunConfig:
     config_file: str | None = None
 
     def options(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("inputs", "spend")}
+        """The settings, as the manifest records them."""
+        options = {k: v for k, v in self.__dict__.items() if k not in ("inputs", "spend")}
+        if self.report_period is not None:
+            options["report_period"] = {
+                "from": self.report_period.first,
+                "to": self.report_period.last,
+            }
+        return options
 
 
 def find_config(path: str | None) -> str | None:
@@ -161,12 +179,20 @@ def load_run_config(path: str | None) -> RunConfig:
     if not isinstance(dedupe_opts, dict) or set(dedupe_opts) - DEDUPE_KEYS:
         raise LeadtoolError(f"{path}: dedupe: expected some of {', '.join(sorted(DEDUPE_KEYS))}")
     report = doc.get("report") or {}
-    by = (
-        report.get("by", ["source", "campaign"])
-        if isinstance(report, dict)
-        else ["source", "campaign"]
-    )
+    if not isinstance(report, dict) or set(report) - REPORT_KEYS:
+        raise LeadtoolError(f"{path}: report: expected some of {', '.join(sorted(REPORT_KEYS))}")
+    by = report.get("by", ["source", "campaign"])
     by_text = ",".join(by) if isinstance(by, list) else str(by)
+
+    def bound(end: str) -> str | None:
+        value, last = report.get(end), end == "to"
+        if value in (None, ""):
+            return None
+        return setting_text(f"report: {end}", str(value), partial(period_bound, end=last))
+
+    period = Period(bound("from"), bound("to"))
+    if period.first and period.last and period.first > period.last:
+        raise LeadtoolError(f"{path}: report: from {period.first} is after to {period.last}")
     countries = doc.get("target_countries") or []
     return RunConfig(
         inputs=rel_list(doc.get("inputs")),
@@ -184,6 +210,7 @@ def load_run_config(path: str | None) -> RunConfig:
         history=rel(doc.get("history")),
         dedupe=dedupe_opts,
         report_by=setting_text("report: by", by_text, parse_dimensions),
+        report_period=period if period.first or period.last else None,
         as_of=str(doc["as_of"]) if setting("as_of", as_of_stamp) is not None else None,
         jobs=1 if (jobs := setting("jobs", job_count)) is None else jobs,
         stage_files=bool(doc.get("stage_files", False)),
@@ -430,7 +457,9 @@ def _run(
     spend = combine_spend(spend_frames) if spend_frames else None
     if spend is not None:
         emit(spend, "spend.csv")
-    report = build_report(qualified, spend, config.report_by, timezone=config.timezone)
+    report = build_report(
+        qualified, spend, config.report_by, timezone=config.timezone, period=config.report_period
+    )
     write_text(to_html(report), str(folder / "report.html"))
     write_text(to_markdown(report), str(folder / "report.md"))
     emit(machine(report.table), "report.csv")

@@ -7,9 +7,11 @@ different currencies are never added together unless an FX table converts them.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -83,6 +85,87 @@ class Report:
     views: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     timezone: str = "UTC"  # the zone of the leads' days, weeks and months
+    period: Period | None = None  # the days it covers, when not every lead's
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a report covers, both ends included (ISO dates; ``None``: open), in the
+    report's time zone — "November", "last week", as an analyst asks."""
+
+    first: str | None = None
+    last: str | None = None
+
+    def __str__(self) -> str:
+        if self.first and self.last:
+            return f"{self.first} to {self.last}"
+        return f"from {self.first}" if self.first else f"up to {self.last}"
+
+
+_BOUND_RE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?|(\d{4})-?W(\d{2})", re.IGNORECASE)
+
+
+def period_bound(text: str, end: bool = False) -> str:
+    """The day ``--from`` (or, with ``end``, ``--to``) names, as an ISO date: a date
+    (2026-11-23), a month (2026-11: its first or last day) or an ISO week (2026-W47: its
+    Monday or Sunday) — the labels the report's own periods carry."""
+    found = _BOUND_RE.fullmatch(text.strip())
+    try:
+        if found is None:
+            raise ValueError
+        year, month, day, week_year, week = found.groups()
+        if week:
+            day_of = dt.date.fromisocalendar(int(week_year), int(week), 7 if end else 1)
+        elif day:
+            day_of = dt.date(int(year), int(month), int(day))
+        else:
+            first = dt.date(int(year), int(month), 1)
+            day_of = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+            day_of = day_of if end else first
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a day, month or week such as 2026-11-23, 2026-11 or 2026-W47"
+        ) from None
+    return day_of.isoformat()
+
+
+def _within(
+    frame: pd.DataFrame, column: str, period: Period, timezone: str
+) -> tuple[pd.DataFrame, int]:
+    """The rows of ``frame`` whose day (of ``column``, in ``timezone``) is in ``period``, and
+    how many rows had no date to tell (left out). The days are compared once each."""
+    codes, table = _days(text_column(frame, column), timezone)
+    days = table["day"]
+    inside = days.ne("")
+    if period.first:
+        inside &= days.ge(period.first)
+    if period.last:
+        inside &= days.le(period.last)
+    undated = int(np.count_nonzero(codes == len(table) - 1))
+    return frame[inside.to_numpy()[codes]], undated
+
+
+def _in_period(
+    leads: pd.DataFrame,
+    spend: pd.DataFrame,
+    period: Period,
+    timezone: str,
+    notes: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The leads created and the spend spent in ``period``; a note says how many of each
+    it holds — and how many had no date, so were left out — so nothing goes unaccounted."""
+    total = len(leads)
+    leads, undated = _within(leads, "created_at", period, timezone)
+    notes.append(
+        f"period {period}: {len(leads)} of {total} leads"
+        + (f" ({undated} without a date left out)" if undated else "")
+    )
+    if len(spend):
+        kept, undated = _within(spend, "date", period, "UTC")  # the account's own days
+        if undated:
+            notes.append(f"{undated} spend rows without a date left out of the period")
+        spend = kept
+    return leads, spend
 
 
 # --------------------------------------------------------------------------- inputs
@@ -326,11 +409,13 @@ def build_report(
     outcomes: pd.DataFrame | None = None,
     fx: dict[str, float] | None = None,
     timezone: str | None = None,
+    period: Period | None = None,
 ) -> Report:
     """Aggregate leads (and spend) by ``by``; also every standard view (source, campaign,
     day, funnel) for the workbook and HTML renderers. Leads fall in the days, weeks and
     months of ``timezone`` (IANA name; UTC by default); spend's dates are the days the ad
-    account reports in, taken as they are."""
+    account reports in, taken as they are. With ``period``, only the leads and the spend
+    of its days."""
     timezone = timezone or "UTC"
     spend = (
         spend
@@ -341,13 +426,17 @@ def build_report(
     )
     spend = spend.fillna("").astype(object)
     notes: list[str] = []
+    if period is not None and (period.first or period.last):
+        leads, spend = _in_period(leads, spend, period, timezone, notes)
+    else:
+        period = None
     index = _spend_index(spend)
     extra = tuple(d for d in by if d in EXTRA_DIMENSIONS)
     keys, flags = _lead_groups(leads, _lead_flags(leads, outcomes), index, timezone, extra)
     spend_keys = _spend_keys(spend, index, extra)
     amounts, currency = _spend_amounts(spend, fx, notes)
     table = _aggregate(keys, flags, spend_keys, amounts, currency, by)
-    report = Report(by=by, table=table, notes=notes, timezone=timezone)
+    report = Report(by=by, table=table, notes=notes, timezone=timezone, period=period)
     for name, dims in (
         ("by_source", ("source",)),
         ("by_campaign", ("source", "campaign")),
@@ -636,6 +725,10 @@ def to_json(report: Report) -> str:
     doc = {
         "by": list(report.by),
         "timezone": report.timezone,
+        "period": {
+            "from": report.period.first if report.period else None,
+            "to": report.period.last if report.period else None,
+        },
         "rows": records(report.table),
         "notes": report.notes,
         "views": {k: records(v) for k, v in report.views.items()},
@@ -644,7 +737,8 @@ def to_json(report: Report) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    lines = [f"# Lead report by {', '.join(report.by)}", "", f"Days in {report.timezone}.", ""]
+    days = f"Days in {report.timezone}" + (f", {report.period}." if report.period else ".")
+    lines = [f"# Lead report by {', '.join(report.by)}", "", days, ""]
     lines += _md_table(formatted(report.table))
     lines += ["", "## Funnel", "", *_md_table(formatted(report.views["funnel"]))]
     if report.notes:

@@ -178,6 +178,13 @@ def test_the_next_nights_cumulative_export_brings_no_lead_twice(tmp_path, run) -
         ("- a\n", "expected a mapping"),
         ("dedupe: {keep_all: true}\n", "dedupe: expected"),
         ("report: {by: [planet]}\n", "report: by: unknown dimension 'planet'"),
+        ("report: {since: 2026-11}\n", "report: expected some of by, from, to"),
+        ("report: [source]\n", "report: expected some of by, from, to"),
+        ("report: {from: 2026-13}\n", "report: from: '2026-13' is not a day, month or week"),
+        (
+            "report: {from: 2026-12, to: 2026-11}\n",
+            "report: from 2026-12-01 is after to 2026-11-30",
+        ),
         ("inputs: [\n", "not valid YAML"),
         ("timezone: Mars/Base\n", "timezone: 'Mars/Base' is not an IANA time zone"),
         ("region: XX\n", "region: 'XX' is not a region code"),
@@ -209,6 +216,22 @@ def test_good_config_settings_are_read_as_meant(tmp_path) -> None:
         "tilda",
     )
     assert as_of_stamp(config.as_of) == pd.Timestamp("2026-11-23T07:00Z")
+
+
+def test_a_runs_report_covers_the_period_its_config_names(run, tmp_path) -> None:
+    config = tmp_path / "leadtool.yml"
+    config.write_text(
+        f"inputs: [{EXAMPLES / 'leads'}]\nreport: {{by: [day], from: 2026-11-05, to: 2026-11}}\n",
+        encoding="utf-8",
+    )
+    result = run("run", "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["report_period"] == {"from": "2026-11-05", "to": "2026-11-30"}
+    assert manifest["report_notes"][0].startswith("period 2026-11-05 to 2026-11-30: ")
+    days = pd.read_csv(tmp_path / "out" / "report.csv", dtype=str)["day"]
+    assert days.min() >= "2026-11-05" and len(days)
+    assert manifest["rows"]["imported"] == 15  # every lead imported, cleaned and scored
 
 
 def test_run_errors(run, tmp_path) -> None:

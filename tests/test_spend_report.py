@@ -563,6 +563,103 @@ def test_days_are_counted_in_the_teams_time_zone(run, tmp_path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "end", "day"),
+    [
+        ("2026-11-23", False, "2026-11-23"),
+        (" 2026-11-23 ", True, "2026-11-23"),
+        ("2026-11", False, "2026-11-01"),
+        ("2026-11", True, "2026-11-30"),
+        ("2026-12", True, "2026-12-31"),
+        ("2028-02", True, "2028-02-29"),
+        ("2026-W47", False, "2026-11-16"),
+        ("2026-w47", True, "2026-11-22"),
+        ("2026W01", False, "2025-12-29"),  # ISO week 1 of 2026 starts in 2025
+    ],
+)
+def test_a_period_is_named_by_day_month_or_week(text: str, end: bool, day: str) -> None:
+    from leadtool.report import period_bound
+
+    assert period_bound(text, end) == day
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-02-30", "2026-W54", "yesterday", "23.11.2026"])
+def test_a_period_bound_that_is_no_day_is_refused(text: str) -> None:
+    from leadtool.report import period_bound
+
+    with pytest.raises(ValueError, match="is not a day, month or week"):
+        period_bound(text)
+
+
+def test_a_period_keeps_its_days_leads_and_spend_and_says_what_it_left_out() -> None:
+    from leadtool.report import Period
+
+    leads = pd.concat(
+        [LEADS, pd.DataFrame([{"lead_id": "f", "source": "facebook", "created_at": ""}])],
+        ignore_index=True,
+    )
+    spend = pd.DataFrame(
+        {
+            "date": ["2026-11-04", "2026-11-05", "2026-11-06", ""],
+            "source": ["facebook"] * 4,
+            "campaign": ["Leadgen RU Nov"] * 4,
+            "campaign_id": [""] * 4,
+            "spend": ["10", "20", "40", "80"],
+            "currency": ["USD"] * 4,
+        }
+    )
+    report = build_report(leads, spend, ("day",), period=Period("2026-11-05", "2026-11-06"))
+    days = {r.day: (int(r.leads), r.spend) for r in report.table.itertuples()}
+    assert days == {"2026-11-05": (2, 20.0), "2026-11-06": (1, 40.0)}
+    assert report.notes[:2] == [
+        "period 2026-11-05 to 2026-11-06: 3 of 6 leads (1 without a date left out)",
+        "1 spend rows without a date left out of the period",
+    ]
+    # open at either end; in the team's time zone (10:00 UTC on the 5th is the 5th in Moscow,
+    # 09:00 UTC on the 4th the 4th)
+    since = build_report(
+        leads, spend, ("day",), timezone="Europe/Moscow", period=Period("2026-11-06")
+    )
+    assert {r.day: int(r.leads) for r in since.table.itertuples()} == {
+        "2026-11-06": 1,
+        "2026-11-07": 1,
+    }
+    upto = build_report(leads, None, ("source",), period=Period(last="2026-11-04"))
+    assert upto.table["leads"].sum() == 1 and upto.notes[0].startswith("period up to 2026-11-04")
+    # no period: every lead, no note
+    plain = build_report(leads, spend, ("day",), period=Period())
+    assert plain.table["leads"].sum() == 6 and not any(n.startswith("period") for n in plain.notes)
+
+
+def test_cli_report_period(run, qualified, tmp_path) -> None:
+    out = tmp_path / "r.json"
+    result = run("report", str(qualified), "--from", "2026-11", "--to", "2026-11", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "note: period 2026-11-01 to 2026-11-30:" in result.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
+    assert run("report", str(qualified), "-o", str(out)).exit_code == 0
+    whole = json.loads(out.read_text(encoding="utf-8"))
+    assert whole["period"] == {"from": None, "to": None}
+    md = tmp_path / "r.md"
+    assert run("report", str(qualified), "--from", "2026-W45", "-o", str(md)).exit_code == 0
+    assert "Days in UTC, from 2026-11-02." in md.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2026-13"], "'2026-13' is not a day, month or week"),
+        (["--to", "November"], "'November' is not a day, month or week"),
+        (["--from", "2026-12", "--to", "2026-11"], "2026-12 is after --to 2026-11"),
+    ],
+)
+def test_cli_report_period_errors(run, qualified, args: list[str], message: str) -> None:
+    result = run("report", str(qualified), *args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(
     ("rates", "message"),
     [
         (
