@@ -94,6 +94,7 @@ class CleanStats:
     reasons: dict[str, int]
     by_source: list[dict[str, Any]]
     by_campaign: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,7 @@ class CleanStats:
             "reasons": self.reasons,
             "by_source": self.by_source,
             "by_campaign": self.by_campaign,
+            "notes": self.notes,
         }
 
 
@@ -782,7 +784,33 @@ def _stats(
         reasons={code: int(mask.sum()) for code, _, mask in codes if mask.any()},
         by_source=_rates(frame, ["source"], junk, suspect),
         by_campaign=_rates(frame, ["source", "campaign"], junk, suspect),
+        notes=_notes(len(frame), codes),
     )
+
+
+# A check that marks every one of this many leads junk more likely misreads the file than
+# finds it all junk: an anonymized export has no contacts, a test account's export is all
+# test leads. Said, not changed.
+_WHOLE_FILE = 20
+
+
+def _notes(rows: int, codes: list[tuple[str, str, pd.Series]]) -> list[str]:
+    """A note for each junk check that fired on every lead of a file of some size."""
+    notes = []
+    for code, severity, mask in codes:
+        if severity != "junk" or rows < _WHOLE_FILE or not bool(mask.all()):
+            continue
+        why = (
+            "no lead has a phone, an e-mail or a Telegram username (an anonymized export, "
+            "or contact columns import did not know: `leadtool inspect` shows its mapping)"
+            if code == "no_contact"
+            else "is the check right for this file?"
+        )
+        notes.append(
+            f"{code} marks every lead junk: {why}; a checks file can switch it off "
+            f"(`{code}: {{enabled: false}}`, docs/checks.md)"
+        )
+    return notes
 
 
 def _numbered(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

@@ -661,6 +661,8 @@ def _clean_summary(name: str, stats: object, dropped: int) -> None:
             "reasons: "
             + ", ".join(f"{k} {v}" for k, v in sorted(stats.reasons.items(), key=lambda kv: -kv[1]))
         )
+    for note in stats.notes:
+        say(f"note: {note}")
     rows = stats.by_campaign if STATE.verbose else stats.by_source
     if not rows:
         return
@@ -1269,6 +1271,8 @@ def run_cmd(
             ]
             if spent:
                 say(f"read as spend, not leads: {', '.join(spent)}")
+            for note in manifest.get("clean_notes", []):
+                say(f"note: {note}")
             rows = manifest["rows"]
             stages = rows["stages"]
             say(

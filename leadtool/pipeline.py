@@ -491,6 +491,7 @@ def _run(
             "stages": qualify_stats.stages,
         },
         "options": config.options() | {"inbox": inbox},
+        "clean_notes": clean_stats.notes,
         "report_notes": report.notes,
         "failures": failures,
         "durations_seconds": {k: round(v, 3) for k, v in durations.items()},

@@ -369,6 +369,26 @@ def test_stats_per_source_and_campaign() -> None:
     assert json.dumps(stats.as_dict())
 
 
+def test_a_check_junking_a_whole_file_says_so() -> None:
+    # An anonymized export (the X Education data) or one whose contact columns import did
+    # not know: every lead is no_contact. Marked as always — and a note says why that may be.
+    faceless = [{"email": "", "email_raw": "", "phone": "", "phone_raw": ""}] * 20
+    out, stats = clean(leads(*faceless))
+    assert set(out["quality"]) == {"junk"}
+    assert len(stats.notes) == 1
+    assert stats.notes[0].startswith("no_contact marks every lead junk: no lead has a phone")
+    assert "`no_contact: {enabled: false}`" in stats.notes[0]
+    assert stats.as_dict()["notes"] == stats.notes
+    # a few leads, or one lead of twenty with a contact: no note
+    assert clean(leads(*faceless[:19]))[1].notes == []
+    assert clean(leads(*faceless[:19], {}))[1].notes == []
+    # any other junk check firing on a whole file (twenty tests in a minute: a burst too)
+    tests = [{"name": "Test Test", "email": "test@test.com"}] * 20
+    notes = clean(leads(*tests))[1].notes
+    assert [n.split(" ")[0] for n in notes] == ["test_entry", "burst"]
+    assert "marks every lead junk: is the check right for this file?" in notes[0]
+
+
 def test_missing_canonical_columns_are_tolerated() -> None:
     out, _ = clean(pd.DataFrame({"lead_id": ["a"], "email": ["x@gmail.com"]}))
     assert out.loc[0, "quality"] == "ok"

@@ -134,3 +134,21 @@ def test_a_stage_reads_what_was_typed_through_the_last_stages_csv(run, tmp_path)
     assert rows[0]["phone_raw"] == "'@ivan_petrov"  # and escaped again
     unescaped = run("-q", "--no-escape-formulas", "clean", str(leads))
     assert list(csv.DictReader(io.StringIO(unescaped.stdout)))[1]["phone_raw"] == "+7 916 318-42-76"
+
+
+def test_a_file_junked_whole_by_one_check_gets_a_note(run, tmp_path) -> None:
+    # A CRM export whose phone column is headed "Контакт": import knows no contact in it,
+    # and every lead is no_contact — marked, and the summary says why that may be.
+    leads = tmp_path / "leads.csv"
+    leads.write_text(
+        "lead_id,name,x_контакт\n"
+        + "".join(f"crm:{i},Анна {i},8 916 385-71-{i:02d}\n" for i in range(20)),
+        encoding="utf-8",
+    )
+    result = run("clean", str(leads), "-o", str(tmp_path / "clean.csv"))
+    assert result.exit_code == 0, result.output
+    assert "reasons: no_contact 20" in result.stderr
+    assert "note: no_contact marks every lead junk: no lead has a phone" in result.stderr
+    stats = tmp_path / "stats.json"
+    assert run("-q", "clean", str(leads), "--stats", str(stats)).stdout
+    assert json.loads(stats.read_text(encoding="utf-8"))["notes"][0].startswith("no_contact")

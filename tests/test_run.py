@@ -43,6 +43,7 @@ def test_run_on_the_examples(run, tmp_path) -> None:
     assert not {p.name for p in out.iterdir()} & STAGE_FILES  # only with --stage-files
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"]["imported"] == 15
+    assert manifest["clean_notes"] == []
     assert manifest["inputs"] and all(  # hashed beside the import: each file's own digest
         i["sha256"] == hashlib.sha256(Path(i["path"]).read_bytes()).hexdigest()
         for i in manifest["inputs"]
@@ -339,4 +340,5 @@ def test_run_on_the_real_x_education_data(run, real_data, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "xe" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"]["imported"] == 9240 and manifest["rows"]["junk"] == 0
+    assert manifest["clean_notes"] == []
     assert manifest["rows"]["stages"]["SQL"] > 2000
