@@ -641,6 +641,11 @@ def _valid_from_others(
 
 
 def _names(out: dict[str, pd.Series]) -> None:
+    first, last, name = out["first_name"], out["last_name"], out["name"]
+    if (first != "").any() and not (last != "").any() and not (name != "").any():
+        # A form's one name field headed as a first name ("Ваше имя", "Prenume"): people
+        # type their whole name in it. It is the file's only name: read as the full name.
+        out["name"], out["first_name"] = first, last
     for col in ("first_name", "last_name"):
         out[col] = nz.normalize_names(out[col])
     # The full name tidied, and split where no part is given (its split is worked out with

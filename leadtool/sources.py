@@ -42,7 +42,7 @@ class Profile:
     match_any: tuple[str, ...] = ()
     min_any: int = 1
     contains: tuple[str, ...] = ()
-    first: str | None = None
+    first: tuple[str, ...] = ()  # the first header is one of these (in the UI's language)
     columns: dict[str, str | None] = field(default_factory=dict)
     strip_id_prefixes: tuple[str, ...] = ()
     source_values: dict[str, str] = field(default_factory=dict)
@@ -54,7 +54,7 @@ class Profile:
         present = set(keys)
         if not all(header_key(h) in present for h in self.match_all):
             return 0
-        if self.first and (not keys or keys[0] != header_key(self.first)):
+        if self.first and (not keys or keys[0] not in {header_key(h) for h in self.first}):
             return 0
         if self.contains and not any(c in k for c in self.contains for k in keys):
             return 0
@@ -97,13 +97,20 @@ def _profile_from_dict(doc: dict[str, Any]) -> Profile:
         match_any=tuple(match.get("any", ())),
         min_any=int(match.get("min_any", 1 if match.get("any") else 0)),
         contains=tuple(match.get("contains", ())),
-        first=match.get("first"),
+        first=_names(match.get("first")),
         columns={header_key(k): v for k, v in (doc.get("columns") or {}).items()},
         strip_id_prefixes=tuple(header_key(c) for c in doc.get("strip_id_prefixes", ())),
         source_values={str(k).casefold(): v for k, v in (doc.get("source_values") or {}).items()},
         organic_medium=doc.get("organic_medium"),
         time_to_submit=tuple(header_key(c) for c in doc.get("time_to_submit", ())),
     )
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """A profile setting given as one name or a list of them."""
+    if value in (None, ""):
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
 
 
 GENERIC_PROFILE = Profile(key=GENERIC, label="generic (column synonyms)")

@@ -33,6 +33,7 @@ CASES = {
     "tiktok_leads.csv": "tiktok",
     "typeform_responses.csv": "typeform",
     "google_forms_responses.csv": "google_forms",
+    "google_forms_ru.csv": "google_forms",  # a Russian account's sheet: Отметка времени
     "tilda_form.csv": "tilda",
     "bitrix24_leads.csv": "bitrix24",
     "crm_export.xlsx": "bitrix24",
@@ -83,6 +84,38 @@ def test_every_row_accounted_for(name: str) -> None:
     assert frame["source_row"].tolist() == [str(r) for t in tables for r in t.rows]
     assert frame["lead_id"].is_unique
     assert (frame["source_file"] != "").all()
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["Timestamp", "Отметка времени", "Позначка часу", "Marcaj de timp", "Zeitstempel"],
+)
+def test_a_google_forms_sheet_is_known_in_its_accounts_language(tmp_path, first: str) -> None:
+    frame, stats = _import_text(
+        tmp_path / "responses.csv", f"{first},Email address\n23.11.2026 10:15:42,a@example.ru\n"
+    )
+    assert stats.profile == "google_forms"
+    assert frame["created_at"].tolist() == ["2026-11-23T10:15:42Z"]
+    # only as the first column: elsewhere it is a question like any other
+    _, stats = _import_text(tmp_path / "other.csv", f"Email,{first}\na@example.ru,x\n")
+    assert stats.profile == "generic"
+
+
+def test_a_files_only_name_field_headed_as_a_first_name_is_the_full_name(tmp_path) -> None:
+    # A form's one name field headed "Ваше имя" or "Prenume": people type their whole name.
+    frame, _ = _import_text(
+        tmp_path / "form.csv", "Ваше имя,Телефон\nанна смирнова,89163857142\nИрина,89163857143\n"
+    )
+    got = frame[["name", "first_name", "last_name"]].to_numpy().tolist()
+    assert got == [["Анна Смирнова", "Анна", "Смирнова"], ["Ирина", "Ирина", ""]]
+    # beside a last-name column (a CRM's two fields), a first name stays a first name, even
+    # of two words and where the last name is empty
+    frame, _ = _import_text(
+        tmp_path / "crm.csv",
+        "Имя (first),Фамилия,Телефон\nАнна Мария,,89163857142\nИван,Петров,89163857143\n",
+    )
+    got = frame[["name", "first_name", "last_name"]].to_numpy().tolist()
+    assert got == [["Анна Мария", "Анна Мария", ""], ["Иван Петров", "Иван", "Петров"]]
 
 
 def test_typeform_seconds_to_submit_from_its_two_times(tmp_path) -> None:
