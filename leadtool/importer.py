@@ -571,10 +571,19 @@ def _file_region(
     region = nz.most_common(city_regions)
     if region:
         return region, "city column"
+    candidates = load_yaml_data("regions.yml")["candidates"]
     texts = nz.clean_phone_text(out["phone"])
-    region = nz.infer_phone_region(texts[texts != ""], load_yaml_data("regions.yml")["candidates"])
+    region = nz.infer_phone_region(texts[texts != ""], candidates)
     if region:
         return region, "phone numbers"
+    # Numbers typed in the e-mail or the name field (a form filled on a phone, a file whose
+    # only field is "Имя"), which import takes as the leads' phones: their region too.
+    for column in ("email", "name"):
+        texts = out[column]
+        typed = mask(pc.invert(pc.match_substring(to_arrow(texts), "@")))
+        region = nz.infer_phone_region(texts[typed], candidates)
+        if region:
+            return region, f"phone numbers in the {column} field"
     return None, "none"
 
 
