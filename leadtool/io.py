@@ -1124,8 +1124,8 @@ def _lead_frame(path: str, tables: list[Table]) -> pd.DataFrame:
 #
 # A nightly job's history (``dedupe --history``) grows every night and is read every night.
 # Dedupe reads a score of its columns; tonight's new leads are appended to the file rather
-# than the history read whole and written again with them: a night's memory and time stay
-# those of its own leads, whatever the history's size.
+# than the history read whole and written again with them: what the rest of the history's
+# columns cost a night is a copy of the file, not memory.
 
 
 def read_history(path: str, columns: Iterable[str]) -> pd.DataFrame:
