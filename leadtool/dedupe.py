@@ -289,8 +289,18 @@ def _phone_groups(frame: pd.DataFrame, partition: np.ndarray) -> tuple[np.ndarra
     """``_key_groups`` of the phones — each lead's ``phone`` and the further numbers import
     found beside it (``x_phone_extra``: a CRM contact's "8 912 …, 8 926 …") — as (rows,
     key group) pairs; a lead holding two numbers is in two groups. Another night's form that
-    gives only the second number is the same person."""
-    return _groups_with_extras(frame, frame["phone"], "x_phone_extra", partition)
+    gives only the second number is the same person. A number clean found to be a service
+    line (``service_phone``: a toll-free hotline, a premium-rate or shared-cost number, often
+    typed as a made-up one) is nobody's: no key."""
+    phones = frame["phone"]
+    if "reasons" in frame.columns:
+        service = mask(pc.match_substring(to_arrow(frame["reasons"]), SERVICE_REASON))
+        if service.any():
+            phones = phones.where(pd.Series(~service, index=phones.index), "")
+    return _groups_with_extras(frame, phones, "x_phone_extra", partition)
+
+
+SERVICE_REASON = "service_phone"  # clean's reason code for a service line's number
 
 
 def _email_groups(
@@ -888,6 +898,7 @@ _KEY_COLUMNS = (
     "created_at",
     "source",
     "quality",
+    "reasons",  # (clean's: a service line's number is no key)
 )
 
 

@@ -213,6 +213,23 @@ def test_a_second_number_in_a_leads_phone_cell_matches_too() -> None:
     assert groups(out) == [["t:0", "t:4"]]
 
 
+def test_a_service_lines_number_is_nobodys() -> None:
+    # 8 800 555-35-35 is a hotline everyone in Russia knows, typed by people who would not
+    # give their own; clean marks such numbers service_phone. Two Ivans giving it are not one
+    # person by it — tonight or against the history — while their own e-mail still joins.
+    hotline = {"phone": "+78005553535", "reasons": "service_phone", "quality": "suspect"}
+    first, second = lead(0, name="Иван", **hotline), lead(1, name="Иван", **hotline)
+    out, pairs, _ = run(first, second)
+    assert groups(out) == [["t:0"], ["t:1"]] and pairs.empty
+    out, _, _ = run(second, history=pd.DataFrame([first]))
+    assert out["is_new"].tolist() == ["true"]
+    out, _, _ = run(first, {**second, "email": "ivan@mail.ru"}, lead(2, email="ivan@mail.ru"))
+    assert groups(out) == [["t:0"], ["t:1", "t:2"]]
+    # not cleaned (no reasons), the number is a key as any other
+    plain = [{k: v for k, v in row.items() if k != "reasons"} for row in (first, second)]
+    assert groups(run(*plain)[0]) == [["t:0", "t:1"]]
+
+
 def test_a_further_address_in_a_leads_email_cell_matches_too() -> None:
     contact = lead(
         0, name="Ivan Petrov", email="ivan@mail.ru", x_email_extra="I.Petrov+crm@corp.ru"
