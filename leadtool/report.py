@@ -168,6 +168,30 @@ def _in_period(
     return leads, spend
 
 
+# Spend on this many days before the first lead or after the last is no longer a campaign's
+# first quiet day and tonight's spend with its leads still to come, but reports of another
+# period.
+_DAYS_APART = 3
+
+
+def _days_apart(lead_days: pd.Series, spend_days: pd.Series) -> list[str]:
+    """A note when spend runs on days before the first lead's or after the last's: a month's
+    spend report beside a week's leads makes every cost per lead several times what it was.
+    ``lead_days``, ``spend_days``: ISO days, "" for none."""
+    leads, spent = lead_days[lead_days != ""], spend_days[spend_days != ""]
+    if not len(leads) or not len(spent):
+        return []
+    first, last = str(leads.min()), str(leads.max())
+    outside = {d for d in spent.unique().tolist() if not first <= d <= last}
+    if len(outside) < _DAYS_APART:
+        return []
+    return [
+        f"spend on {len(outside)} days before the first lead or after the last (spend "
+        f"{spent.min()} to {spent.max()}, leads {first} to {last}) is in the costs per lead: "
+        f"give --from {first} --to {last} to compare the same days"
+    ]
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -435,6 +459,7 @@ def build_report(
     keys, flags = _lead_groups(leads, _lead_flags(leads, outcomes), index, timezone, extra)
     spend_keys = _spend_keys(spend, index, extra)
     amounts, currency = _spend_amounts(spend, fx, notes)
+    notes += _days_apart(keys["day"], spend_keys["day"][amounts.to_numpy() > 0])
     table = _aggregate(keys, flags, spend_keys, amounts, currency, by)
     report = Report(by=by, table=table, notes=notes, timezone=timezone, period=period)
     for name, dims in (

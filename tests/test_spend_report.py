@@ -630,6 +630,38 @@ def test_a_period_keeps_its_days_leads_and_spend_and_says_what_it_left_out() -> 
     assert plain.table["leads"].sum() == 6 and not any(n.startswith("period") for n in plain.notes)
 
 
+def test_spend_of_days_without_leads_is_pointed_out() -> None:
+    # A month's spend report beside a week's leads: every cost per lead several times what
+    # it was. Said, with the period that compares the same days; a campaign's first quiet
+    # day, or tonight's spend with its leads still to come, is no such thing.
+    def spend_on(days: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "date": days,
+                "source": "facebook",
+                "campaign": "Leadgen RU Nov",
+                "campaign_id": "",
+                "spend": "10",
+                "currency": "USD",
+            }
+        )
+
+    month = spend_on([f"2026-11-{d:02d}" for d in range(1, 31)])
+    notes = build_report(LEADS, month).notes
+    assert notes == [
+        "spend on 26 days before the first lead or after the last (spend 2026-11-01 to "
+        "2026-11-30, leads 2026-11-04 to 2026-11-07) is in the costs per lead: give --from "
+        "2026-11-04 --to 2026-11-07 to compare the same days"
+    ]
+    assert build_report(LEADS, spend_on(["2026-11-03", "2026-11-05", "2026-11-08"])).notes == []
+    from leadtool.report import Period
+
+    week = build_report(LEADS, month, period=Period("2026-11-04", "2026-11-07")).notes
+    assert not any(n.startswith("spend on") for n in week)
+    unspent = spend_on([f"2026-11-{d:02d}" for d in range(1, 31)]).assign(spend="0")
+    assert build_report(LEADS, unspent).notes == []
+
+
 def test_cli_report_period(run, qualified, tmp_path) -> None:
     out = tmp_path / "r.json"
     result = run("report", str(qualified), "--from", "2026-11", "--to", "2026-11", "-o", str(out))
