@@ -856,12 +856,12 @@ def _as_seen_before(out: pd.DataFrame, returning: np.ndarray) -> None:
     """A returning lead took its history row's dedupe columns; it is that lead again: not
     tonight's primary, a duplicate of its person's primary (itself, when the history row
     was), seen before."""
-    ids = out["lead_id"].astype(str)
-    primary_of = out["duplicate_of"].where(out["duplicate_of"] != "", ids)
-    at = pd.Series(returning)
-    out["is_primary"] = out["is_primary"].where(~at, "false")
-    out["duplicate_of"] = out["duplicate_of"].where(~at, primary_of)
-    out["is_new"] = out["is_new"].where(~at, "false")
+    at, no = pa.array(returning), pa.scalar("false", TEXT)
+    duplicate_of = to_arrow(out["duplicate_of"])
+    primary_of = pc.if_else(pc.equal(duplicate_of, ""), to_arrow(out["lead_id"]), duplicate_of)
+    out["duplicate_of"] = from_arrow(pc.if_else(at, primary_of, duplicate_of), out.index)
+    for column in ("is_primary", "is_new"):  # (Arrow's if_else: pandas' where took 0.2 s)
+        out[column] = from_arrow(pc.if_else(at, no, to_arrow(out[column])), out.index)
 
 
 def _twin_pairs(out: pd.DataFrame, returning: np.ndarray) -> pd.DataFrame:
