@@ -1205,38 +1205,35 @@ def _appended_parquet(target: Path, new: pd.DataFrame) -> bool:
     import pyarrow.parquet as pq
 
     try:
-        source = pq.ParquetFile(target)
+        schema = pq.read_schema(target)
     except (OSError, ValueError, pa.ArrowException):  # not Parquet after all: done whole
         return False
-    with contextlib.closing(source):
-        schema = source.schema_arrow
-        kinds = [f.type for f in schema]
-        if not kinds or not all(
-            pa.types.is_string(k) or pa.types.is_large_string(k) for k in kinds
-        ):
-            return False
-        text = kinds[0]
-        added = [str(c) for c in new.columns if str(c) not in schema.names]
-        if added:  # pandas' note of the columns would no longer match them
-            schema = pa.schema([*schema, *(pa.field(c, text) for c in added)]).remove_metadata()
-        rows = new.reindex(columns=schema.names, fill_value="")
-        tail = pa.Table.from_arrays(
-            [pa.array(rows[c], type=f.type) for c, f in zip(schema.names, schema, strict=True)],
-            schema=schema,
-        )
+    kinds = [f.type for f in schema]
+    if not kinds or not all(pa.types.is_string(k) or pa.types.is_large_string(k) for k in kinds):
+        return False
+    text = kinds[0]
+    added = [str(c) for c in new.columns if str(c) not in schema.names]
+    if added:  # pandas' note of the columns would no longer match them
+        schema = pa.schema([*schema, *(pa.field(c, text) for c in added)]).remove_metadata()
+    rows = new.reindex(columns=schema.names, fill_value="")
+    tail = pa.Table.from_arrays(
+        [pa.array(rows[c], type=f.type) for c, f in zip(schema.names, schema, strict=True)],
+        schema=schema,
+    )
 
-        def write(handle: Any) -> None:
-            with pq.ParquetWriter(handle, schema) as writer:
-                for batch in source.iter_batches(batch_size=_HISTORY_BATCH_ROWS):
-                    if added:
-                        blank = pa.repeat(pa.scalar("", text), batch.num_rows)
-                        batch = pa.RecordBatch.from_arrays(
-                            [*batch.columns, *([blank] * len(added))], schema=schema
-                        )
-                    writer.write_batch(batch)
-                writer.write_table(tail, row_group_size=_HISTORY_BATCH_ROWS)
+    def write(handle: Any) -> None:
+        # (the old file is closed before the new one is renamed over it)
+        with pq.ParquetFile(target) as source, pq.ParquetWriter(handle, schema) as writer:
+            for batch in source.iter_batches(batch_size=_HISTORY_BATCH_ROWS):
+                if added:
+                    blank = pa.repeat(pa.scalar("", text), batch.num_rows)
+                    batch = pa.RecordBatch.from_arrays(
+                        [*batch.columns, *([blank] * len(added))], schema=schema
+                    )
+                writer.write_batch(batch)
+            writer.write_table(tail, row_group_size=_HISTORY_BATCH_ROWS)
 
-        _atomic(target, write)
+    _atomic(target, write)
     return True
 
 
