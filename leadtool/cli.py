@@ -6,6 +6,7 @@ usage errors exit 2 (Typer/Click); ``--debug`` adds the traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import inspect
 import os
@@ -1071,8 +1072,8 @@ def report_cmd(
             "--from",
             metavar="DAY",
             show_default="the first lead",
-            help="Only leads and spend from this day on: 2026-11-23, a month (2026-11) or "
-            "an ISO week (2026-W47).",
+            help="Only leads and spend from this day on: 2026-11-23, a month (2026-11), an "
+            "ISO week (2026-W47), or from today: yesterday, 7 days ago, last month.",
         ),
     ] = None,
     period_to: Annotated[
@@ -1081,7 +1082,8 @@ def report_cmd(
             "--to",
             metavar="DAY",
             show_default="the last lead",
-            help="Only leads and spend up to this day, included: a date, month or week.",
+            help="Only leads and spend up to this day, included: a date, month or week, "
+            "or yesterday, last week, ….",
         ),
     ] = None,
     input_format: InputFormat = None,
@@ -1097,6 +1099,7 @@ def report_cmd(
         to_html,
         to_json,
         to_markdown,
+        today_in,
         workbook_sheets,
     )
     from leadtool.report import machine as machine_table
@@ -1106,7 +1109,8 @@ def report_cmd(
         dims = parse_dimensions(by)
     except LeadtoolError as exc:
         raise typer.BadParameter(str(exc), param_hint="--by") from exc
-    period = Period(_bound(period_from, "--from"), _bound(period_to, "--to"))
+    today = today_in(timezone)  # (the days "yesterday" or "last month" name: the report's)
+    period = Period(_bound(period_from, "--from", today), _bound(period_to, "--to", today))
     if period.first and period.last and period.first > period.last:
         raise typer.BadParameter(f"{period_from} is after --to {period_to}", param_hint="--from")
     fmt = None
@@ -1143,13 +1147,13 @@ def report_cmd(
             say(f"report by {', '.join(dims)}: {len(report.table)} rows written to {output}")
 
 
-def _bound(value: str | None, option: str) -> str | None:
+def _bound(value: str | None, option: str, today: dt.date) -> str | None:
     from leadtool.report import period_bound
 
     if value is None:
         return None
     try:
-        return period_bound(value, end=option == "--to")
+        return period_bound(value, end=option == "--to", today=today)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint=option) from exc
 

@@ -10,6 +10,7 @@ past a bad file, reporting it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import platform
@@ -17,7 +18,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ from leadtool.report import (
     period_bound,
     to_html,
     to_markdown,
+    today_in,
 )
 from leadtool.settings import as_of_stamp, job_count, region_code, timezone_name
 from leadtool.sources import load_user_mapping, profile_by_key
@@ -109,7 +110,8 @@ class RunConfig:
     history: str | None = None
     dedupe: dict[str, Any] = field(default_factory=dict)
     report_by: tuple[str, ...] = ("source", "campaign")
-    report_period: Period | None = None
+    report_from: str | None = None  # as written ("2026-11", "7 days ago"): told at run time
+    report_to: str | None = None
     as_of: str | None = None
     jobs: int = 1
     stage_files: bool = False
@@ -119,13 +121,16 @@ class RunConfig:
 
     def options(self) -> dict[str, Any]:
         """The settings, as the manifest records them."""
-        options = {k: v for k, v in self.__dict__.items() if k not in ("inputs", "spend")}
-        if self.report_period is not None:
-            options["report_period"] = {
-                "from": self.report_period.first,
-                "to": self.report_period.last,
-            }
-        return options
+        return {k: v for k, v in self.__dict__.items() if k not in ("inputs", "spend")}
+
+    def report_period(self) -> Period | None:
+        """The days ``report: from/to`` name, told from the run's day — ``as_of``'s, else
+        today's — in its time zone; None when the report covers every lead."""
+        if not self.report_from and not self.report_to:
+            return None
+        zone = self.timezone or "UTC"
+        today = as_of_stamp(self.as_of).tz_convert(zone).date() if self.as_of else today_in(zone)
+        return _period(self.report_from, self.report_to, today)
 
 
 def find_config(path: str | None) -> str | None:
@@ -183,16 +188,11 @@ def load_run_config(path: str | None) -> RunConfig:
         raise LeadtoolError(f"{path}: report: expected some of {', '.join(sorted(REPORT_KEYS))}")
     by = report.get("by", ["source", "campaign"])
     by_text = ",".join(by) if isinstance(by, list) else str(by)
-
-    def bound(end: str) -> str | None:
-        value, last = report.get(end), end == "to"
-        if value in (None, ""):
-            return None
-        return setting_text(f"report: {end}", str(value), partial(period_bound, end=last))
-
-    period = Period(bound("from"), bound("to"))
-    if period.first and period.last and period.first > period.last:
-        raise LeadtoolError(f"{path}: report: from {period.first} is after to {period.last}")
+    ends = {e: None if report.get(e) in (None, "") else str(report[e]) for e in ("from", "to")}
+    try:
+        _period(ends["from"], ends["to"], today_in(None))  # checked now, told at run time
+    except ValueError as exc:
+        raise LeadtoolError(f"{path}: report: {exc}") from exc
     countries = doc.get("target_countries") or []
     return RunConfig(
         inputs=rel_list(doc.get("inputs")),
@@ -210,12 +210,27 @@ def load_run_config(path: str | None) -> RunConfig:
         history=rel(doc.get("history")),
         dedupe=dedupe_opts,
         report_by=setting_text("report: by", by_text, parse_dimensions),
-        report_period=period if period.first or period.last else None,
+        report_from=ends["from"],
+        report_to=ends["to"],
         as_of=str(doc["as_of"]) if setting("as_of", as_of_stamp) is not None else None,
         jobs=1 if (jobs := setting("jobs", job_count)) is None else jobs,
         stage_files=bool(doc.get("stage_files", False)),
         config_file=str(Path(path).resolve()),
     )
+
+
+def _period(first: str | None, last: str | None, today: dt.date) -> Period:
+    """``report: from/to`` as days (ValueError naming the setting when one is no day)."""
+    ends = []
+    for key, text in (("from", first), ("to", last)):
+        try:
+            ends.append(None if text is None else period_bound(text, key == "to", today))
+        except ValueError as exc:
+            raise ValueError(f"{key}: {exc}") from exc
+    period = Period(*ends)
+    if period.first and period.last and period.first > period.last:
+        raise ValueError(f"from {period.first} is after to {period.last}")
+    return period
 
 
 # --------------------------------------------------------------------------- lock
@@ -407,6 +422,10 @@ def _run(
     rules = load_rules(config.rules, prepared_columns(leads.columns))
     dedupe_options = _dedupe_options(config.dedupe)
     as_of = as_of_stamp(config.as_of) if config.as_of else None
+    try:
+        report_period = config.report_period()
+    except ValueError as exc:
+        raise LeadtoolError(f"report: {exc}") from exc
 
     stage_file(leads, "leads.csv")
     step("clean")
@@ -458,7 +477,7 @@ def _run(
     if spend is not None:
         emit(spend, "spend.csv")
     report = build_report(
-        qualified, spend, config.report_by, timezone=config.timezone, period=config.report_period
+        qualified, spend, config.report_by, timezone=config.timezone, period=report_period
     )
     write_text(to_html(report), str(folder / "report.html"))
     write_text(to_markdown(report), str(folder / "report.md"))
@@ -492,6 +511,9 @@ def _run(
         },
         "options": config.options() | {"inbox": inbox},
         "clean_notes": clean_stats.notes,
+        "report_period": (
+            {"from": report_period.first, "to": report_period.last} if report_period else None
+        ),
         "report_notes": report.notes,
         "failures": failures,
         "durations_seconds": {k: round(v, 3) for k, v in durations.items()},

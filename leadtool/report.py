@@ -103,12 +103,21 @@ class Period:
 
 
 _BOUND_RE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?|(\d{4})-?W(\d{2})", re.IGNORECASE)
+# Days named from today, for a nightly job's config: "yesterday", "7 days ago", "last month".
+_RELATIVE_RE = re.compile(r"today|yesterday|(\d+) days? ago|(this|last) (week|month)")
 
 
-def period_bound(text: str, end: bool = False) -> str:
+def period_bound(text: str, end: bool = False, today: dt.date | None = None) -> str:
     """The day ``--from`` (or, with ``end``, ``--to``) names, as an ISO date: a date
     (2026-11-23), a month (2026-11: its first or last day) or an ISO week (2026-W47: its
-    Monday or Sunday) — the labels the report's own periods carry."""
+    Monday or Sunday) — the labels the report's own periods carry — or a day named from
+    ``today`` (the report's time zone's, by default the machine's): ``today``,
+    ``yesterday``, ``7 days ago``, ``this week``, ``last week``, ``this month``, ``last
+    month`` (a week or month: its first or last day, as above)."""
+    spelled = " ".join(text.casefold().split())
+    relative = _RELATIVE_RE.fullmatch(spelled)
+    if relative:
+        return _relative_day(relative, end, today or dt.date.today()).isoformat()
     found = _BOUND_RE.fullmatch(text.strip())
     try:
         if found is None:
@@ -119,14 +128,41 @@ def period_bound(text: str, end: bool = False) -> str:
         elif day:
             day_of = dt.date(int(year), int(month), int(day))
         else:
-            first = dt.date(int(year), int(month), 1)
-            day_of = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-            day_of = day_of if end else first
+            day_of = _month_end(int(year), int(month), end)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a day, month or week such as 2026-11-23, 2026-11 or 2026-W47"
+            f"{text!r} is not a day, month or week such as 2026-11-23, 2026-11, 2026-W47 "
+            "or yesterday, 7 days ago, last month"
         ) from None
     return day_of.isoformat()
+
+
+def _month_end(year: int, month: int, end: bool) -> dt.date:
+    """The first day of a month, or with ``end`` its last."""
+    first = dt.date(year, month, 1)
+    return (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1) if end else first
+
+
+def _relative_day(found: re.Match[str], end: bool, today: dt.date) -> dt.date:
+    days, which, span = found.groups()
+    if days is not None:
+        return today - dt.timedelta(days=int(days))
+    if span is None:
+        return today if found.group(0) == "today" else today - dt.timedelta(days=1)
+    if span == "week":
+        monday = today - dt.timedelta(days=today.weekday() + (7 if which == "last" else 0))
+        return monday + dt.timedelta(days=6) if end else monday
+    year, month = (today.year, today.month)
+    if which == "last":
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return _month_end(year, month, end)
+
+
+def today_in(timezone: str | None) -> dt.date:
+    """Today's date where the report's days are counted (UTC by default)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(timezone or "UTC")).date()
 
 
 def _within(

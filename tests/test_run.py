@@ -228,11 +228,24 @@ def test_a_runs_report_covers_the_period_its_config_names(run, tmp_path) -> None
     result = run("run", "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["options"]["report_period"] == {"from": "2026-11-05", "to": "2026-11-30"}
+    assert (manifest["options"]["report_from"], manifest["options"]["report_to"]) == (
+        "2026-11-05",
+        "2026-11",
+    )
+    assert manifest["report_period"] == {"from": "2026-11-05", "to": "2026-11-30"}
     assert manifest["report_notes"][0].startswith("period 2026-11-05 to 2026-11-30: ")
     days = pd.read_csv(tmp_path / "out" / "report.csv", dtype=str)["day"]
     assert days.min() >= "2026-11-05" and len(days)
     assert manifest["rows"]["imported"] == 15  # every lead imported, cleaned and scored
+    # a nightly job's config names its days from the run's: as_of's, in its time zone
+    config.write_text(
+        f"inputs: [{EXAMPLES / 'leads'}]\ntimezone: Europe/Moscow\n"
+        "as_of: 2026-11-08T22:30:00Z\nreport: {by: [day], from: 3 days ago, to: yesterday}\n",
+        encoding="utf-8",
+    )
+    assert run("-q", "run", "--config", str(config), "--out", str(tmp_path / "o2")).exit_code == 0
+    manifest = json.loads((tmp_path / "o2" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["report_period"] == {"from": "2026-11-06", "to": "2026-11-08"}  # Moscow: 9th
 
 
 def test_run_errors(run, tmp_path) -> None:

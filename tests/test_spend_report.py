@@ -4,6 +4,7 @@ unmatched rows, every output format."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -582,7 +583,33 @@ def test_a_period_is_named_by_day_month_or_week(text: str, end: bool, day: str) 
     assert period_bound(text, end) == day
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-02-30", "2026-W54", "yesterday", "23.11.2026"])
+@pytest.mark.parametrize(
+    ("text", "end", "day"),
+    [
+        ("today", False, "2026-12-01"),
+        ("Yesterday", True, "2026-11-30"),
+        ("7 days ago", False, "2026-11-24"),
+        ("1 day ago", False, "2026-11-30"),
+        ("this week", False, "2026-11-30"),  # 1 December 2026 is a Tuesday
+        ("this  week", True, "2026-12-06"),
+        ("last week", False, "2026-11-23"),
+        ("last week", True, "2026-11-29"),
+        ("this month", False, "2026-12-01"),
+        ("last month", False, "2026-11-01"),
+        ("last month", True, "2026-11-30"),
+    ],
+)
+def test_a_nightly_jobs_period_is_named_from_today(text: str, end: bool, day: str) -> None:
+    from leadtool.report import period_bound
+
+    assert period_bound(text, end, today=dt.date(2026, 12, 1)) == day
+    january = dt.date(2027, 1, 15)
+    assert period_bound("last month", False, today=january) == "2026-12-01"
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-02-30", "2026-W54", "tomorrow", "7 weeks ago", "23.11.2026"]
+)
 def test_a_period_bound_that_is_no_day_is_refused(text: str) -> None:
     from leadtool.report import period_bound
 
@@ -672,6 +699,13 @@ def test_cli_report_period(run, qualified, tmp_path) -> None:
     assert run("report", str(qualified), "-o", str(out)).exit_code == 0
     whole = json.loads(out.read_text(encoding="utf-8"))
     assert whole["period"] == {"from": None, "to": None}
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+    result = run("report", str(qualified), "--from", "yesterday", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["period"]["from"] in (
+        yesterday,
+        (dt.date.fromisoformat(yesterday) + dt.timedelta(days=1)).isoformat(),  # past midnight
+    )
     md = tmp_path / "r.md"
     assert run("report", str(qualified), "--from", "2026-W45", "-o", str(md)).exit_code == 0
     assert "Days in UTC, from 2026-11-02." in md.read_text(encoding="utf-8")
