@@ -1127,7 +1127,7 @@ def report_cmd(
             frames += [spend_frame(table) for table in read_tables(path)]
         spend = combine_spend(frames) if frames else None
         outcomes = read_tables(outcomes_file)[0].data if outcomes_file else None
-        fx = load_fx(read_tables(fx_file)[0].data) if fx_file else None
+        fx = load_fx(read_tables(fx_file)[0].data, fx_file) if fx_file else None
         report = build_report(leads, spend, dims, outcomes, fx, timezone, period)
         for note in report.notes:
             say(f"note: {note}")
@@ -1275,7 +1275,7 @@ def run_cmd(
             ]
             if spent:
                 say(f"read as spend, not leads: {', '.join(spent)}")
-            for note in manifest.get("clean_notes", []):
+            for note in [*manifest.get("clean_notes", []), *manifest.get("report_notes", [])]:
                 say(f"note: {note}")
             rows = manifest["rows"]
             stages = rows["stages"]

@@ -52,7 +52,9 @@ from leadtool.qualify import load_rules, prepared_columns, qualify
 from leadtool.report import (
     Period,
     build_report,
+    load_fx,
     machine,
+    outcomes_table,
     parse_dimensions,
     period_bound,
     to_html,
@@ -88,7 +90,7 @@ CONFIG_KEYS = {
     "stage_files",
 }
 DEDUPE_KEYS = {"keep", "fuzzy", "fields", "threshold", "source_priority"}
-REPORT_KEYS = {"by", "from", "to"}
+REPORT_KEYS = {"by", "from", "to", "fx", "outcomes"}
 
 
 @dataclass
@@ -112,6 +114,8 @@ class RunConfig:
     report_by: tuple[str, ...] = ("source", "campaign")
     report_from: str | None = None  # as written ("2026-11", "7 days ago"): told at run time
     report_to: str | None = None
+    report_fx: str | None = None  # report: currency rates (--fx)
+    report_outcomes: str | None = None  # report: won deals and revenue (--outcomes)
     as_of: str | None = None
     jobs: int = 1
     stage_files: bool = False
@@ -212,6 +216,8 @@ def load_run_config(path: str | None) -> RunConfig:
         report_by=setting_text("report: by", by_text, parse_dimensions),
         report_from=ends["from"],
         report_to=ends["to"],
+        report_fx=rel(report.get("fx")),
+        report_outcomes=rel(report.get("outcomes")),
         as_of=str(doc["as_of"]) if setting("as_of", as_of_stamp) is not None else None,
         jobs=1 if (jobs := setting("jobs", job_count)) is None else jobs,
         stage_files=bool(doc.get("stage_files", False)),
@@ -426,6 +432,10 @@ def _run(
         report_period = config.report_period()
     except ValueError as exc:
         raise LeadtoolError(f"report: {exc}") from exc
+    fx = load_fx(read_tables(fx_path)[0].data, fx_path) if (fx_path := config.report_fx) else None
+    outcomes = read_tables(config.report_outcomes)[0].data if config.report_outcomes else None
+    if outcomes is not None:
+        outcomes_table(outcomes)  # (one with no won or revenue column stops the run here)
 
     stage_file(leads, "leads.csv")
     step("clean")
@@ -477,7 +487,7 @@ def _run(
     if spend is not None:
         emit(spend, "spend.csv")
     report = build_report(
-        qualified, spend, config.report_by, timezone=config.timezone, period=report_period
+        qualified, spend, config.report_by, outcomes, fx, config.timezone, report_period
     )
     write_text(to_html(report), str(folder / "report.html"))
     write_text(to_markdown(report), str(folder / "report.md"))

@@ -243,21 +243,22 @@ def parse_dimensions(text: str) -> tuple[str, ...]:
     return dims
 
 
-def load_fx(frame: pd.DataFrame) -> dict[str, float]:
-    """FX table: ``currency, rate`` — the value of one unit in the report's base currency."""
+def load_fx(frame: pd.DataFrame, name: str = "--fx") -> dict[str, float]:
+    """FX table: ``currency, rate`` — the value of one unit in the report's base currency.
+    ``name``: the file, as errors name it."""
     cols = {snake_case(str(c)): c for c in frame.columns}
     if "currency" not in cols or "rate" not in cols:
         raise LeadtoolError(
-            "--fx: expected columns currency and rate (one unit in the base currency)"
+            f"{name}: expected columns currency and rate (one unit in the base currency)"
         )
     rates = {}
     for cur, rate in zip(frame[cols["currency"]], frame[cols["rate"]], strict=True):
         try:
             value = float(str(rate).replace(",", "."))
         except ValueError as exc:
-            raise LeadtoolError(f"--fx: rate {rate!r} for {cur} is not a number") from exc
+            raise LeadtoolError(f"{name}: rate {rate!r} for {cur} is not a number") from exc
         if not math.isfinite(value) or value <= 0:
-            raise LeadtoolError(f"--fx: rate {rate!r} for {cur} must be above zero")
+            raise LeadtoolError(f"{name}: rate {rate!r} for {cur} must be above zero")
         rates[str(cur).strip().upper()] = value
     return rates
 

@@ -68,6 +68,34 @@ def test_run_on_the_examples(run, tmp_path) -> None:
     assert "report.html" in result.stderr
 
 
+def test_a_runs_report_takes_currency_rates_and_won_deals(run, tmp_path) -> None:
+    # The nightly report converts spend with the team's rates and counts the CRM's won deals
+    # (report --fx and --outcomes), set in the config as the report's other options are.
+    (tmp_path / "rates.csv").write_text("currency,rate\nUSD,1\nRUB,0.0125\nRON,0.22\n")
+    (tmp_path / "deals.csv").write_text(
+        "Email;Won;Revenue\nivan.petrov@example.com;yes;1 500,00\n", encoding="utf-8"
+    )
+    config = tmp_path / "leadtool.yml"
+    config.write_text(
+        f"inputs: [{EXAMPLES / 'leads'}]\nspend: [{EXAMPLES / 'spend'}]\n"
+        "report: {fx: rates.csv, outcomes: deals.csv}\n",
+        encoding="utf-8",
+    )
+    result = run("run", "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "note: spend converted to USD with the --fx rates" in result.stderr
+    assert "several currencies" not in result.stderr
+    report = pd.read_csv(tmp_path / "out" / "report.csv", dtype=str, keep_default_na=False)
+    assert set(report["currency"]) <= {"USD", ""}
+    assert pd.to_numeric(report["won"]).sum() == 1
+    assert pd.to_numeric(report["revenue"]).sum() == 1500
+    # a rates file without rates stops the run before anything is written
+    (tmp_path / "rates.csv").write_text("currency;kurs\nUSD;1\n")
+    bad = run("run", "--config", str(config), "--out", str(tmp_path / "bad"))
+    assert bad.exit_code == 1 and "rates.csv: expected columns currency and rate" in bad.stderr
+    assert not (tmp_path / "bad" / "qualified.csv").exists()
+
+
 def test_stage_files_hold_what_qualified_holds_stage_by_stage(run, tmp_path) -> None:
     out = tmp_path / "demo"
     args = ["-q", "run", "--config", str(EXAMPLES / "leadtool.yml"), "--out", str(out)]
@@ -179,8 +207,8 @@ def test_the_next_nights_cumulative_export_brings_no_lead_twice(tmp_path, run) -
         ("- a\n", "expected a mapping"),
         ("dedupe: {keep_all: true}\n", "dedupe: expected"),
         ("report: {by: [planet]}\n", "report: by: unknown dimension 'planet'"),
-        ("report: {since: 2026-11}\n", "report: expected some of by, from, to"),
-        ("report: [source]\n", "report: expected some of by, from, to"),
+        ("report: {since: 2026-11}\n", "report: expected some of by, from, fx, outcomes, to"),
+        ("report: [source]\n", "report: expected some of by, from, fx, outcomes, to"),
         ("report: {from: 2026-13}\n", "report: from: '2026-13' is not a day, month or week"),
         (
             "report: {from: 2026-12, to: 2026-11}\n",

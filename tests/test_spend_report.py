@@ -744,4 +744,5 @@ def test_bad_fx_rates_are_one_error_line(
     fx = tmp_path / "fx.csv"
     fx.write_text(rates, encoding="utf-8")
     result = run("report", str(qualified), "--fx", str(fx))
-    assert result.exit_code == 1 and result.stderr.strip() == f"Error: {message}"
+    named = message.replace("--fx:", f"{fx}:")  # the file, as every input error names it
+    assert result.exit_code == 1 and result.stderr.strip() == f"Error: {named}"
