@@ -1240,19 +1240,30 @@ def _appended_parquet(target: Path, new: pd.DataFrame) -> bool:
 # --------------------------------------------------------------------------- writing
 
 
+def gzipped_name(path: str | None) -> str | None:
+    """The name inside a gzip file's name (``leads.csv`` of ``leads.csv.gz``), else None."""
+    if path in (None, STDIN):
+        return None
+    text = str(path)
+    return next((text[: -len(x)] for x in _GZIP_SUFFIXES if text.lower().endswith(x)), None)
+
+
 def output_format(path: str | None, fmt: str | None = None) -> str:
-    """Format for an output path: ``--format`` wins, then the extension, then CSV."""
+    """Format for an output path: ``--format`` wins, then the extension (of the name inside
+    a ``.gz`` one), then CSV."""
     if fmt:
         fmt = fmt.lower()
     elif path in (None, STDIN):
         fmt = "csv"
     else:
-        suffix = Path(str(path)).suffix.lower().lstrip(".")
+        suffix = Path(gzipped_name(path) or str(path)).suffix.lower().lstrip(".")
         fmt = suffix if suffix in WRITE_FORMATS else "csv"
     if fmt not in WRITE_FORMATS:
         raise LeadtoolError(
             f"unknown output format {fmt!r} (use one of {', '.join(WRITE_FORMATS)})"
         )
+    if fmt in ("parquet", "xlsx") and gzipped_name(path) is not None:
+        raise LeadtoolError(f"{path}: {fmt} is not gzipped; write .{fmt}, compressed inside")
     return fmt
 
 
@@ -1281,7 +1292,23 @@ def write_table(
             sys.stdout.write(data.decode("utf-8"))
             sys.stdout.flush()
         return
+    if gzipped_name(path) is not None:
+        _atomic(Path(str(path)), lambda handle: _write_gzipped(frame, fmt, handle))
+        return
     _atomic(Path(str(path)), lambda handle: _write_binary(frame, fmt, handle))
+
+
+def _write_gzipped(frame: pd.DataFrame, fmt: str, handle: Any) -> None:
+    """``leads.csv.gz``: the text formats gzipped, with no time stamp in the header so the
+    same leads give the same bytes. (Parquet compresses inside; XLSX is a ZIP already.)"""
+    import gzip
+
+    with gzip.GzipFile(fileobj=handle, mode="wb", compresslevel=6, mtime=0) as packed:
+        if fmt in ("csv", "tsv") and len(frame.columns) > 1 and len(frame):
+            for piece in csv_chunks(frame, "\t" if fmt == "tsv" else ","):
+                packed.write(piece)
+        else:
+            packed.write(_render_bytes(frame, fmt))
 
 
 def _render_bytes(frame: pd.DataFrame, fmt: str) -> bytes:

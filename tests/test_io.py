@@ -1139,3 +1139,39 @@ def test_a_history_that_is_not_a_lead_file_is_one_error(tmp_path, suffix) -> Non
     write_table(pd.DataFrame({"campaign": ["x"], "cost": ["1"]}), str(path), escape=False)
     with pytest.raises(LeadtoolError, match=r"history\.\w+: not a leadtool lead file"):
         read_history(str(path), ["lead_id", "phone"])
+
+
+@pytest.mark.parametrize("name", ["leads.csv.gz", "leads.tsv.gz", "leads.jsonl.gz", "x.gzip"])
+def test_an_output_named_gz_is_gzipped(tmp_path, name: str) -> None:
+    # `-o leads.csv.gz` wrote a plain CSV under a gzip name: zcat and pandas refused it.
+    from leadtool.io import read_leads
+
+    frame = pd.DataFrame({"lead_id": ["a", "b"], "name": ["Анна", "=Bob"], "phone": ["", "1"]})
+    path = tmp_path / name
+    write_table(frame, str(path))
+    raw = path.read_bytes()
+    assert raw[:2] == b"\x1f\x8b"
+    again = tmp_path / f"again-{name}"
+    write_table(frame, str(again))
+    assert again.read_bytes() == raw  # no time stamp: the same leads, the same bytes
+    unpacked = gzip.decompress(raw)
+    if name.startswith("leads.csv"):
+        assert unpacked == csv_bytes(io_module.escape_formulas(frame))
+    assert read_leads(str(path)).to_dict("list") == frame.to_dict("list")
+
+
+@pytest.mark.parametrize("name", ["leads.parquet.gz", "leads.xlsx.gz"])
+def test_a_gzipped_parquet_or_xlsx_output_is_refused(tmp_path, name: str) -> None:
+    with pytest.raises(LeadtoolError, match=r"is not gzipped; write \.(parquet|xlsx)"):
+        write_table(pd.DataFrame({"lead_id": ["a"]}), str(tmp_path / name))
+    assert not (tmp_path / name).exists()
+
+
+def test_a_gzipped_history_takes_each_night(tmp_path) -> None:
+    from leadtool.io import append_history, read_leads
+
+    path = tmp_path / "history.csv.gz"
+    append_history(str(path), _night(["a"], "2026-11-30"))
+    append_history(str(path), _night(["b"], "2026-12-01"))
+    assert path.read_bytes()[:2] == b"\x1f\x8b"
+    assert read_leads(str(path))["lead_id"].tolist() == ["a", "b"]
