@@ -368,17 +368,72 @@ def _mostly_utf8(raw: bytes) -> bool:
     return good >= 3 and bad <= good // 4
 
 
+# The single-byte encodings Excel saves CSV in where leadtool's users are: Russian,
+# Romanian (and Central European), Western. Each reads any bytes as some letters; the one
+# whose words read as one script's ordinary letters is the file's.
+_LEGACY_ENCODINGS = ("cp1251", "cp1250", "cp1252")
+# Latin letters with diacritics, by how often names and towns of leadtool's markets have
+# them: Romanian's and the common Western ones count two, the rest one. Where cp1250 and
+# cp1252 read a byte as different letters (è / č, ñ / ń, ã / ă, þ / ţ), the likelier wins.
+_COMMON_LETTERS = "ăâîșțşţéèêëàçùûüöäßñíóúáïôœ"
+_OTHER_LETTERS = "čďěňřťůőűĺľŕąćęłńśźżšžãõåæøýÿ"
+_LETTER_WEIGHT = {
+    **{c: 1 for c in _OTHER_LETTERS + _OTHER_LETTERS.upper()},
+    **{c: 2 for c in _COMMON_LETTERS + _COMMON_LETTERS.upper()},
+}
+_WORD_RE = re.compile(r"\w+")
+
+
+def _cyrillic(c: str) -> bool:
+    return "\u0400" <= c <= "\u04ff"
+
+
+def _plausibility(text: str) -> int:
+    """How much ``text`` reads as words of ordinary letters. Each Cyrillic letter of a
+    Cyrillic word scores one, each letter with a diacritic of a Latin word its weight
+    (``_LETTER_WEIGHT``) — unless the word has no plain letter at all (three or more
+    letters, every one marked: a Russian word read under a Latin code page, ``Ňĺëĺôîí``),
+    which scores minus two a letter, as does a word mixing the two scripts (``Єtefan``);
+    any other non-ASCII character (``ª``, ``Þ``, ``¶``: what a wrong code page makes of a
+    letter) is minus two."""
+    score = 0
+    for word in _WORD_RE.findall(text):
+        if word.isascii():
+            continue
+        cyrillic = sum(map(_cyrillic, word))
+        plain = sum(c.isascii() and c.isalpha() for c in word)
+        marked = [_LETTER_WEIGHT[c] for c in word if c in _LETTER_WEIGHT]
+        if cyrillic and (plain or marked):
+            score -= 2 * len(word)
+        elif cyrillic:
+            score += cyrillic
+        elif marked and not plain and len(word) >= 3:
+            score -= 2 * len(marked)
+        else:
+            score += sum(marked)
+    return score - 2 * sum(not (c.isascii() or _cyrillic(c) or c in _LETTER_WEIGHT) for c in text)
+
+
 def _decode_legacy(raw: bytes, path: str) -> tuple[str, str]:
-    """Single-byte encodings: cp1251 (Russian Excel) when the text reads as Cyrillic."""
-    high = [b for b in raw[:SNIFF_BYTES] if b >= 0x80]
-    if high and sum(b >= 0xC0 or b in (0xA8, 0xB8) for b in high) / len(high) > 0.7:
+    """Single-byte text: of cp1251 (Russian Excel), cp1250 (Romanian) and cp1252, the one
+    under which the text reads as ordinary words (``_plausibility``); charset-normalizer
+    when none reads better than the others' garbage."""
+    sample = raw[:SNIFF_BYTES]
+    scores = {}
+    for encoding in _LEGACY_ENCODINGS:
         try:
-            return raw.decode("cp1251"), "cp1251"
+            scores[encoding] = _plausibility(sample[: 64 * 1024].decode(encoding, "ignore"))
         except UnicodeDecodeError:
-            pass
+            continue  # (a byte this code page leaves undefined)
+    if scores and max(scores.values()) > 0:
+        encoding = max(scores, key=lambda e: scores[e])  # (ties: the first, cp1251)
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass  # (past the sample)
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[:SNIFF_BYTES]).best()
+    best = from_bytes(sample).best()
     if best is None or best.encoding in ("utf_8", "ascii"):
         raise LeadtoolError(f"{path}: cannot tell the text encoding (undecodable bytes)")
     try:

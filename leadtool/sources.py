@@ -22,9 +22,14 @@ from leadtool.yamltext import YAMLError, parse_yaml
 GENERIC = "generic"
 
 
+# Romanian's s and t with a comma below, as written with a cedilla — what Windows' code page
+# 1250 (Excel's CSV on a Romanian PC) and older keyboards have: `Oraş` is `Oraș`.
+_KEY_LETTERS = str.maketrans({"ё": "е", "ş": "ș", "ţ": "ț"})
+
+
 def header_key(header: str) -> str:
     """Matching key of a header: case, spaces, punctuation and underscores ignored."""
-    text = unicodedata.normalize("NFKC", str(header)).casefold().replace("ё", "е")
+    text = unicodedata.normalize("NFKC", str(header)).casefold().translate(_KEY_LETTERS)
     return re.sub(r"[\W_]+", "", text) or text.strip()
 
 

@@ -41,6 +41,7 @@ CASES = {
     "amocrm_deals.csv": "amocrm",
     "hubspot_contacts.csv": "hubspot",
     "site_form_ro.csv": "generic",
+    "site_form_ro_excel.csv": "generic",  # cp1250 from a Romanian Excel: Ş, Ţ with cedillas
     "question_headers.csv": "generic",
     "leads_report_cp1251.csv": "generic",
     "ragged.csv": "generic",

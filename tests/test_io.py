@@ -53,6 +53,27 @@ def test_decode_detects_encoding(raw: bytes, encoding: str) -> None:
     assert text == TEXT
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("№;Имя;Телефон\n1;Ольга «Оля»;+7 903 123\n2;Пётр Ёлкин – VIP;8 916\n", "cp1251"),
+        ("Name;Phone\nИван;89161234567\n", "cp1251"),
+        # Excel's CSV on a Romanian PC: s and t with a cedilla, ă read as Russian г before
+        ("Nume;Prenume;Oraş\nPopescu;Ştefan;Iaşi\nŢurcanu;Mădălina;Timişoara\n", "cp1250"),
+        ("Nume;Telefon\nMădălina Ionescu;0722123456\nAna Stănescu;0745987654\n", "cp1250"),
+        ("Imię;Miasto\nŁukasz Wąsik;Łódź\nZofia Żak;Kraków\n", "cp1250"),
+        ("Jméno\nJiří Dvořák\n", "cp1250"),
+        ("Name;Stadt\nJürgen Müller;München\nFrançois Lefèvre;Genève\n", "cp1252"),
+        ("Nombre\nIñigo Muñoz\n", "cp1252"),
+    ],
+)
+def test_a_single_byte_code_page_is_told_by_its_words(text: str, encoding: str) -> None:
+    # Each of these code pages reads any bytes as some letters; the one whose words read as
+    # ordinary words of one script is the file's.
+    got, found = decode(text.encode(encoding), "f.csv")
+    assert (got, found) == (text, encoding)
+
+
 def test_decode_rejects_broken_utf8_naming_the_line() -> None:
     raw = (FIXTURES / "bad_utf8.csv").read_bytes()
     with pytest.raises(LeadtoolError, match=r"bad_utf8.csv: line 5: .*not valid UTF-8"):
