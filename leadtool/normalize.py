@@ -10,6 +10,7 @@ it is vectorized.
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -1261,11 +1262,33 @@ _TRANSLIT = dict(
 
 def transliterate(text: str) -> str:
     """Lowercase Cyrillic to Latin as Russian passports spell it ("Пётр Щукин" -> "petr
-    shchukin"), so "Дмитрий" and "Dmitriy" compare as near-equal strings."""
+    shchukin"), so "Дмитрий" and "Dmitriy" compare as near-equal strings; Latin letters
+    without their diacritics ("Ștefan", "Ştefan" -> "stefan"), as people type names on a
+    keyboard without them and Romanian keyboards differ on s and t."""
     return text.casefold().translate(_TRANSLIT_TABLE)
 
 
-_TRANSLIT_TABLE = {ord(letter): latin for letter, latin in _TRANSLIT.items()}
+def _latin_folds() -> dict[int, str]:
+    """Lowercase Latin letters with diacritics (Latin-1 Supplement, Latin Extended-A and -B)
+    as the letters without them — what their Unicode decomposition leaves (ș ş → s, ă â →
+    a, é → e), or for the few that have none, the letters they are written as (ł → l,
+    ø → o, đ → d, æ → ae, œ → oe, þ → th)."""
+    folds = {}
+    for code in range(0xC0, 0x250):
+        letter = chr(code)
+        if not letter.isalpha() or letter != letter.casefold():
+            continue
+        bare = "".join(
+            c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c)
+        )
+        if bare != letter and bare.isascii() and bare.isalpha():
+            folds[code] = bare
+    written = {"ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i"}
+    folds.update({ord(letter): bare for letter, bare in written.items()})
+    return folds
+
+
+_TRANSLIT_TABLE = {**_latin_folds(), **{ord(letter): latin for letter, latin in _TRANSLIT.items()}}
 
 
 # --------------------------------------------------------------------------- dates

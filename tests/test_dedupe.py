@@ -213,6 +213,24 @@ def test_a_second_number_in_a_leads_phone_cell_matches_too() -> None:
     assert groups(out) == [["t:0", "t:4"]]
 
 
+def test_names_typed_with_or_without_diacritics_are_one_name() -> None:
+    # Romanians type Ștefan on a phone, Ştefan on an old Windows keyboard and Stefan on
+    # most others; Müller is Muller, Łukasz Lukasz. On one number they were three people.
+    rows = [
+        lead(0, name="Ștefan Țurcanu", phone="+40722418305"),
+        lead(1, name="Stefan Turcanu", phone="+40722418305"),
+        lead(2, name="Ştefan Ţurcanu", phone="+40722418305"),
+        lead(3, name="Mădălina Ionescu", phone="+40722418305"),
+        lead(4, name="Madalina Ionescu", email="m.ionescu@example.ro", company="Acme"),
+        lead(5, name="Madalína Ionescu", email="madalina@example.ro", company="Acme"),
+        lead(6, name="Jürgen Müller", email="jm@example.de"),
+        lead(7, name="Jurgen Muller", email="jm@example.de"),
+    ]
+    out, pairs, _ = run(*rows)
+    assert groups(out) == [["t:0", "t:1", "t:2"], ["t:3"], ["t:4", "t:5"], ["t:6", "t:7"]]
+    assert set(pairs["rule"]) == {"phone", "fuzzy", "email"}
+
+
 def test_a_service_lines_number_is_nobodys() -> None:
     # 8 800 555-35-35 is a hotline everyone in Russia knows, typed by people who would not
     # give their own; clean marks such numbers service_phone. Two Ivans giving it are not one
