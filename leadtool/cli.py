@@ -771,6 +771,7 @@ def dedupe_cmd(
         night_of,
     )
     from leadtool.io import append_history, output_format, read_history, read_leads
+    from leadtool.pipeline import history_lock
 
     if keep not in KEEP_RULES:
         raise typer.BadParameter(f"must be one of {', '.join(KEEP_RULES)}", param_hint="--keep")
@@ -788,16 +789,17 @@ def dedupe_cmd(
             source_priority=_name_list(source_priority),
         )
         leads = read_leads(input_file, input_format)
-        past = (
-            read_history(history, history_columns(options))
-            if history and os.path.exists(history)
-            else None
-        )
-        out, pairs, stats = dedupe(leads, options, past, night)
+        with history_lock(history if update_history else None):
+            past = (
+                read_history(history, history_columns(options))
+                if history and os.path.exists(history)
+                else None
+            )
+            out, pairs, stats = dedupe(leads, options, past, night)
+            if update_history and history:
+                append_history(history, history_additions(past, out, night))
         if pairs_file:
             emit(pairs, pairs_file)
-        if update_history and history:
-            append_history(history, history_additions(past, out, night))
         primary = out["is_primary"].eq("true")
         emit(out[primary] if drop_duplicates else out, output, out_format)
         say(

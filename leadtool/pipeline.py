@@ -250,16 +250,41 @@ def folder_lock(folder: Path) -> Iterator[None]:
     except OSError as exc:
         raise LeadtoolError(f"{folder}: cannot make the output folder: {os_reason(exc)}") from exc
     lock = folder / LOCK_NAME
+    with pid_lock(lock, f"{folder}: another leadtool run is using this folder (lock {lock})"):
+        yield
+
+
+@contextlib.contextmanager
+def history_lock(history: str | None) -> Iterator[None]:
+    """One run at a time updating a history (``history.parquet.lock`` beside it): two cron
+    jobs sharing it, each reading it and writing it back with its own night's leads, would
+    lose the first one's leads."""
+    if not history:
+        yield
+        return
+    lock = Path(f"{history}.lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)  # (a first night's new folder)
+    except OSError as exc:
+        raise LeadtoolError(f"{history}: cannot make its folder: {os_reason(exc)}") from exc
+    with pid_lock(lock, f"{history}: another leadtool run is updating this history ({lock})"):
+        yield
+
+
+@contextlib.contextmanager
+def pid_lock(lock: Path, busy: str) -> Iterator[None]:
+    """A lock file holding this process's pid, for the ``with``; ``busy`` is the error when a
+    live process holds it. A stale one (its process gone) is taken over."""
     for _ in range(2):
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
             if _lock_alive(lock):
-                raise LeadtoolError(
-                    f"{folder}: another leadtool run is using this folder (lock {lock})"
-                ) from None
+                raise LeadtoolError(busy) from None
             lock.unlink(missing_ok=True)
             continue
+        except OSError as exc:  # the history's folder missing or read-only
+            raise LeadtoolError(f"{lock}: cannot make the lock file: {os_reason(exc)}") from exc
         with os.fdopen(fd, "w") as handle:
             handle.write(str(os.getpid()))
         break
@@ -304,7 +329,7 @@ def run_pipeline(
     mode only; otherwise the first bad input raises)."""
     folder = Path(out)
     step = step or (lambda _name: None)
-    with folder_lock(folder), BackgroundWriter() as writer:
+    with folder_lock(folder), history_lock(config.history), BackgroundWriter() as writer:
         return _run(config, folder, inbox, step, writer)
 
 

@@ -311,6 +311,32 @@ def test_lock_blocks_a_second_run_and_stale_locks_are_taken_over(tmp_path) -> No
     assert not (tmp_path / LOCK_NAME).exists()
 
 
+def test_one_run_at_a_time_updates_a_history(run, tmp_path) -> None:
+    # Two cron jobs sharing one history, each writing it back with its own night's leads,
+    # would lose the first one's: the second is stopped with one clear line instead.
+    history = tmp_path / "nights" / "history.parquet"
+    config = tmp_path / "leadtool.yml"
+    config.write_text(f"inputs: [{EXAMPLES / 'leads'}]\nhistory: {history}\n", encoding="utf-8")
+    lock = Path(f"{history}.lock")
+    lock.parent.mkdir()
+    lock.write_text(str(os.getpid()), encoding="utf-8")  # a live process holds it
+    busy = run("run", "--config", str(config), "--out", str(tmp_path / "a"))
+    assert busy.exit_code == 1
+    assert f"{history}: another leadtool run is updating this history" in busy.stderr
+    assert not history.exists()
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,name,phone\nx:1,Anna,+40722418305\n", encoding="utf-8")
+    busy = run("dedupe", str(leads), "--history", str(history), "--update-history")
+    assert busy.exit_code == 1 and "another leadtool run is updating" in busy.stderr
+    # its process gone, the lock is taken over; released after the run
+    lock.write_text("999999999", encoding="utf-8")
+    assert run("-q", "run", "--config", str(config), "--out", str(tmp_path / "b")).exit_code == 0
+    assert history.exists() and not lock.exists()
+    # a dedupe that does not update the history takes no lock
+    lock.write_text(str(os.getpid()), encoding="utf-8")
+    assert run("-q", "dedupe", str(leads), "--history", str(history)).exit_code == 0
+
+
 def test_inbox_processes_new_files_only_and_goes_on_past_bad_ones(run, tmp_path) -> None:
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
