@@ -266,7 +266,7 @@ def history_lock(history: str | None) -> Iterator[None]:
     try:
         lock.parent.mkdir(parents=True, exist_ok=True)  # (a first night's new folder)
     except OSError as exc:
-        raise LeadtoolError(f"{history}: cannot make its folder: {os_reason(exc)}") from exc
+        raise LeadtoolError(f"{history}: cannot write: {os_reason(exc)}") from exc
     with pid_lock(lock, f"{history}: another leadtool run is updating this history ({lock})"):
         yield
 
@@ -283,8 +283,8 @@ def pid_lock(lock: Path, busy: str) -> Iterator[None]:
                 raise LeadtoolError(busy) from None
             lock.unlink(missing_ok=True)
             continue
-        except OSError as exc:  # the history's folder missing or read-only
-            raise LeadtoolError(f"{lock}: cannot make the lock file: {os_reason(exc)}") from exc
+        except OSError as exc:  # a read-only folder
+            raise LeadtoolError(f"{lock}: cannot write: {os_reason(exc)}") from exc
         with os.fdopen(fd, "w") as handle:
             handle.write(str(os.getpid()))
         break

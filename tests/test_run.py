@@ -332,6 +332,13 @@ def test_one_run_at_a_time_updates_a_history(run, tmp_path) -> None:
     lock.write_text("999999999", encoding="utf-8")
     assert run("-q", "run", "--config", str(config), "--out", str(tmp_path / "b")).exit_code == 0
     assert history.exists() and not lock.exists()
+    # a lock that cannot be made is one error naming it
+    from leadtool.pipeline import pid_lock
+
+    nowhere = tmp_path / "gone" / "h.lock"
+    cannot = rf"^{re.escape(str(nowhere))}: cannot write: "
+    with pytest.raises(LeadtoolError, match=cannot), pid_lock(nowhere, "busy"):
+        pass
     # a dedupe that does not update the history takes no lock
     lock.write_text(str(os.getpid()), encoding="utf-8")
     assert run("-q", "dedupe", str(leads), "--history", str(history)).exit_code == 0
