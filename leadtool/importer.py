@@ -155,7 +155,7 @@ def import_table(
             lambda values, _rows: nz.normalize_emails(values, options.jobs),
         )
         in_names = _contacts_in_names(out, region, row_regions, options.jobs)
-        _names(out)
+        whole_names = _names(out)
         dates, bad_dates = nz.normalize_dates(out["created_at"], timezone, region)
         created_raw, out["created_at"] = out["created_at"].where(bad_dates, ""), dates
         country_raw, out["country"] = out["country"].where(bad_countries, ""), countries
@@ -199,6 +199,8 @@ def import_table(
     extras["x_extra_cells"] = from_arrow(extra, data.index)
     frame = _finish(out, extras)
     mapped = _mapping_shown(mapping, ranked)
+    if whole_names:  # (the first-name field held whole names: shown as what it became)
+        mapped = {h: "name" if c == "first_name" else c for h, c in mapped.items()}
     stats = _stats(table, frame, profile, region, region_from, timezone, mapped, bad_dates)
     return frame, stats
 
@@ -649,9 +651,12 @@ def _valid_from_others(
     return from_arrow(result, chosen.index) if changed else chosen
 
 
-def _names(out: dict[str, pd.Series]) -> None:
+def _names(out: dict[str, pd.Series]) -> bool:
+    """Names tidied and split; True where the file's only name field, headed as a first
+    name, was read as the full name."""
     first, last, name = out["first_name"], out["last_name"], out["name"]
-    if (first != "").any() and not (last != "").any() and not (name != "").any():
+    whole = bool((first != "").any() and not (last != "").any() and not (name != "").any())
+    if whole:
         # A form's one name field headed as a first name ("Ваше имя", "Prenume"): people
         # type their whole name in it. It is the file's only name: read as the full name.
         out["name"], out["first_name"] = first, last
@@ -670,6 +675,7 @@ def _names(out: dict[str, pd.Series]) -> None:
                 to_arrow(out[column]), rows, to_arrow(parts).filter(rows)
             )
             out[column] = from_arrow(replaced, out[column].index)
+    return whole
 
 
 def _test_marks(out: dict[str, pd.Series]) -> None:

@@ -104,19 +104,21 @@ def test_a_google_forms_sheet_is_known_in_its_accounts_language(tmp_path, first:
 
 def test_a_files_only_name_field_headed_as_a_first_name_is_the_full_name(tmp_path) -> None:
     # A form's one name field headed "Ваше имя" or "Prenume": people type their whole name.
-    frame, _ = _import_text(
+    frame, stats = _import_text(
         tmp_path / "form.csv", "Ваше имя,Телефон\nанна смирнова,89163857142\nИрина,89163857143\n"
     )
     got = frame[["name", "first_name", "last_name"]].to_numpy().tolist()
     assert got == [["Анна Смирнова", "Анна", "Смирнова"], ["Ирина", "Ирина", ""]]
+    assert stats.mapping["Ваше имя"] == "name"  # as inspect and -v show it
     # beside a last-name column (a CRM's two fields), a first name stays a first name, even
     # of two words and where the last name is empty
-    frame, _ = _import_text(
+    frame, stats = _import_text(
         tmp_path / "crm.csv",
         "Имя (first),Фамилия,Телефон\nАнна Мария,,89163857142\nИван,Петров,89163857143\n",
     )
     got = frame[["name", "first_name", "last_name"]].to_numpy().tolist()
     assert got == [["Анна Мария", "Анна Мария", ""], ["Иван Петров", "Иван", "Петров"]]
+    assert stats.mapping["Имя (first)"] == "first_name"
 
 
 def test_typeform_seconds_to_submit_from_its_two_times(tmp_path) -> None:
