@@ -753,8 +753,8 @@ def dedupe_cmd(
             "--as-of",
             metavar="DATE",
             show_default="today (UTC)",
-            help="The night this input is: --history's leads from other nights are seen "
-            "before, from this one a re-run's. Pin it to re-run a past night.",
+            help="The night this input is (a date, or yesterday): --history's leads from "
+            "other nights are seen before, from this one a re-run's. Pin it to re-run a night.",
         ),
     ] = None,
     input_format: InputFormat = None,
@@ -861,7 +861,7 @@ def qualify_cmd(
             "--as-of",
             metavar="DATE",
             show_default="the newest lead's time",
-            help="Reference time for days_since() and decay: an ISO date, or now.",
+            help="Reference time for days_since() and decay: an ISO date, now or yesterday.",
         ),
     ] = None,
     input_format: InputFormat = None,

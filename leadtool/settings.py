@@ -29,10 +29,15 @@ def timezone_name(value: str) -> str:
 
 
 def as_of_stamp(value: Any) -> pd.Timestamp:
-    """qualify's reference time: ``now``, a date or a date and time (UTC unless it says)."""
+    """qualify's reference time and dedupe's night: ``now`` (or ``today``), ``yesterday``
+    (this time a day ago: a nightly job re-running last night's file after midnight), a
+    date or a date and time (UTC unless it says)."""
     text = str(value).strip()
-    if text.casefold() == "now":
+    word = text.casefold()
+    if word in ("now", "today"):
         return pd.Timestamp.now(tz="UTC")
+    if word == "yesterday":
+        return pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=1)
     try:
         stamp = pd.Timestamp(text)
     except (ValueError, TypeError) as exc:

@@ -102,11 +102,25 @@ def test_as_of_names_the_night_of_a_cumulative_export(run, leads_csv, tmp_path) 
     assert history.read_bytes() == before  # nothing new to add
 
 
+def test_as_of_yesterday_is_last_nights_night(run, leads_csv, tmp_path) -> None:
+    # A cron job re-running last night's file after midnight says so in a word.
+    import datetime as dt
+
+    history = tmp_path / "history.csv"
+    args = ["-q", "dedupe", str(leads_csv), "--history", str(history), "--update-history"]
+    before = dt.datetime.now(dt.UTC)
+    assert run(*args, "--as-of", "yesterday").exit_code == 0
+    after = dt.datetime.now(dt.UTC)
+    nights = set(pd.read_csv(history, dtype=str)["x_history_night"])
+    days = {(t - dt.timedelta(days=1)).date().isoformat() for t in (before, after)}
+    assert nights <= days and len(nights) == 1
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
         (["--update-history"], 2, "needs --history"),
-        (["--as-of", "yesterday"], 2, "not a date"),
+        (["--as-of", "last tuesday"], 2, "not a date"),
         (["--keep", "best"], 2, "must be one of"),
         (["--threshold", "2"], 2, ""),
         (["--fields", "nope"], 1, "no column 'nope'"),

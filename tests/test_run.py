@@ -217,7 +217,7 @@ def test_the_next_nights_cumulative_export_brings_no_lead_twice(tmp_path, run) -
         ("inputs: [\n", "not valid YAML"),
         ("timezone: Mars/Base\n", "timezone: 'Mars/Base' is not an IANA time zone"),
         ("region: XX\n", "region: 'XX' is not a region code"),
-        ("as_of: yesterday\n", "as_of: 'yesterday' is not a date such as 2026-11-23"),
+        ("as_of: last tuesday\n", "as_of: 'last tuesday' is not a date such as 2026-11-23"),
         ("jobs: many\n", "jobs: 'many' is not a whole number"),
         ("jobs: -2\n", "jobs: -2 is not a whole number"),
         ("profile: nope\n", "profile: unknown profile 'nope'"),
@@ -245,6 +245,10 @@ def test_good_config_settings_are_read_as_meant(tmp_path) -> None:
         "tilda",
     )
     assert as_of_stamp(config.as_of) == pd.Timestamp("2026-11-23T07:00Z")
+    # words: now (or today) and yesterday, a day before it
+    now = pd.Timestamp.now(tz="UTC")
+    assert abs(as_of_stamp("Today") - now) < pd.Timedelta(minutes=5)
+    assert abs(as_of_stamp(" yesterday ") - (now - pd.Timedelta(days=1))) < pd.Timedelta(minutes=5)
 
 
 def test_a_runs_report_covers_the_period_its_config_names(run, tmp_path) -> None:
