@@ -15,7 +15,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cache
-from itertools import groupby
+from itertools import groupby, pairwise
 from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -1012,9 +1012,14 @@ def _tidy_name(text: str) -> str:
 
 
 def _in_capitals(word: str) -> bool:
-    """Two letters or more, all capitals, and not a Roman numeral ("III", "IV": a suffix)."""
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters) and not _ROMAN.fullmatch(word)
+    """All its letters capitals, two of them in a row (as ``_UNTIDY`` finds it: "J.R." and
+    "Ё1Ё" are initials and codes, not words), and not a Roman numeral ("III": a suffix)."""
+    capital = [c.isalpha() and c.isupper() for c in word]
+    return (
+        all(up for up, c in zip(capital, word, strict=True) if c.isalpha())
+        and any(a and b for a, b in pairwise(capital))
+        and not _ROMAN.fullmatch(word)
+    )
 
 
 def _in_lower(word: str) -> bool:

@@ -11,7 +11,7 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from leadtool import normalize as nz
@@ -975,10 +975,11 @@ def _tidy_name_definition(text: str) -> str:
     if letters and (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
         return text.title()
 
-    def capitals(word: str) -> bool:
+    def capitals(word: str) -> bool:  # all its letters capitals, two of them in a row
         letters = [c for c in word if c.isalpha()]
         roman = re.fullmatch(r"[IVXLCDM]+\.?", word)
-        return len(letters) >= 2 and all(c.isupper() for c in letters) and not roman
+        shape = "".join("X" if c.isalpha() and c.isupper() else "." for c in word)
+        return all(c.isupper() for c in letters) and "XX" in shape and not roman
 
     def lower(word: str) -> bool:
         return any(c.isalpha() for c in word) and all(c.islower() for c in word if c.isalpha())
@@ -1025,6 +1026,7 @@ _NAME_GAPS = st.sampled_from(
 )
 
 
+@example(["", "б Ё1Ё"])  # capitals apart ("Ё1Ё", "J.R."): no word in capitals, both ways
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(
