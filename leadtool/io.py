@@ -1359,11 +1359,8 @@ def _write_gzipped(frame: pd.DataFrame, fmt: str, handle: Any) -> None:
     import gzip
 
     with gzip.GzipFile(fileobj=handle, mode="wb", compresslevel=6, mtime=0) as packed:
-        if fmt in ("csv", "tsv") and len(frame.columns) > 1 and len(frame):
-            for piece in csv_chunks(frame, "\t" if fmt == "tsv" else ","):
-                packed.write(piece)
-        else:
-            packed.write(_render_bytes(frame, fmt))
+        # (not in place: the gzip file's descriptor is the file's, its bytes are not)
+        _write_binary(frame, fmt, packed, in_place=False)
 
 
 def _render_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
@@ -1639,10 +1636,10 @@ def _regular_fd(handle: Any) -> int | None:
     return fd if stat.S_ISREG(mode) and flags & os.O_ACCMODE == os.O_RDWR else None
 
 
-def _write_binary(frame: pd.DataFrame, fmt: str, handle: Any) -> None:
+def _write_binary(frame: pd.DataFrame, fmt: str, handle: Any, in_place: bool = True) -> None:
     if fmt in ("csv", "tsv") and len(frame.columns) > 1 and len(frame):
         sep = "\t" if fmt == "tsv" else ","
-        if not _write_csv_in_place(frame, sep, handle):
+        if not (in_place and _write_csv_in_place(frame, sep, handle)):
             for piece in csv_chunks(frame, sep):
                 handle.write(piece)
     elif fmt in ("csv", "tsv", "jsonl"):
