@@ -368,10 +368,12 @@ def _mostly_utf8(raw: bytes) -> bool:
     return good >= 3 and bad <= good // 4
 
 
-# The single-byte encodings Excel saves CSV in where leadtool's users are: Russian,
-# Romanian (and Central European), Western. Each reads any bytes as some letters; the one
-# whose words read as one script's ordinary letters is the file's.
-_LEGACY_ENCODINGS = ("cp1251", "cp1250", "cp1252")
+# The single-byte encodings Excel saves CSV in where leadtool's users are — Russian,
+# Romanian (and Central European), Western — then the older Russian ones some CRMs, mail
+# gateways and accounting exports still write: KOI8-R (Unix) and cp866 (DOS). Each reads
+# any bytes as some letters; the one whose words read as one script's ordinary letters is
+# the file's.
+_LEGACY_ENCODINGS = ("cp1251", "cp1250", "cp1252", "koi8-r", "cp866")
 # Latin letters with diacritics, by how often names and towns of leadtool's markets have
 # them: Romanian's and the common Western ones count two, the rest one. Where cp1250 and
 # cp1252 read a byte as different letters (è / č, ñ / ń, ã / ă, þ / ţ), the likelier wins.
@@ -382,6 +384,12 @@ _LETTER_WEIGHT = {
     **{c: 2 for c in _COMMON_LETTERS + _COMMON_LETTERS.upper()},
 }
 _WORD_RE = re.compile(r"\w+")
+# The Cyrillic code pages hold the same letters in other orders, so under the wrong one a
+# Russian text is still all Cyrillic, only other letters: KOI8-R's "Иван" is cp1251's
+# "йЧБО". Its words then change case inside (KOI8-R swaps the cases' byte ranges) and its
+# letters lose the frequencies of the language: the ten most frequent letters of Russian
+# (with Ukrainian's і), about 60% of any Russian text, count double.
+_FREQUENT_CYRILLIC = frozenset("оеаинтсрвлі")
 
 
 def _cyrillic(c: str) -> bool:
@@ -390,7 +398,9 @@ def _cyrillic(c: str) -> bool:
 
 def _plausibility(text: str) -> int:
     """How much ``text`` reads as words of ordinary letters. Each Cyrillic letter of a
-    Cyrillic word scores one, each letter with a diacritic of a Latin word its weight
+    Cyrillic word scores one, two if it is one of the language's most frequent
+    (``_FREQUENT_CYRILLIC``), and none in a word whose case changes inside (``йЧБО``, not
+    ``Иван``, ``ИВАН`` or ``иван``), each letter with a diacritic of a Latin word its weight
     (``_LETTER_WEIGHT``) — unless the word has no plain letter at all (three or more
     letters, every one marked: a Russian word read under a Latin code page, ``Ňĺëĺôîí``),
     which scores minus two a letter, as does a word mixing the two scripts (``Єtefan``);
@@ -406,7 +416,7 @@ def _plausibility(text: str) -> int:
         if cyrillic and (plain or marked):
             score -= 2 * len(word)
         elif cyrillic:
-            score += cyrillic
+            score += _cyrillic_score(word)
         elif marked and not plain and len(word) >= 3:
             score -= 2 * len(marked)
         else:
@@ -414,10 +424,17 @@ def _plausibility(text: str) -> int:
     return score - 2 * sum(not (c.isascii() or _cyrillic(c) or c in _LETTER_WEIGHT) for c in text)
 
 
+def _cyrillic_score(word: str) -> int:
+    """A Cyrillic word's part of ``_plausibility``."""
+    if not (word.isupper() or word[1:] == word[1:].lower()):
+        return 0
+    return sum(2 if c.lower() in _FREQUENT_CYRILLIC else 1 for c in word if _cyrillic(c))
+
+
 def _decode_legacy(raw: bytes, path: str) -> tuple[str, str]:
-    """Single-byte text: of cp1251 (Russian Excel), cp1250 (Romanian) and cp1252, the one
-    under which the text reads as ordinary words (``_plausibility``); charset-normalizer
-    when none reads better than the others' garbage."""
+    """Single-byte text: of cp1251 (Russian Excel), cp1250 (Romanian), cp1252, KOI8-R and
+    cp866 (``_LEGACY_ENCODINGS``), the one under which the text reads as ordinary words
+    (``_plausibility``); charset-normalizer when none reads better than the others' garbage."""
     sample = raw[:SNIFF_BYTES]
     scores = {}
     for encoding in _LEGACY_ENCODINGS:

@@ -42,6 +42,7 @@ CASES = {
     "hubspot_contacts.csv": "hubspot",
     "site_form_ro.csv": "generic",
     "site_form_ro_excel.csv": "generic",  # cp1250 from a Romanian Excel: Ş, Ţ with cedillas
+    "site_form_koi8.csv": "generic",  # KOI8-R from an old form mailer: not cp1251
     "question_headers.csv": "generic",
     "leads_report_cp1251.csv": "generic",
     "ragged.csv": "generic",

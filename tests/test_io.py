@@ -65,6 +65,17 @@ def test_decode_detects_encoding(raw: bytes, encoding: str) -> None:
         ("Jméno\nJiří Dvořák\n", "cp1250"),
         ("Name;Stadt\nJürgen Müller;München\nFrançois Lefèvre;Genève\n", "cp1252"),
         ("Nombre\nIñigo Muñoz\n", "cp1252"),
+        ("Ім'я;Місто\nОлена Коваленко;Київ\nЄвген Шевченко;Львів\n", "cp1251"),
+        ("Компания;Оператор\nООО МегаФон Ритейл;ВКонтакте\nСберБанк;Билайн\n", "cp1251"),
+        # Old Russian systems: KOI8-R (Unix mail, some CRMs) and cp866 (DOS, accounting)
+        ("Имя;Телефон;Город\nИван Петров;8 916 123;Москва\n", "koi8-r"),
+        ("Name;Phone\nИван;89161234567\n", "koi8-r"),
+        ("ФИО;ТЕЛЕФОН\nИВАНОВ ИВАН ПЕТРОВИЧ;89123456789\n", "koi8-r"),
+        ("имя;город\nольга;новосибирск\n", "koi8-r"),
+        ("Имя;Комментарий\nАнна Смирнова;перезвоните после обеда\n", "cp866"),
+        # rare letters only: the case inside the words tells (the wrong page's "чБ" or "фЮ")
+        ("Фамилия;Имя\nЧуб;Юзеф\n", "cp1251"),
+        ("Фамилия;Имя\nЧуб;Юзеф\n", "koi8-r"),
     ],
 )
 def test_a_single_byte_code_page_is_told_by_its_words(text: str, encoding: str) -> None:
@@ -812,7 +823,7 @@ def test_arrow_reader_gives_what_the_csv_module_gives(monkeypatch, name: str) ->
 @given(
     st.lists(st.lists(CELL_TEXT, min_size=1, max_size=4), min_size=1, max_size=12),
     st.sampled_from([",", ";", "\t"]),
-    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["\n", "\r\n", "\r\r\n"]),  # (the last: Python's csv in a Windows text file)
 )
 def test_arrow_reader_matches_on_random_tables(tmp_path_factory, rows, sep: str, end: str) -> None:
     # Quoted and unquoted cells with delimiters, quotes, newlines; rows of any width, blank
