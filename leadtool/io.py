@@ -234,12 +234,22 @@ def _archive_tables(
 
 def is_table_file(name: str) -> bool:
     """Whether a file's name says it may hold a table leadtool reads (``.csv``, ``.xlsx``,
-    …, also gzipped as ``.csv.gz``, or a ``.zip`` of such files)."""
+    …, also gzipped as ``.csv.gz``, or a ``.zip`` of such files) — not an Office owner file
+    (``is_owner_file``)."""
+    if is_owner_file(name):
+        return False
     lower = name.lower()
     for suffix in _GZIP_SUFFIXES:
         lower = lower.removesuffix(suffix)
     suffix = Path(lower).suffix.lstrip(".")
     return suffix in (*READ_FORMATS, "xls", "xlsm", "ndjson", "htm", "zip")
+
+
+def is_owner_file(name: str) -> bool:
+    """``~$leads.xlsx``: the small file Excel (and Word) keeps beside a workbook while someone
+    has it open — the user's name, no table. It lies in a shared exports folder whenever a
+    colleague is looking at the night's file."""
+    return os.path.basename(name).startswith("~$")
 
 
 def _read_bytes(path: str) -> bytes:
@@ -895,6 +905,11 @@ def _read_xlsx(path: str, name: str, raw: bytes, sheet: str | None) -> list[Tabl
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except Exception as exc:
+        if is_owner_file(path):
+            raise LeadtoolError(
+                f"{path}: an Excel owner file (someone has {name.removeprefix('~$')} open), "
+                "not a spreadsheet"
+            ) from exc
         raise LeadtoolError(f"{path}: not a readable spreadsheet ({exc})") from exc
     names = book.sheet_names
     if sheet is not None:
@@ -1751,7 +1766,8 @@ def write_json(doc: Any, path: str) -> None:
 
 
 def iter_paths(paths: Iterable[str]) -> list[str]:
-    """Expand directories into the table files they hold (sorted, hidden files skipped)."""
+    """Expand directories into the table files they hold (sorted; hidden files and Office
+    owner files skipped)."""
     out: list[str] = []
     for p in paths:
         if p != STDIN and Path(p).is_dir():

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -585,6 +586,18 @@ def test_iter_paths_expands_folders() -> None:
     assert any(p.endswith("hubspot_export.zip") for p in paths)
 
 
+def test_office_owner_files_are_not_tables(tmp_path) -> None:
+    # Excel keeps ~$leads.xlsx beside a workbook someone has open (the user's name, no
+    # table): in a shared exports folder it stopped the night's run.
+    shutil.copy(FIXTURES / "crm_export.xlsx", tmp_path / "leads.xlsx")
+    owner = tmp_path / "~$leads.xlsx"
+    owner.write_bytes(b"\x05Maria" + "Maria".encode("utf-16-le") + b"\x00" * 40)
+    assert iter_paths([str(tmp_path)]) == [str(tmp_path / "leads.xlsx")]
+    assert not is_table_file("~$leads.xlsx") and not is_table_file("in/~$leads.csv")
+    with pytest.raises(LeadtoolError, match=r"~\$leads.xlsx: an Excel owner file \(someone has "):
+        read_tables(str(owner))  # named on the command line: one clear error
+
+
 def test_table_files_by_name() -> None:
     for name in ("a.csv", "A.CSV.GZ", "b.xlsx.gz", "c.zip", "d.jsonl.gzip", "e.xls"):
         assert is_table_file(name), name
@@ -618,6 +631,7 @@ def test_a_zip_archive_gives_the_tables_of_its_table_files(tmp_path) -> None:
         archive.write(FIXTURES / "tilda_form.csv.gz", "tilda.csv.gz")
         archive.writestr("README.pdf", b"%PDF")
         archive.writestr(".hidden.csv", b"a,b\n1,2\n")
+        archive.writestr("leads/~$crm_export.xlsx", b"\x05Maria")  # zipped while open
     labels = [t.label for t in read_tables(str(path))]
     assert labels == ["export.zip/leads/crm_export.xlsx#Leads", "export.zip/tilda.csv.gz"]
 
