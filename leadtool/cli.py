@@ -869,6 +869,7 @@ def qualify_cmd(
 ) -> None:
     """Score leads with readable rules: score, stage (junk / IQL / MQL / SQL), temperature
     (cold / warm / hot), BANT letters and the reasons behind each score."""
+    from leadtool.importer import with_contact_keys
     from leadtool.io import output_format, read_leads, read_tables, write_json
     from leadtool.qualify import (
         backtest,
@@ -888,9 +889,8 @@ def qualify_cmd(
         leads = read_leads(input_file, input_format)
         rules = load_rules(rules_file, prepared_columns(leads.columns))
         if outcomes_file:
-            outcome = join_outcomes(
-                leads, read_tables(outcomes_file)[0].data, evaluate_column or "converted"
-            )
+            outcomes = with_contact_keys(read_tables(outcomes_file)[0])
+            outcome = join_outcomes(leads, outcomes, evaluate_column or "converted")
         elif evaluate_column:
             outcome = outcomes_from(leads[outcome_column(leads, evaluate_column)])
         else:
@@ -1092,6 +1092,7 @@ def report_cmd(
 ) -> None:
     """CPL, cost per valid / MQL / SQL lead, junk rate and conversion by source, campaign and
     period, joined with spend. Aggregates only: no names, e-mails or phones."""
+    from leadtool.importer import with_contact_keys
     from leadtool.io import read_leads, read_tables, write_text, write_workbook
     from leadtool.report import (
         Period,
@@ -1128,7 +1129,7 @@ def report_cmd(
         for path in spend_files or []:
             frames += [spend_frame(table) for table in read_tables(path)]
         spend = combine_spend(frames) if frames else None
-        outcomes = read_tables(outcomes_file)[0].data if outcomes_file else None
+        outcomes = with_contact_keys(read_tables(outcomes_file)[0]) if outcomes_file else None
         fx = load_fx(read_tables(fx_file)[0].data, fx_file) if fx_file else None
         report = build_report(leads, spend, dims, outcomes, fx, timezone, period)
         for note in report.notes:

@@ -32,10 +32,10 @@ from leadtool.arrowtext import (
     text_where,
     to_arrow,
 )
-from leadtool.errors import NotLeadsError
+from leadtool.errors import LeadtoolError, NotLeadsError
 from leadtool.io import Table
 from leadtool.privacy import ADDRESS_IN_TEXT
-from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name
+from leadtool.schema import BOOL_COLUMNS, CANONICAL, IDENTITY_COLUMNS, extra_column_name, snake_case
 from leadtool.sha1hex import hex12
 from leadtool.sources import (
     GENERIC,
@@ -419,6 +419,24 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- steps
+
+
+def with_contact_keys(table: Table) -> pd.DataFrame:
+    """An outcomes file (a CRM's deals export) with the keys its rows join leads on, in
+    columns ``email`` and ``phone``: its e-mail and phone as import reads them — found by
+    the same headers (``Рабочий e-mail``, ``Phone Number``), normalized the same way (``8
+    (912) 345-67-89`` is ``+79123456789``, as the leads have it). Its ``lead_id`` column
+    stays as it is: ids the import would make are not used, a CRM's deal ids not being its
+    lead ids (Bitrix24 numbers both from 1). A table import cannot read as contacts (no
+    e-mail, phone or name column) is returned as it is."""
+    data = table.data
+    try:
+        imported, _ = import_table(table)
+    except LeadtoolError:
+        return data
+    keys = {k: imported[k].to_numpy() for k in ("email", "phone") if (imported[k] != "").any()}
+    kept = data.drop(columns=[c for c in data.columns if snake_case(str(c)) in keys])
+    return kept.assign(**keys)
 
 
 def _not_leads(table: Table, headers: list[str]) -> NotLeadsError:

@@ -34,7 +34,7 @@ from leadtool.dedupe import (
     night_of,
 )
 from leadtool.errors import LeadtoolError, NotLeadsError, os_reason
-from leadtool.importer import ImportOptions, ImportStats, combine, import_table
+from leadtool.importer import ImportOptions, ImportStats, combine, import_table, with_contact_keys
 from leadtool.io import (
     Table,
     append_history,
@@ -458,7 +458,11 @@ def _run(
     except ValueError as exc:
         raise LeadtoolError(f"report: {exc}") from exc
     fx = load_fx(read_tables(fx_path)[0].data, fx_path) if (fx_path := config.report_fx) else None
-    outcomes = read_tables(config.report_outcomes)[0].data if config.report_outcomes else None
+    outcomes = (
+        with_contact_keys(read_tables(config.report_outcomes)[0])
+        if config.report_outcomes
+        else None
+    )
     if outcomes is not None:
         outcomes_table(outcomes)  # (one with no won or revenue column stops the run here)
 

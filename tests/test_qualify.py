@@ -224,6 +224,16 @@ def test_cli_outcomes_file_joined_on_email(run, tmp_path) -> None:
     result = run("qualify", str(data), "--outcomes", str(outcomes), "--evaluate", "Won")
     assert result.exit_code == 0, result.output
     assert "2 leads with an outcome" in result.stderr
+    # a CRM's phones as typed, under its own header: read as import reads them
+    data.write_text(
+        "lead_id,phone,job_title\nt:1,+79161234567,CEO\nt:2,+79261234567,\n", encoding="utf-8"
+    )
+    outcomes.write_text(
+        "Phone Number,Converted\n8 (916) 123-45-67,yes\n8 926 123 45 67,no\n", encoding="utf-8"
+    )
+    result = run("qualify", str(data), "--outcomes", str(outcomes), "--evaluate", "Converted")
+    assert result.exit_code == 0, result.output
+    assert "2 leads with an outcome" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -72,8 +72,11 @@ def test_a_runs_report_takes_currency_rates_and_won_deals(run, tmp_path) -> None
     # The nightly report converts spend with the team's rates and counts the CRM's won deals
     # (report --fx and --outcomes), set in the config as the report's other options are.
     (tmp_path / "rates.csv").write_text("currency,rate\nUSD,1\nRUB,0.0125\nRON,0.22\n")
-    (tmp_path / "deals.csv").write_text(
-        "Email;Won;Revenue\nivan.petrov@example.com;yes;1 500,00\n", encoding="utf-8"
+    (tmp_path / "deals.csv").write_text(  # amoCRM's deals: its headers, phones as typed
+        "Полное имя контакта;Рабочий email;Рабочий телефон;Бюджет \n"
+        "Иван Петров;Ivan.Petrov@example.com;;1 500,00\n"
+        "Анна Смирнова;;8 (926) 111-22-33;2 000\n",
+        encoding="utf-8",
     )
     config = tmp_path / "leadtool.yml"
     config.write_text(
@@ -87,8 +90,8 @@ def test_a_runs_report_takes_currency_rates_and_won_deals(run, tmp_path) -> None
     assert "several currencies" not in result.stderr
     report = pd.read_csv(tmp_path / "out" / "report.csv", dtype=str, keep_default_na=False)
     assert set(report["currency"]) <= {"USD", ""}
-    assert pd.to_numeric(report["won"]).sum() == 1
-    assert pd.to_numeric(report["revenue"]).sum() == 1500
+    assert pd.to_numeric(report["won"]).sum() == 2
+    assert pd.to_numeric(report["revenue"]).sum() == 3500
     # a rates file without rates stops the run before anything is written
     (tmp_path / "rates.csv").write_text("currency;kurs\nUSD;1\n")
     bad = run("run", "--config", str(config), "--out", str(tmp_path / "bad"))

@@ -451,6 +451,42 @@ def test_cli_report_terminal_raw_spend_and_errors(run, qualified, tmp_path) -> N
     assert result.exit_code == 1 and "no rate for RON" in result.stderr
 
 
+def test_cli_report_outcomes_from_a_crm_deals_export(run, tmp_path) -> None:
+    # A CRM's deals export names and writes contacts its own way (amoCRM: `Рабочий email`,
+    # `Рабочий телефон` as typed, `Бюджет `): its rows join the leads by the e-mail and
+    # phone import would read from it, not only by columns named email and phone.
+    leads = tmp_path / "qualified.csv"
+    leads.write_text(
+        "lead_id,source,email,phone\n"
+        "bitrix24:1045,site,,+79031112233\n"
+        "facebook:7,facebook,maria.ionescu@example.ro,\n"
+        "facebook:8,facebook,anna@example.ru,+79261112233\n",
+        encoding="utf-8",
+    )
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "Название сделки;Бюджет ;Этап сделки;Полное имя контакта;Рабочий телефон;Рабочий email\n"
+        "Курс;45 000;Успешно реализовано;Алексей Соколов;8 (903) 111-22-33;\n"
+        "Курс;30 000;Успешно реализовано;Мария Ионеску;;Maria.Ionescu@Example.ro\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.csv"
+    result = run("report", str(leads), "--outcomes", str(deals), "--by", "source", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    report = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("source")
+    assert report.loc["site", ["won", "revenue"]].tolist() == ["1", "45000.00"]
+    assert report.loc["facebook", ["won", "revenue"]].tolist() == ["1", "30000.00"]
+    # A deal's id is not a lead's: Bitrix24 numbers deals and leads alike from 1, and deal
+    # 1045 of another person is not lead bitrix24:1045.
+    deals.write_text(
+        "ID;Название сделки;Стадия сделки;Сумма;Ответственный;Мобильный телефон\n"
+        "1045;Курс;Сделка успешна;50 000;Менеджер 1;+7 999 000-00-00\n",
+        encoding="utf-8",
+    )
+    other = run("report", str(leads), "--outcomes", str(deals), "-o", str(out))
+    assert other.exit_code == 1 and "no lead matched on lead_id, email or phone" in other.stderr
+
+
 def test_cli_report_table_piped_keeps_every_column(run, qualified, monkeypatch) -> None:
     """Piped to a file, rich would fit the table to 80 columns and crop the costs away."""
     monkeypatch.setenv("COLUMNS", "60")
