@@ -2044,7 +2044,8 @@ def normalize_countries(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 @cache
-def _bool_values() -> dict[str, str]:
+def bool_values() -> dict[str, str]:
+    """Casefolded yes/no words (``data/values.yml``) -> ``true`` / ``false``."""
     doc = load_yaml_data("values.yml")
     table = {str(v).casefold(): "true" for v in doc[True]}
     table.update({str(v).casefold(): "false" for v in doc[False]})
@@ -2053,9 +2054,19 @@ def _bool_values() -> dict[str, str]:
 
 def normalize_bools(series: pd.Series) -> pd.Series:
     """Yes/No, 1/0, Да/Нет, true/false … -> ``true``/``false``; anything else unchanged."""
-    table = _bool_values()
+    table = bool_values()
     text = series.fillna("").astype(str).str.strip()
     return per_distinct(text, lambda v: table.get(v.casefold(), v))
+
+
+@cache
+def deal_stages() -> tuple[frozenset[str], frozenset[str]]:
+    """(won, lost): the casefolded CRM deal stages that close a deal (``data/values.yml``)."""
+    doc = load_yaml_data("values.yml")
+    return (
+        frozenset(str(v).casefold() for v in doc["won_stages"]),
+        frozenset(str(v).casefold() for v in doc["lost_stages"]),
+    )
 
 
 @cache

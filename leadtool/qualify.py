@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from leadtool.arrowtext import TEXT, Coded, from_arrow, join_coded, named, text_where
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import parse_stamps
+from leadtool.normalize import bool_values, deal_stages, parse_stamps
 from leadtool.rules import NUM, Context, Node, RuleError, compile_condition, evaluate
 from leadtool.schema import (
     CANONICAL,
@@ -354,10 +354,32 @@ def outcome_column(frame: pd.DataFrame, name: str) -> str:
 
 
 def outcomes_from(values: pd.Series) -> pd.Series:
-    """Outcome cells -> 1.0 / 0.0, NaN where empty (unknown outcomes are left out)."""
+    """Outcome cells -> 1.0 / 0.0, NaN where empty (unknown outcomes are left out). A
+    column of a CRM's deal stages (``is_stage_column``) is won at a won stage, lost at a
+    lost one, and unknown at any other: an open deal has no outcome yet."""
     text = values.fillna("").astype(str).str.strip().str.casefold()
-    result = text.isin(TRUE_OUTCOMES).astype(float)
+    won, lost = deal_stages()
+    result = (text.isin(TRUE_OUTCOMES) | text.isin(won)).astype(float)
+    if is_stage_column(values):
+        return result.where(text.isin(won | lost), np.nan)
     return result.where(text != "", np.nan)
+
+
+def holds_deal_stages(values: pd.Series) -> bool:
+    """Whether some cell is a CRM deal stage that closes a deal (``data/values.yml``)."""
+    won, lost = deal_stages()
+    text = values.fillna("").astype(str).str.strip().str.casefold()
+    return bool(text.isin(won | lost).any())
+
+
+def is_stage_column(values: pd.Series) -> bool:
+    """Whether a column holds a CRM's deal stages: a stage that closes a deal (won or lost,
+    ``data/values.yml``) beside stages that do not (``Переговоры``, ``Contract Sent``)."""
+    text = pd.Series(values.fillna("").astype(str).str.strip().str.casefold().unique())
+    won, lost = deal_stages()
+    closing = text.isin(won | lost)
+    plain = text.isin(TRUE_OUTCOMES | bool_values().keys()) | (text == "")
+    return bool(closing.any() and not (closing | plain).all())
 
 
 def join_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame, column: str) -> pd.Series:

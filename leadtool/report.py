@@ -64,6 +64,19 @@ MONEY = ("revenue", "spend", "cpl", "cost_per_valid", "cost_per_mql", "cost_per_
 NONE_LABEL = "(none)"
 TOTAL_LABEL = "(total)"
 WON_COLUMNS = ("won", "converted", "is_won", "outcome", "успешно", "closed_won")
+# A CRM's deal stage column (amoCRM's ``Этап сделки``, Bitrix24's ``Стадия сделки``,
+# HubSpot's ``Deal Stage``): won where it holds a won stage (``qualify.outcomes_from``).
+STAGE_COLUMNS = (
+    "этап_сделки",
+    "стадия_сделки",
+    "deal_stage",
+    "dealstage",
+    "stage",
+    "этап",
+    "стадия",
+    "status",
+    "статус",
+)
 REVENUE_COLUMNS = (
     "revenue",
     "amount",
@@ -265,13 +278,18 @@ def load_fx(frame: pd.DataFrame, name: str = "--fx") -> dict[str, float]:
 
 def outcomes_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None, str | None]:
     """Find the won and revenue columns of an outcomes file (CRM deals export)."""
+    from leadtool.qualify import holds_deal_stages
+
     cols = {snake_case(str(c)): c for c in frame.columns}
     won = next((cols[c] for c in WON_COLUMNS if c in cols), None)
+    if won is None:  # a deals export: its stages say which deals were won
+        stages = (cols[c] for c in STAGE_COLUMNS if c in cols)
+        won = next((c for c in stages if holds_deal_stages(frame[c])), None)
     revenue = next((cols[c] for c in REVENUE_COLUMNS if c in cols), None)
     if won is None and revenue is None:
         raise LeadtoolError(
             "--outcomes: no won or revenue column "
-            "(expected one of: won, converted, revenue, amount)"
+            "(expected one of: won, converted, a deal stage, revenue, amount)"
         )
     return (
         frame.rename(columns={v: k for k, v in cols.items()}),
@@ -564,6 +582,8 @@ def _join_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[pd.Seri
     revenue_values = parse_amounts(table[revenue_col]) if revenue_col else None
     if won_values is None and revenue_values is not None:
         won_values = (revenue_values.fillna(0) > 0).astype(float)
+    elif revenue_values is not None and won_values is not None:
+        revenue_values = revenue_values.where(won_values.eq(1))  # a lost deal keeps its budget
     won = pd.Series(np.nan, index=leads.index)
     revenue = pd.Series(np.nan, index=leads.index)
     matched = False

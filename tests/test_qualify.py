@@ -168,6 +168,14 @@ def test_auc_and_backtest() -> None:
 def test_outcomes_parse() -> None:
     assert outcomes_from(pd.Series(["1", "0", "Yes", "no", "", "won"])).tolist()[:4] == [1, 0, 1, 0]
     assert pd.isna(outcomes_from(pd.Series([""]))[0])
+    # A CRM's deal stages: won, lost, and open (no outcome yet, left out of a backtest)
+    stages = pd.Series(["Успешно реализовано", "Закрыто и не реализовано", "Переговоры", ""])
+    assert outcomes_from(stages).tolist()[:2] == [1, 0]
+    assert outcomes_from(stages).isna().tolist() == [False, False, True, True]
+    hubspot = outcomes_from(pd.Series(["Closed Won", "closed lost", "Contract Sent"]))
+    assert hubspot.tolist()[:2] == [1, 0] and pd.isna(hubspot[2])
+    # yes / no beside won is a plain outcome column: "no" is an outcome
+    assert outcomes_from(pd.Series(["yes", "no", "won"])).tolist() == [1, 0, 1]
 
 
 def test_x_education_rules_reach_the_auc_target(real_data) -> None:

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from leadtool import spend
 from leadtool.errors import LeadtoolError
 from leadtool.io import read_tables
-from leadtool.report import build_report, parse_dimensions, to_html, to_markdown
+from leadtool.report import build_report, outcomes_table, parse_dimensions, to_html, to_markdown
+from leadtool.schema import snake_case
 from leadtool.sources import load_yaml_data
 from leadtool.spend import currency_of, parse_amount, spend_table
 from tests.conftest import FIXTURES
@@ -317,6 +318,26 @@ def test_outcomes_won_and_revenue() -> None:
     assert fb["win_rate"] == pytest.approx(1 / 2)
 
 
+@pytest.mark.parametrize(
+    ("won", "expected"),
+    [
+        # amoCRM's stages: won, lost (its budget is no revenue), open (no outcome yet)
+        ({"Этап сделки": ["Успешно реализовано", "Закрыто и не реализовано", "Переговоры"]}, 1),
+        ({"Deal Stage": ["Closed Won", "Closed Lost", "Contract Sent"]}, 1),  # HubSpot
+        ({"Won": ["yes", "no", ""]}, 1),  # a plain won column: a lost deal's amount no revenue
+    ],
+)
+def test_outcomes_of_a_deals_export_by_its_stages(won: dict[str, list[str]], expected: int) -> None:
+    outcomes = pd.DataFrame(
+        {"Email": ["a@x.io", "b@x.io", "d@x.io"], **won, "Бюджет ": ["1 000", "500", "700"]}
+    )
+    _, won_col, _ = outcomes_table(outcomes)
+    assert won_col == snake_case(next(iter(won)))
+    report = build_report(LEADS, None, ("source",), outcomes=outcomes)
+    total = report.table[["won", "revenue"]].sum()
+    assert (total["won"], total["revenue"]) == (expected, 1000.0)
+
+
 def test_periods_and_medium() -> None:
     report = build_report(LEADS, None, ("week", "month"))
     assert set(report.table["week"]) == {"2026-W45"}
@@ -467,7 +488,10 @@ def test_cli_report_outcomes_from_a_crm_deals_export(run, tmp_path) -> None:
     deals.write_text(
         "Название сделки;Бюджет ;Этап сделки;Полное имя контакта;Рабочий телефон;Рабочий email\n"
         "Курс;45 000;Успешно реализовано;Алексей Соколов;8 (903) 111-22-33;\n"
-        "Курс;30 000;Успешно реализовано;Мария Ионеску;;Maria.Ionescu@Example.ro\n",
+        "Курс;30 000;Успешно реализовано;Мария Ионеску;;Maria.Ionescu@Example.ro\n"
+        # a lost deal keeps its budget, and an open one has no outcome yet: neither is revenue
+        "Курс;20 000;Закрыто и не реализовано;Анна;+7 926 111-22-33;\n"
+        "Курс;10 000;Переговоры;Анна;;anna@example.ru\n",
         encoding="utf-8",
     )
     out = tmp_path / "report.csv"
