@@ -40,6 +40,7 @@ from leadtool.arrowtext import (
     from_arrow,
     is_arrow_text,
     mask,
+    matches,
     prefixed,
     to_arrow,
 )
@@ -950,18 +951,14 @@ def _plain_email_mask(text: pa.Array) -> np.ndarray:
     per cell) and for line breaks (which change what ``$`` means to Python's ``re``); here
     the addresses are trimmed and the pattern matches ASCII only. Lengths and the ``@``'s
     place are counted in bytes, which are characters wherever the pattern matched."""
-    plain = mask(pc.match_substring_regex(text, f"^(?:{PLAIN_EMAIL.pattern})$"))
+    plain = matches(text, f"^(?:{PLAIN_EMAIL.pattern})$")
     if not plain.any():
         return plain
     length = np.diff(cell_offsets(text))
     at = pc.fill_null(pc.find_substring(text, "@"), -1).to_numpy()
     # (A domain of at most 253 characters follows: at most 254 in all, one before the @.)
     return (
-        plain
-        & (at >= 1)
-        & (at <= 64)
-        & (length <= 254)
-        & ~mask(pc.match_substring_regex(text, _NOT_PLAIN_DOMAIN.pattern))
+        plain & (at >= 1) & (at <= 64) & (length <= 254) & ~matches(text, _NOT_PLAIN_DOMAIN.pattern)
     )
 
 
@@ -1148,10 +1145,8 @@ def _tidy_already(names: pa.Array) -> np.ndarray:
     ``_UNTIDY`` piece, and both a lowercase and an uppercase letter of the Latin or Russian
     alphabet (then its letters are neither all upper- nor all lowercase, and the case is
     kept). Conservative: other tidy names are simply tidied by ``_tidy_name``."""
-    untidy = pc.match_substring_regex(names, _UNTIDY)
-    lower = pc.match_substring_regex(names, "[a-zа-яё]")
-    upper = pc.match_substring_regex(names, "[A-ZА-ЯЁ]")
-    return mask(pc.and_(pc.and_(lower, upper), pc.invert(untidy)))
+    lower, upper = matches(names, "[a-zа-яё]"), matches(names, "[A-ZА-ЯЁ]")
+    return lower & upper & ~matches(names, _UNTIDY)
 
 
 def _split_spaced(names: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
@@ -1165,10 +1160,10 @@ def _split_spaced(names: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
     last = pc.binary_join(pc.list_slice(halves, 1), pa.scalar(" ", TEXT))
     by_python = np.zeros(len(names), dtype=bool)
     patterns = _split_patterns()
-    special = np.flatnonzero(mask(pc.match_substring_regex(names, patterns["any"])))
+    special = np.flatnonzero(matches(names, patterns["any"]))
     if not special.size:
         return first, last, by_python
-    routed = mask(pc.match_substring_regex(names.take(pa.array(special)), patterns["python"]))
+    routed = matches(names.take(pa.array(special)), patterns["python"])
     by_python[special[routed]] = True
     maybe = special[~routed]
     words = pc.split_pattern(names.take(pa.array(maybe)), " ", max_splits=3)

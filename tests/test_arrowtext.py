@@ -181,3 +181,42 @@ def test_factorized_is_pd_factorize_and_shares_read_only_codes() -> None:
     shared, _ = factorized(pd.Series(["b", "", "a", "b"], dtype="str"), memo)
     if arrowtext.is_arrow_text(column):  # pandas 3: remembered and shared, so read-only
         assert shared is codes and not shared.flags.writeable
+
+
+def _matched_patterns() -> list[str]:
+    """The patterns import matches through ``matches`` (names, e-mails)."""
+    from leadtool import normalize as nz
+
+    return [
+        nz._UNTIDY,
+        "[a-zа-яё]",
+        "[A-ZА-ЯЁ]",
+        f"^(?:{nz.PLAIN_EMAIL.pattern})$",
+        nz._NOT_PLAIN_DOMAIN.pattern,
+        *nz._split_patterns().values(),
+    ]
+
+
+# Names and addresses of every shape the patterns tell apart: capitals, spaces of all kinds,
+# invisible characters, line breaks ("$" before a final newline differs in Python's re),
+# dots, commas, titles, @ and special-use domains.
+PATTERN_PIECES = [*"aZяЯёЁ .,;<(-@", "\n", "\u00a0", "\u200b", "\u2028", "\u0301"]
+PATTERN_PIECES += ["mr", "Dr.", "test", "x--y", "ivan@mail.ru", "Ivan", "ИВАН", "оглы", ".local"]
+PATTERN_TEXT = st.lists(st.sampled_from(PATTERN_PIECES), max_size=6).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(PATTERN_TEXT, st.none()), max_size=12))
+def test_matches_on_a_small_array_is_arrows_regex(cells: list[str | None]) -> None:
+    # Below SMALL_ARRAY values the pattern is compiled once by google-re2 rather than by
+    # Arrow on every call: the same RE2, the same answers, nulls not matching.
+    values = pa.array(cells, TEXT)
+    for pattern in _matched_patterns():
+        want = pc.fill_null(pc.match_substring_regex(values, pattern), False).to_pylist()
+        assert arrowtext.matches(values, pattern).tolist() == want, pattern
+
+
+def test_matches_on_a_large_array_is_arrows_regex() -> None:
+    values = pa.array(["Ivan Petrov", "ИВАН", None, "a  b"] * arrowtext.SMALL_ARRAY, TEXT)
+    got = arrowtext.matches(values, "[A-ZА-Я]{2}")
+    assert got.tolist() == [False, True, False, False] * arrowtext.SMALL_ARRAY

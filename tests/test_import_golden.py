@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from leadtool.importer import (
     _CONTACT_IN_NAME,
     ImportOptions,
+    _blank_placeholders,
     _six_digits_or_at,
     combine,
     import_table,
@@ -441,3 +442,28 @@ def test_valid_from_others_is_the_first_valid_value_row_by_row(
             value = next((one(v) for v in others if v and v != given and one(v)), "")
         expected.append(value)
     assert got.tolist() == expected
+
+
+PLACEHOLDER_CELLS = st.one_of(
+    st.sampled_from(["Select", " N/A ", "\u202a-\u202c", "—", "null", "Выберите", "nan", ""]),
+    st.text(alphabet=" \t\u00a0\u200bAaБб-/", max_size=6),
+    st.none(),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(PLACEHOLDER_CELLS, min_size=3, max_size=3), min_size=1, max_size=8))
+def test_placeholders_blanked_alike_in_small_and_large_tables(rows) -> None:
+    # A small table's columns go through the kernels as one array, a large one's column by
+    # column: the same cells either way, as Python's strip and lower would give them.
+    data = pd.DataFrame(rows, columns=["name", "phone", "city"], dtype=object)
+    small = _blank_placeholders(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("leadtool.importer.SMALL_TABLE", 0)
+        large = _blank_placeholders(data)
+    pd.testing.assert_frame_equal(small, large)
+    nulls = {"select", "n/a", "-", "—", "null", "выберите", "nan"}
+    for column in data.columns:
+        for raw, got in zip(data[column], small[column], strict=True):
+            text = "" if raw is None else raw.strip(" \t\u00a0\u200b\u202a\u202c")
+            assert got == ("" if text.lower() in nulls else text)
