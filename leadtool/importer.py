@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -140,7 +140,7 @@ def import_table(
     no_id = mask(pc.equal(to_arrow(out["lead_id"]), ""))
     row_numbers = np.asarray(table.rows, dtype=np.int64)
     hash_args = (table.label, row_numbers[no_id])
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-import") as pool:
+    with _pool_for(len(data), "leadtool-import") as pool:
         args = (out["phone_raw"], region, row_regions, options.jobs)
         phones = pool.submit(_phone_columns, *args)
         hashing = pool.submit(_hashed_ids, *hash_args)
@@ -461,6 +461,33 @@ def _not_leads(table: Table, headers: list[str]) -> NotLeadsError:
 
 _TRIMMED = SPACE + INVISIBLE  # SPACE: what str.strip() trims, in Python and in Arrow
 SMALL_TABLE = 10_000  # rows: below, a table's columns are blanked as one array
+
+
+class _Inline:
+    """An executor whose ``submit`` runs the call at once. A small file's phones and ids on a
+    second thread cost more than they save: a thread started per file, and the interpreter
+    lock passed back and forth while both threads run Python."""
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # raised where the result is asked for, as a thread's
+            future.set_exception(exc)
+        return future
+
+
+def _pool_for(rows: int, name: str) -> ThreadPoolExecutor | _Inline:
+    """Two threads for a table of ``SMALL_TABLE`` rows or more, else ``_Inline``."""
+    if rows < SMALL_TABLE:
+        return _Inline()
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix=name)
 
 
 def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:

@@ -444,6 +444,27 @@ def test_valid_from_others_is_the_first_valid_value_row_by_row(
     assert got.tolist() == expected
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_small_and_large_table_paths_import_alike(name: str) -> None:
+    # Below SMALL_TABLE rows a table's phones and ids are worked out inline, above it on a
+    # second thread, and its cells blanked as one array or column by column: the same leads.
+    small, _ = _import(name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("leadtool.importer.SMALL_TABLE", 0)
+        large, _ = _import(name)
+    pd.testing.assert_frame_equal(small, large)
+
+
+def test_an_error_inside_the_inline_pool_is_raised_where_its_result_is_asked_for() -> None:
+    from leadtool.importer import _Inline
+
+    with _Inline() as pool:
+        failed = pool.submit(int, "not a number")
+        assert pool.submit(len, "abc").result() == 3
+    with pytest.raises(ValueError, match="not a number"):
+        failed.result()
+
+
 PLACEHOLDER_CELLS = st.one_of(
     st.sampled_from(["Select", " N/A ", "\u202a-\u202c", "—", "null", "Выберите", "nan", ""]),
     st.text(alphabet=" \t\u00a0\u200bAaБб-/", max_size=6),
