@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -60,6 +59,7 @@ from leadtool.normalize import (
 from leadtool.once import Once
 from leadtool.schema import CANONICAL, QUALITY_COLUMNS
 from leadtool.sources import load_yaml_data
+from leadtool.threads import pool_for
 from leadtool.yamltext import YAMLError, parse_yaml
 
 SEVERITIES = ("junk", "suspect")
@@ -224,7 +224,7 @@ def clean(
     # them at the end. Results keep the checks' order.
     first = {code: i for i, code in enumerate(_LONG_CHECKS)}
     order = sorted(enabled, key=lambda item: first.get(item[0], len(first)))
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-clean") as pool:
+    with pool_for(len(frame), 2, "leadtool-clean") as pool:
         done = dict(zip([code for code, _ in order], pool.map(run, order), strict=True))
     masks = [done[code] for code, _ in enabled]
     codes = [(code, check.severity, m) for (code, check), m in zip(enabled, masks, strict=True)]

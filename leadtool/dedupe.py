@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -49,6 +48,7 @@ from leadtool.normalize import (
 from leadtool.schema import DEDUPE_COLUMNS
 from leadtool.sha1hex import hex12
 from leadtool.sources import load_yaml_data
+from leadtool.threads import pool_for
 
 KEEP_RULES = ("first", "last", "complete", "priority")
 DEFAULT_FIELDS = ("company", "email_local")
@@ -783,7 +783,7 @@ def dedupe(
     # The exact edges and the rows' times and keep order read nothing the fuzzy matching
     # computes: a second thread works them out meanwhile (Arrow's and numpy's kernels
     # release the GIL), and later builds the pair table while the groups are labelled.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-match") as pool:
+    with pool_for(len(combined), 1, "leadtool-match") as pool:
         phones = pool.submit(_phone_groups, combined, partition)
         timing = pool.submit(_times, combined, is_past, options)
         emails = email_key(combined["email"])
@@ -974,7 +974,7 @@ def _assign(
     # The fill and sources columns (Arrow takes, GIL released) are built on a second thread
     # while the group labels are hashed and the times written here (the two sides take
     # about as long).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-fill") as pool:
+    with pool_for(n, 1, "leadtool-fill") as pool:
         beside = pool.submit(built_beside)
         group_labels = from_arrow(_group_labels(lead_ids, earliest))
         columns = {

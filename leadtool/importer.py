@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leadtool import normalize as nz
+from leadtool import threads
 from leadtool.arrowtext import (
     INVISIBLE,
     SPACE,
@@ -46,6 +47,7 @@ from leadtool.sources import (
     map_columns,
     profile_by_key,
 )
+from leadtool.threads import pool_for
 
 TEST_LEAD_MARK = "<test lead"
 # Columns import derives itself; written only when a row has something in them.
@@ -140,7 +142,7 @@ def import_table(
     no_id = mask(pc.equal(to_arrow(out["lead_id"]), ""))
     row_numbers = np.asarray(table.rows, dtype=np.int64)
     hash_args = (table.label, row_numbers[no_id])
-    with _pool_for(len(data), "leadtool-import") as pool:
+    with pool_for(len(data), 2, "leadtool-import") as pool:
         args = (out["phone_raw"], region, row_regions, options.jobs)
         phones = pool.submit(_phone_columns, *args)
         hashing = pool.submit(_hashed_ids, *hash_args)
@@ -460,34 +462,6 @@ def _not_leads(table: Table, headers: list[str]) -> NotLeadsError:
 
 
 _TRIMMED = SPACE + INVISIBLE  # SPACE: what str.strip() trims, in Python and in Arrow
-SMALL_TABLE = 10_000  # rows: below, a table's columns are blanked as one array
-
-
-class _Inline:
-    """An executor whose ``submit`` runs the call at once. A small file's phones and ids on a
-    second thread cost more than they save: a thread started per file, and the interpreter
-    lock passed back and forth while both threads run Python."""
-
-    def __enter__(self) -> _Inline:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args))
-        except BaseException as exc:  # raised where the result is asked for, as a thread's
-            future.set_exception(exc)
-        return future
-
-
-def _pool_for(rows: int, name: str) -> ThreadPoolExecutor | _Inline:
-    """Two threads for a table of ``SMALL_TABLE`` rows or more, else ``_Inline``."""
-    if rows < SMALL_TABLE:
-        return _Inline()
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix=name)
 
 
 def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
@@ -506,7 +480,7 @@ def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
         placeholder = pc.is_in(pc.utf8_lower(trimmed), value_set=nulls)
         return pc.if_else(placeholder, pa.scalar("", TEXT), trimmed)
 
-    if len(data) < SMALL_TABLE:
+    if len(data) < threads.SMALL_ROWS:
         texts = [to_arrow(data.iloc[:, i]) for i in range(data.shape[1])]
         whole = blanked(pa.concat_arrays(texts)) if texts else pa.array([], TEXT)
         ends = np.cumsum([len(t) for t in texts])

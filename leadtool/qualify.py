@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,6 +30,7 @@ from leadtool.schema import (
     QUALITY_COLUMNS,
     snake_case,
 )
+from leadtool.threads import pool_for
 from leadtool.yamltext import YAMLError, parse_yaml
 
 STAGES = ("junk", "IQL", "MQL", "SQL")
@@ -247,7 +247,7 @@ def qualify(
     fired: dict[str, int] = {}
     conditions = [r.condition for r in rules.rules] + [c for c, _ in rules.bant.values()]
     # Conditions are independent and mostly pandas/Arrow kernels: two threads, both cores.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-rules") as pool:
+    with pool_for(len(frame), 2, "leadtool-rules") as pool:
         held = pool.map(lambda c: evaluate(c, frame, now, context), conditions)
         masks = iter([mask.to_numpy(dtype=bool) for mask in held])
     for rule in rules.rules:

@@ -450,19 +450,9 @@ def test_small_and_large_table_paths_import_alike(name: str) -> None:
     # second thread, and its cells blanked as one array or column by column: the same leads.
     small, _ = _import(name)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("leadtool.importer.SMALL_TABLE", 0)
+        patch.setattr("leadtool.threads.SMALL_ROWS", 0)
         large, _ = _import(name)
     pd.testing.assert_frame_equal(small, large)
-
-
-def test_an_error_inside_the_inline_pool_is_raised_where_its_result_is_asked_for() -> None:
-    from leadtool.importer import _Inline
-
-    with _Inline() as pool:
-        failed = pool.submit(int, "not a number")
-        assert pool.submit(len, "abc").result() == 3
-    with pytest.raises(ValueError, match="not a number"):
-        failed.result()
 
 
 PLACEHOLDER_CELLS = st.one_of(
@@ -480,7 +470,7 @@ def test_placeholders_blanked_alike_in_small_and_large_tables(rows) -> None:
     data = pd.DataFrame(rows, columns=["name", "phone", "city"], dtype=object)
     small = _blank_placeholders(data)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("leadtool.importer.SMALL_TABLE", 0)
+        patch.setattr("leadtool.threads.SMALL_ROWS", 0)
         large = _blank_placeholders(data)
     pd.testing.assert_frame_equal(small, large)
     nulls = {"select", "n/a", "-", "—", "null", "выберите", "nan"}
