@@ -4,7 +4,7 @@ A name token is gibberish when it has the shape of typing, not of a name: a run 
 keyboard row ("asdfg", "фывап"), a fragment typed again ("ertert"), the same letter three
 times, no vowel in four or more letters, Latin and Cyrillic mixed in one word, mostly
 neighbouring keys, or letter pairs that names in its script almost never have. The last test is a
-letter-bigram model trained on Russian, Ukrainian, Romanian and English names
+letter-bigram model trained on Russian, Ukrainian, Romanian, English, Hungarian and Polish names
 (``data/name_bigrams.json``, built by ``scripts/build_name_model.py``); its threshold is
 set so that held-out real names pass.
 """

@@ -1,7 +1,9 @@
 """Build ``leadtool/data/name_bigrams.json``, the character model behind ``gibberish_name``.
 
 Trains letter-bigram counts, one table per script (Latin, Cyrillic), on the person-name lists
-Faker ships for the markets leadtool serves (ru_RU, uk_UA, ro_RO, en_US, en_GB), plus the
+Faker ships for the markets leadtool serves (ru_RU, uk_UA, ro_RO, en_US, en_GB) and the
+neighbours whose names their leads carry (hu_HU: Transylvania's Hungarians, in Romania;
+pl_PL: Polish names, in Ukraine's west — ``Szilágyi``, ``Krzysztof`` were mash), plus the
 Russian names transliterated to Latin (people write "Dmitriy Kuznetsov" too). Only every
 other name (sorted) is used: the rest is held out, and tests/test_gibberish.py checks the
 model on it.
@@ -19,7 +21,7 @@ from faker import Faker
 
 from leadtool.normalize import transliterate
 
-LOCALES = ("ru_RU", "uk_UA", "ro_RO", "en_US", "en_GB")
+LOCALES = ("ru_RU", "uk_UA", "ro_RO", "en_US", "en_GB", "hu_HU", "pl_PL")
 TARGET = Path(__file__).resolve().parent.parent / "leadtool" / "data" / "name_bigrams.json"
 
 

@@ -51,6 +51,11 @@ def test_held_out_real_names_pass() -> None:
         "Айгерим Нурланова",
         "Liam",
         "Zoë Müller",
+        # Hungarian names of Transylvania (Romania's market), Polish ones (Ukraine's)
+        "Szilágyi Zoltán",
+        "Juhász Erzsébet",
+        "Krzysztof Krawczyk",
+        "Jędrzej Szczepański",
     ],
 )
 def test_real_names(name: str) -> None:
