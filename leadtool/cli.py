@@ -881,6 +881,7 @@ def qualify_cmd(
         prepared_columns,
         qualify,
     )
+    from leadtool.report import outcomes_table
 
     now = _timestamp(as_of)
     with handled_errors():
@@ -890,6 +891,8 @@ def qualify_cmd(
         rules = load_rules(rules_file, prepared_columns(leads.columns))
         if outcomes_file:
             outcomes = with_contact_keys(read_tables(outcomes_file)[0])
+            if evaluate_column is None:  # its won or deal stage column, as report finds it
+                outcomes, evaluate_column, _ = outcomes_table(outcomes)
             outcome = join_outcomes(leads, outcomes, evaluate_column or "converted")
         elif evaluate_column:
             outcome = outcomes_from(leads[outcome_column(leads, evaluate_column)])

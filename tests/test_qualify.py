@@ -242,6 +242,16 @@ def test_cli_outcomes_file_joined_on_email(run, tmp_path) -> None:
     result = run("qualify", str(data), "--outcomes", str(outcomes), "--evaluate", "Converted")
     assert result.exit_code == 0, result.output
     assert "2 leads with an outcome" in result.stderr
+    # without --evaluate, the file's won column or deal stages, as report finds them; an
+    # open deal has no outcome yet
+    outcomes.write_text(
+        "Рабочий телефон;Этап сделки\n8 (916) 123-45-67;Успешно реализовано\n"
+        "8 926 123 45 67;Переговоры\n",
+        encoding="utf-8",
+    )
+    result = run("qualify", str(data), "--outcomes", str(outcomes))
+    assert result.exit_code == 0, result.output
+    assert "1 leads with an outcome" in result.stderr
 
 
 @pytest.mark.parametrize(
