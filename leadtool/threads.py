@@ -30,7 +30,7 @@ class Inline:
         future: Future[Any] = Future()
         try:
             future.set_result(fn(*args))
-        except BaseException as exc:  # raised where the result is asked for, as a thread's
+        except Exception as exc:  # raised where the result is asked for, as a thread's
             future.set_exception(exc)
         return future
 
