@@ -357,10 +357,10 @@ def outcomes_from(values: pd.Series) -> pd.Series:
     """Outcome cells -> 1.0 / 0.0, NaN where empty (unknown outcomes are left out). A
     column of a CRM's deal stages (``is_stage_column``) is won at a won stage, lost at a
     lost one, and unknown at any other: an open deal has no outcome yet."""
-    text = values.fillna("").astype(str).str.strip().str.casefold()
+    text = _folded(values)
     won, lost = deal_stages()
     result = (text.isin(TRUE_OUTCOMES) | text.isin(won)).astype(float)
-    if is_stage_column(values):
+    if is_stage_column(text):
         return result.where(text.isin(won | lost), np.nan)
     return result.where(text != "", np.nan)
 
@@ -368,18 +368,22 @@ def outcomes_from(values: pd.Series) -> pd.Series:
 def holds_deal_stages(values: pd.Series) -> bool:
     """Whether some cell is a CRM deal stage that closes a deal (``data/values.yml``)."""
     won, lost = deal_stages()
-    text = values.fillna("").astype(str).str.strip().str.casefold()
-    return bool(text.isin(won | lost).any())
+    return bool(_folded(values).isin(won | lost).any())
 
 
 def is_stage_column(values: pd.Series) -> bool:
     """Whether a column holds a CRM's deal stages: a stage that closes a deal (won or lost,
     ``data/values.yml``) beside stages that do not (``Переговоры``, ``Contract Sent``)."""
-    text = pd.Series(values.fillna("").astype(str).str.strip().str.casefold().unique())
+    text = pd.Series(_folded(values).unique())
     won, lost = deal_stages()
     closing = text.isin(won | lost)
     plain = text.isin(TRUE_OUTCOMES | bool_values().keys()) | (text == "")
     return bool(closing.any() and not (closing | plain).all())
+
+
+def _folded(values: pd.Series) -> pd.Series:
+    """Outcome cells as compared: trimmed and case-folded, empty where missing."""
+    return values.fillna("").astype(str).str.strip().str.casefold()
 
 
 def join_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame, column: str) -> pd.Series:
