@@ -745,6 +745,35 @@ def _out_of_geo(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     return (where != "") & ~where.isin(config.target_countries)
 
 
+def _marked_junk(v: _View, check: Check, config: CleanConfig) -> pd.Series:
+    """The export itself says junk: a CRM's stage or status (Bitrix24 ``Некачественный
+    лид``, HubSpot ``Unqualified``, Zoho ``Junk Lead``) or a sales team's tag (amoCRM
+    ``спам``) in one of the check's ``columns`` — import keeps such columns as ``x_…``.
+    The people who called the lead judged it: its junk counts in the report like any."""
+    verdicts = {_verdict_key(v) for v in config.lists["junk_statuses"]}
+    mask = pd.Series(False, index=v.frame.index)
+    for column in check.params.get("columns", []):
+        if str(column) in v.frame.columns:
+            mask |= per_distinct(v.col(str(column)), lambda cell: _is_verdict(cell, verdicts))
+    return mask
+
+
+_VERDICT_SEPARATORS = re.compile(r"[,;|\n]")
+
+
+def _is_verdict(cell: str, verdicts: set[str]) -> bool:
+    """The cell, or one of its comma-, semicolon- or bar-separated tags, is a verdict —
+    compared case-folded, ``_`` and ``-`` as spaces (``JUNK_LEAD`` is ``junk lead``)."""
+    if not cell:
+        return False
+    parts = [cell, *_VERDICT_SEPARATORS.split(cell)]
+    return any(_verdict_key(part) in verdicts for part in parts)
+
+
+def _verdict_key(text: str) -> str:
+    return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
+
+
 CHECKS: dict[str, Callable[[_View, Check, CleanConfig], pd.Series]] = {
     "no_contact": _no_contact,
     "invalid_email": _invalid_email,
@@ -762,6 +791,7 @@ CHECKS: dict[str, Callable[[_View, Check, CleanConfig], pd.Series]] = {
     "burst": _burst,
     "blocked_domain": _blocked_domain,
     "out_of_geo": _out_of_geo,
+    "marked_junk": _marked_junk,
 }
 
 

@@ -314,12 +314,71 @@ def test_checks_file_switches_and_tunes(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("column", "verdict", "junk"),
+    [
+        ("x_стадия", "Некачественный лид", True),  # Bitrix24's junk stage
+        ("x_стадия", "Качественный лид", False),  # ... and its good one
+        ("x_стадия", "В работе", False),
+        ("x_lead_status", "UNQUALIFIED", True),  # HubSpot, as its API writes it
+        ("x_lead_status", "Unqualified", True),  # ... and as its UI does
+        ("x_lead_status", "BAD_TIMING", False),
+        ("x_lead_status", "Junk Lead", True),  # Zoho CRM
+        ("x_status", "JUNK_LEAD", True),
+        ("x_теги", "спам, повтор", True),  # amoCRM tags: one of them
+        ("x_теги", "повтор; реклама", False),
+        ("x_tags", "invalid number", True),  # a sales team's tag (X Education)
+        ("x_tags", "Ringing", False),
+        ("x_причина_отказа", "Нецелевой", True),  # amoCRM's reason a deal was lost
+        ("x_comment", "Некачественный лид", False),  # not a verdict column: free text
+    ],
+)
+def test_marked_junk_reads_the_crm_verdict(column: str, verdict: str, junk: bool) -> None:
+    out, _ = clean(leads({}, {column: verdict}))
+    assert out["reasons"].tolist() == ["", "marked_junk" if junk else ""]
+    assert out["quality"].tolist() == ["ok", "junk" if junk else "ok"]
+
+
+def test_marked_junk_columns_and_verdicts_come_from_the_checks_file(tmp_path) -> None:
+    path = tmp_path / "checks.yml"
+    path.write_text(
+        "checks:\n"
+        "  marked_junk: {columns: [x_our_verdict], severity: suspect}\n"
+        "lists:\n"
+        "  junk_statuses: [Не наш клиент]\n",
+        encoding="utf-8",
+    )
+    out, _ = clean(
+        leads(
+            {"x_our_verdict": "не наш  клиент"},
+            {"x_our_verdict": "Спам"},
+            {"x_стадия": "Некачественный лид"},  # a column the file no longer lists
+        ),
+        load_config(str(path)),
+    )
+    assert out["reasons"].tolist() == ["marked_junk", "marked_junk", ""]
+    assert out["quality"].tolist() == ["suspect", "suspect", "ok"]
+
+
+def test_the_crm_verdict_of_a_bitrix24_export_is_junk() -> None:
+    from leadtool.importer import import_table
+    from leadtool.io import read_tables
+
+    imported, _ = import_table(read_tables(str(FIXTURES / "bitrix24_leads.csv"))[0])
+    out, stats = clean(imported)
+    stage = dict(zip(out["lead_id"], out["x_стадия"], strict=True))
+    assert stage == {"bitrix24:1045": "Не обработан", "bitrix24:1046": "Некачественный лид"}
+    assert out["reasons"].tolist() == ["", "marked_junk"]
+    assert stats.reasons == {"marked_junk": 1}
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ("checks:\n  typo_check: {}\n", "unknown check 'typo_check'"),
         ("checks:\n  too_fast: {severity: fatal}\n", "severity must be junk or suspect"),
         ("checks:\n  too_fast: {min_seconds: fast}\n", "min_seconds must be a number"),
         ("checks:\n  too_fast: {max_seconds: 3}\n", "unknown setting 'max_seconds'"),
+        ("checks:\n  marked_junk: {columns: x_status}\n", "columns must be a list"),
         ("lists:\n  friends: [a]\n", "unknown list 'friends'"),
         ("lists:\n  block_domains: rival.example\n", "expected a list"),
         ("rules: []\n", "expected top-level keys"),
