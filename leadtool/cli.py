@@ -461,6 +461,9 @@ def _summary(stats: ImportStats) -> None:
         notes.append(f"{stats.dates_bad} dates unparsed")
     if stats.footer_rows:
         notes.append(f"{stats.footer_rows} total rows skipped")
+    if stats.header_repeats:
+        n = stats.header_repeats
+        notes.append(f"{n} repeated header row{'s' if n > 1 else ''} skipped")
     if stats.header_row > 1:
         notes.append(f"header at row {stats.header_row}")
     say(f"{stats.file}: " + ", ".join(parts) + (f"; {', '.join(notes)}" if notes else ""))
@@ -520,6 +523,8 @@ def _inspect_table(out: Console, table: object, options: ImportOptions, rows: in
     facts.add_row("data rows", str(len(table.rows)))
     if table.footer_rows:
         facts.add_row("total rows skipped", str(table.footer_rows))
+    if table.header_repeats:
+        facts.add_row("repeated header rows skipped", str(table.header_repeats))
     try:
         frame, stats = import_table(table, options)
     except LeadtoolError as exc:

@@ -98,6 +98,7 @@ class ImportStats:
     ragged_rows: int = 0
     footer_rows: int = 0
     blank_rows: int = 0
+    header_repeats: int = 0
     preamble: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
 
@@ -840,6 +841,7 @@ def _stats(
         ragged_rows=len(table.ragged) - table.ragged.count(""),
         footer_rows=table.footer_rows,
         blank_rows=table.blank_rows,
+        header_repeats=table.header_repeats,
         preamble=table.preamble,
         mapping=mapping,
     )

@@ -47,6 +47,18 @@ def test_import_to_stdout_with_summary_on_stderr(run) -> None:
     assert "tilda" not in result.stdout.splitlines()[0]  # stdout holds the data only
 
 
+def test_import_says_it_skipped_a_repeated_header(run, tmp_path) -> None:
+    joined = tmp_path / "week.csv"
+    joined.write_bytes((FIXTURES / "tilda_form.csv").read_bytes() * 2)
+    result = run("import", str(joined))
+    assert result.exit_code == 0, result.output
+    assert len(rows(result.stdout)) == 6
+    assert "6 rows read, 6 written" in result.stderr
+    assert "1 repeated header row skipped" in result.stderr
+    result = run("inspect", str(joined))
+    assert re.search(r"repeated header rows skipped\s*│\s*1", result.stdout), result.stdout
+
+
 def test_quiet_prints_nothing_but_data(run) -> None:
     result = run("-q", "import", str(FIXTURES / "tilda_form.csv"))
     assert result.exit_code == 0

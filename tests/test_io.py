@@ -817,6 +817,7 @@ def _same_table(fast, slow) -> None:
             b.blank_rows,
             b.preamble,
         )
+        assert a.header_repeats == b.header_repeats
 
 
 @pytest.mark.parametrize(
@@ -857,6 +858,69 @@ def test_arrow_reader_matches_on_random_tables(tmp_path_factory, rows, sep: str,
     finally:
         mp.undo()
     _same_table(fast, slow)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "encoding"),
+    [
+        ("bitrix24_leads.csv", "utf-8-sig"),  # a BOM heads the second file too
+        ("facebook_leads.tsv", "utf-16"),  # UTF-16 with a BOM each
+        ("tilda_form.csv", "cp1251"),
+    ],
+)
+def test_exports_joined_end_to_end_lose_the_second_header(
+    monkeypatch, tmp_path, fixture: str, encoding: str
+) -> None:
+    """``cat monday.csv tuesday.csv > week.csv``: the second header is no lead."""
+    text = (FIXTURES / fixture).read_bytes().decode(encoding)
+    joined = tmp_path / fixture
+    with_bom = encoding != "cp1251"
+    part = ("\ufeff" if with_bom else "") + text.lstrip("\ufeff")
+    if not part.endswith("\n"):
+        part += "\r\n"
+    plain = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le"}.get(encoding, encoding)  # BOM: ours
+    joined.write_bytes(part.encode(plain) * 2)
+    (once,) = read_tables(str(FIXTURES / fixture))
+    fast, slow = _both_readers(monkeypatch, str(joined))
+    _same_table(fast, slow)
+    (table,) = fast
+    n = len(once.data)
+    assert table.header_repeats == 1
+    assert table.rows == once.rows + [r + n + 1 for r in once.rows]  # its line: skipped
+    assert table.data.astype(object).values.tolist() == (
+        once.data.astype(object).values.tolist() * 2
+    )
+
+
+def test_a_lead_that_shares_a_header_word_is_kept(tmp_path) -> None:
+    path = tmp_path / "form.csv"
+    path.write_text(
+        "Name,Phone,Email,\n"
+        "Anna,+79161234567,a@example.com,\n"
+        "name, PHONE ,email,\n"  # the header again (case and spaces aside)
+        "Name,+79161234568,name@example.com,\n"  # a lead typing "Name" for a name
+        "Name,Phone,,\n",  # a header with a cell missing: kept (its row is flagged)
+        encoding="utf-8",
+    )
+    (table,) = read_tables(str(path))
+    assert table.header_repeats == 1
+    assert table.rows == [1, 3, 4]
+    assert table.data["Name"].tolist() == ["Anna", "Name", "Name"]
+
+
+def test_a_spreadsheet_pasted_below_another_loses_its_header(tmp_path) -> None:
+    frame = pd.DataFrame(
+        {
+            "Имя": ["Анна", "Имя", "Иван"],
+            "Телефон": ["+79161234567", "Телефон", "+79161234568"],
+            "Имя (2)": ["", "Имя", ""],  # a second column headed "Имя"
+        }
+    )
+    path = tmp_path / "leads.xlsx"
+    write_table(frame, str(path))
+    (table,) = read_tables(str(path))
+    assert table.header_repeats == 1 and table.rows == [1, 3]
+    assert table.data["Телефон"].tolist() == ["+79161234567", "+79161234568"]
 
 
 def test_arrow_reader_reads_a_large_file_with_blank_rows_and_a_total(tmp_path) -> None:
