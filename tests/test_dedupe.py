@@ -931,3 +931,76 @@ def test_scores_at_the_letter_bound_are_kept(x: str, y: str, threshold: float) -
     got = _scores(names, np.array([0]), np.array([1]), threshold)
     want = fuzz.ratio(x, y, score_cutoff=threshold * 100)
     assert want > 0 and np.isclose(got[0], want)
+
+
+_PEOPLE_NAMES = ["Ivan Petrov", "Ivan Petrova", "Иван Петров", "Anna Pop", "Anna Popa", "Oleg", ""]
+_PHONES = ["", "", "+79161234567", "+79161234568", "+40722418305", "+37369123456"]
+_EMAILS = ["", "ivan.petrov@gmail.com", "ivanpetrov@gmail.com", "anna.pop@mail.ru", "info@corp.ru"]
+_LEAD = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(_PEOPLE_NAMES),
+        "phone": st.sampled_from(_PHONES),
+        "x_phone_extra": st.sampled_from(["", "", "+79161234568"]),
+        "email": st.sampled_from(_EMAILS),
+        "company": st.sampled_from(["", "", "Romashka", "Ромашка", "Corp"]),
+        "phone_raw": st.sampled_from(["", "@ivan_p"]),  # a Telegram username
+        "quality": st.sampled_from(["ok", "ok", "junk"]),
+        "created_at": st.sampled_from(["", "2026-11-01T10:00:00Z", "2026-11-02T09:00:00Z"]),
+        "source": st.sampled_from(["site", "vk"]),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_LEAD, min_size=4, max_size=30),
+    st.lists(_LEAD, min_size=1, max_size=4),
+    st.lists(st.integers(0, 29), max_size=2),  # history leads tonight's export brings again
+)
+def test_matching_only_what_tonight_reaches_changes_nothing(
+    history_rows: list[dict[str, str]], tonight_rows: list[dict[str, str]], again: list[int]
+) -> None:
+    """Tonight's leads, the pairs and the counts are those of matching the whole history
+    (``_reachable`` returning None), when only the history tonight can reach is matched."""
+    from unittest import mock
+
+    history = pd.DataFrame(
+        [
+            {**row, "lead_id": f"h:{i}", "x_history_night": f"2026-11-{10 + i % 3}"}
+            for i, row in enumerate(history_rows)
+        ]
+    )
+    tonight = [{**row, "lead_id": f"t:{i}"} for i, row in enumerate(tonight_rows)]
+    tonight += [{**history_rows[i], "lead_id": f"h:{i}"} for i in again if i < len(history_rows)]
+    leads = pd.DataFrame(tonight)
+    got = dedupe(leads, DedupeOptions(), history, "2026-11-20")
+    with mock.patch("leadtool.dedupe._reachable", return_value=None):
+        want = dedupe(leads, DedupeOptions(), history, "2026-11-20")
+    assert got[0].equals(want[0])
+    assert got[1].equals(want[1])
+    assert got[2] == want[2]
+
+
+def test_a_small_night_matches_only_the_history_it_reaches() -> None:
+    from leadtool.dedupe import _reachable
+
+    history = [
+        lead(0, name="Ivan Petrov", phone="+79161234567"),
+        lead(1, name="Ivan Petrov", email="ivan@corp.ru", phone="+79161234567"),
+        lead(2, name="Ivan Petrov", email="ivan@corp.ru"),  # reached through lead 1's e-mail
+        lead(3, name="Anna Pop", phone="+40722418305"),
+        lead(4, name="Oleg Sidorov", email="oleg@mail.ru"),
+        lead(5, name="Oleg Sidorov", company="Romashka"),
+        lead(6, name="Oleg", company="Romashka"),
+    ]
+    tonight = [lead(7, name="Ivan Petrov", phone="+79161234567")]
+    combined = pd.DataFrame(history + tonight)
+    partition = np.zeros(len(combined), dtype=np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    reach = _reachable(combined, len(history), empty, partition, DedupeOptions())
+    assert reach is not None and reach.tolist() == [0, 1, 2, 7]
+    twin = np.array([5])  # a returning lead brings its history row's groups
+    reach = _reachable(combined, len(history), twin, partition, DedupeOptions())
+    assert reach is not None and reach.tolist() == [0, 1, 2, 5, 6, 7]
+    half = pd.DataFrame(history[:1] + tonight)  # tonight is half: everything is matched
+    assert _reachable(half, 1, empty, np.zeros(2, dtype=np.int64), DedupeOptions()) is None
