@@ -1311,23 +1311,70 @@ def append_history(path: str, new: pd.DataFrame) -> None:
     after it, in its header's column order; a Parquet one streamed through a batch at a time
     with them added. A history of another format, or a CSV whose header lacks one of the new
     rows' columns, is read and written whole, as before this existed."""
+    staged = stage_history(path, new)
+    if staged is not None:
+        staged.commit()
+
+
+@dataclass
+class Staged:
+    """A file written in full beside its target (a hidden name in the same folder), put in
+    its place by ``commit`` — a rename — or removed by ``discard``. ``run`` writes the
+    history this way while its last stages compute, and puts it in place only once every
+    other file is written: a run that fails leaves the history as it was."""
+
+    temp: Path
+    target: Path
+    done: bool = False
+
+    def commit(self) -> None:
+        try:
+            os.replace(self.temp, self.target)
+        except OSError as exc:
+            self.discard()
+            raise LeadtoolError(f"{self.target}: cannot write: {os_reason(exc)}") from exc
+        self.done = True
+
+    def discard(self) -> None:
+        if not self.done:
+            self.temp.unlink(missing_ok=True)
+            self.done = True
+
+
+def stage_history(path: str, new: pd.DataFrame) -> Staged | None:
+    """``append_history``'s new file, written beside the history but not yet in its place;
+    None when nothing is new (the history stays as it is, byte for byte)."""
     target = Path(path)
+    if target.exists() and new.empty:
+        return None
+    temp = target.with_name(f".{os.getpid()}-{threading.get_ident()}-{target.name}")
+    staged = Staged(temp, target)
+    try:
+        _write_history(target, new.fillna(""), temp)
+    except LeadtoolError as exc:  # named after the history, not the file beside it
+        staged.discard()
+        raise LeadtoolError(str(exc).replace(str(temp), str(target))) from exc
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def _write_history(target: Path, new: pd.DataFrame, dest: Path) -> None:
+    """The history ``target`` with ``new`` added, written to ``dest`` (same format)."""
     if not target.exists():
-        write_table(new, path, escape=False)
+        write_table(new, str(dest), escape=False)
         return
-    if new.empty:  # nothing new tonight: the history stays as it is, byte for byte
+    fmt = output_format(str(target))
+    if fmt in ("csv", "tsv") and _appended_csv(target, new, "\t" if fmt == "tsv" else ",", dest):
         return
-    new = new.fillna("")
-    fmt = output_format(path)
-    if fmt in ("csv", "tsv") and _appended_csv(target, new, "\t" if fmt == "tsv" else ","):
+    if fmt == "parquet" and _appended_parquet(target, new, dest):
         return
-    if fmt == "parquet" and _appended_parquet(target, new):
-        return
-    whole = pd.concat([read_leads(path), new], ignore_index=True, sort=False)
-    write_table(whole, path, escape=False)
+    whole = pd.concat([read_leads(str(target)), new], ignore_index=True, sort=False)
+    write_table(whole, str(dest), escape=False)
 
 
-def _appended_csv(target: Path, new: pd.DataFrame, sep: str) -> bool:
+def _appended_csv(target: Path, new: pd.DataFrame, sep: str, dest: Path) -> bool:
     """``append_history`` for a CSV history: False where its header does not hold every
     column of ``new`` (or cannot be read as leadtool writes it)."""
     try:
@@ -1351,14 +1398,14 @@ def _appended_csv(target: Path, new: pd.DataFrame, sep: str) -> bool:
             handle.write(b"\n")
         handle.write(body)
 
-    _atomic(target, write)
+    _atomic(dest, write)
     return True
 
 
 _HISTORY_BATCH_ROWS = 131_072
 
 
-def _appended_parquet(target: Path, new: pd.DataFrame) -> bool:
+def _appended_parquet(target: Path, new: pd.DataFrame, dest: Path) -> bool:
     """``append_history`` for a Parquet history: its rows streamed into a new file a batch
     at a time, then the new ones; columns only the new rows have are added (empty in the
     old rows). False where the file is not all text (not one leadtool wrote)."""
@@ -1394,7 +1441,7 @@ def _appended_parquet(target: Path, new: pd.DataFrame) -> bool:
                 writer.write_batch(batch)
             writer.write_table(tail, row_group_size=_HISTORY_BATCH_ROWS)
 
-    _atomic(target, write)
+    _atomic(dest, write)
     return True
 
 

@@ -36,12 +36,13 @@ from leadtool.dedupe import (
 from leadtool.errors import LeadtoolError, NotLeadsError, os_reason
 from leadtool.importer import ImportOptions, ImportStats, combine, import_table, with_contact_keys
 from leadtool.io import (
+    Staged,
     Table,
-    append_history,
     iter_paths,
     read_history,
     read_tables,
     sha256,
+    stage_history,
     write_json,
     write_table,
     write_text,
@@ -344,10 +345,20 @@ class BackgroundWriter:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadtool-write")
-        self._pending: list[Future[None]] = []
+        self._pending: list[Future[Any]] = []
+        self._staged: list[Future[Staged | None]] = []
 
-    def submit(self, write: Callable[..., None], *args: Any) -> None:
-        self._pending.append(self._pool.submit(write, *args))
+    def submit(self, write: Callable[..., Any], *args: Any) -> Future[Any]:
+        future = self._pool.submit(write, *args)
+        self._pending.append(future)
+        return future
+
+    def stage(self, write: Callable[..., Staged | None], *args: Any) -> Future[Staged | None]:
+        """``submit`` a file to be put in place later (``Staged.commit``); one not put in
+        place by the end of the run is removed."""
+        future = self.submit(write, *args)
+        self._staged.append(future)
+        return future
 
     def wait(self) -> None:
         """Block until every submitted file is written; raise the first error."""
@@ -362,6 +373,11 @@ class BackgroundWriter:
         # On an error elsewhere, files not yet started are dropped (the run failed anyway);
         # the one being written finishes or leaves only its temp file behind.
         self._pool.shutdown(wait=True, cancel_futures=True)
+        for future in self._staged:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                staged = future.result()
+                if staged is not None:
+                    staged.discard()  # (a no-op once committed)
 
 
 def _run(
@@ -490,12 +506,17 @@ def _run(
     night = night_of(as_of)  # the run's night: as_of's date, else today's (UTC)
     deduped, pairs, dedupe_stats = dedupe(cleaned, dedupe_options, history, night)
     del cleaned
-    # tonight's new leads, appended to the history file once everything else is written
-    additions = history_additions(history, deduped, night) if config.history else None
-    del history
     stage_file(deduped, "deduped.csv")
     emit(pairs, "pairs.csv")
     del pairs
+    # Tonight's new leads added to the history: the file is written while the last stages
+    # compute, and put in place once everything else is written.
+    staged_history = None
+    if config.history:
+        additions = history_additions(history, deduped, night)
+        staged_history = writer.stage(stage_history, config.history, additions)
+        del additions
+    del history
     durations["dedupe"] = time.perf_counter() - started
 
     step("qualify")
@@ -527,8 +548,8 @@ def _run(
     writer.wait()
     durations["writing"] = time.perf_counter() - started
 
-    if config.history and additions is not None:
-        append_history(config.history, additions)
+    if staged_history is not None and (staged := staged_history.result()) is not None:
+        staged.commit()
     if inbox:
         for record in inputs:
             if "error" not in record and "skipped" not in record and record["sha256"]:

@@ -1188,6 +1188,35 @@ def test_a_night_with_a_column_the_history_lacks_widens_it(tmp_path, suffix) -> 
     assert read_leads(str(path))["x_budget"].fillna("").tolist() == ["", "100000", ""]
 
 
+def test_a_staged_history_is_in_place_only_once_committed(tmp_path, monkeypatch) -> None:
+    from leadtool.io import read_leads, stage_history
+
+    path = tmp_path / "history.csv"
+    write_table(_night(["a"], "2026-11-30"), str(path), escape=False)
+    before = path.read_bytes()
+    staged = stage_history(str(path), _night(["b"], "2026-12-01"))
+    assert staged is not None and path.read_bytes() == before  # written beside it
+    assert staged.temp.name.startswith(".") and staged.temp.exists()
+    staged.commit()
+    assert read_leads(str(path))["lead_id"].tolist() == ["a", "b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.csv"]
+    staged.discard()  # once in place, nothing to remove
+    assert path.exists()
+    again = stage_history(str(path), _night(["c"], "2026-12-02"))
+    assert again is not None
+    again.discard()
+    assert read_leads(str(path))["lead_id"].tolist() == ["a", "b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.csv"]
+    assert stage_history(str(path), _night([], "2026-12-03")) is None  # nothing new
+
+    def full_disk(target, new, dest):
+        raise LeadtoolError(f"{dest}: cannot write: No space left on device")
+
+    monkeypatch.setattr("leadtool.io._write_history", full_disk)
+    with pytest.raises(LeadtoolError, match=f"^{re.escape(str(path))}: cannot write"):
+        stage_history(str(path), _night(["d"], "2026-12-04"))
+
+
 def test_a_history_appended_to_streams_its_rows_in_batches(tmp_path, monkeypatch) -> None:
     # A Parquet history is copied a batch at a time, never read whole: the new file's row
     # groups are the batches.

@@ -318,6 +318,36 @@ def test_lock_blocks_a_second_run_and_stale_locks_are_taken_over(tmp_path) -> No
     assert not (tmp_path / LOCK_NAME).exists()
 
 
+def test_a_run_that_fails_late_leaves_the_history_as_it_was(run, tmp_path, monkeypatch) -> None:
+    # The history is written while the last stages compute, and put in place only once
+    # every other file is: a run failing in its report leaves it untouched, and nothing
+    # of the written one behind.
+    history = tmp_path / "nights" / "history.parquet"
+    config = tmp_path / "leadtool.yml"
+    config.write_text(f"inputs: [{EXAMPLES / 'leads'}]\nhistory: {history}\n", encoding="utf-8")
+    leads = tmp_path / "first.csv"
+    leads.write_text("lead_id,name,phone\nx:1,Anna Pop,+40722418305\n", encoding="utf-8")
+    assert (
+        run("-q", "dedupe", str(leads), "--history", str(history), "--update-history").exit_code
+        == 0
+    )
+    before = history.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise LeadtoolError("report: the disk is gone")
+
+    monkeypatch.setattr("leadtool.pipeline.build_report", broken)
+    failed = run("run", "--config", str(config), "--out", str(tmp_path / "a"))
+    assert failed.exit_code == 1 and "report: the disk is gone" in failed.stderr
+    assert history.read_bytes() == before
+    assert sorted(p.name for p in history.parent.iterdir()) == ["history.parquet"]
+    monkeypatch.undo()
+    done = run("-q", "run", "--config", str(config), "--out", str(tmp_path / "b"))
+    assert done.exit_code == 0, done.output
+    assert len(pd.read_parquet(history)) == 16
+    assert sorted(p.name for p in history.parent.iterdir()) == ["history.parquet"]
+
+
 def test_one_run_at_a_time_updates_a_history(run, tmp_path) -> None:
     # Two cron jobs sharing one history, each writing it back with its own night's leads,
     # would lose the first one's: the second is stopped with one clear line instead.
