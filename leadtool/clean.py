@@ -54,6 +54,7 @@ from leadtool.normalize import (
     per_distinct,
     phone_region,
     service_numbers,
+    status_key,
     telegram_handles,
 )
 from leadtool.once import Once
@@ -750,7 +751,7 @@ def _marked_junk(v: _View, check: Check, config: CleanConfig) -> pd.Series:
     лид``, HubSpot ``Unqualified``, Zoho ``Junk Lead``) or a sales team's tag (amoCRM
     ``спам``) in one of the check's ``columns`` — import keeps such columns as ``x_…``.
     The people who called the lead judged it: its junk counts in the report like any."""
-    verdicts = {_verdict_key(v) for v in config.lists["junk_statuses"]}
+    verdicts = {status_key(v) for v in config.lists["junk_statuses"]}
     mask = pd.Series(False, index=v.frame.index)
     for column in check.params.get("columns", []):
         if str(column) in v.frame.columns:
@@ -762,16 +763,12 @@ _VERDICT_SEPARATORS = re.compile(r"[,;|\n]")
 
 
 def _is_verdict(cell: str, verdicts: set[str]) -> bool:
-    """The cell, or one of its comma-, semicolon- or bar-separated tags, is a verdict —
-    compared case-folded, ``_`` and ``-`` as spaces (``JUNK_LEAD`` is ``junk lead``)."""
+    """The cell, or one of its comma-, semicolon- or bar-separated tags, is a verdict
+    (``status_key``: ``JUNK_LEAD`` is ``junk lead``)."""
     if not cell:
         return False
     parts = [cell, *_VERDICT_SEPARATORS.split(cell)]
-    return any(_verdict_key(part) in verdicts for part in parts)
-
-
-def _verdict_key(text: str) -> str:
-    return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
+    return any(status_key(part) in verdicts for part in parts)
 
 
 CHECKS: dict[str, Callable[[_View, Check, CleanConfig], pd.Series]] = {

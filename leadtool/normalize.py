@@ -78,6 +78,13 @@ def as_numbers(text: pd.Series) -> pd.Series:
     return pd.Series(numbers.to_numpy()[codes], index=text.index)
 
 
+def status_key(text: str) -> str:
+    """A CRM status or tag as compared: case-folded, ``_`` and ``-`` as spaces, spaces
+    collapsed — ``JUNK_LEAD``, ``Junk lead`` and ``Closed - Converted`` as written in UIs
+    and APIs."""
+    return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
+
+
 def casefolded(text: pd.Series) -> pd.Series:
     """``str.casefold`` of each value ("" for a missing one), once per distinct value:
     casefold has no Arrow kernel (pandas runs it in Python for every row), and a column's

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadtool.normalize import as_numbers, casefolded, parse_stamps, per_distinct
+from leadtool.normalize import as_numbers, casefolded, parse_stamps, per_distinct, status_key
 from leadtool.once import Once
 from leadtool.sources import load_yaml_data
 
@@ -640,7 +640,41 @@ def _fn_decision_maker(args: list[Node]) -> Node:
     )
 
 
+_CRM_STAGES = ("", "MQL", "SQL")  # furthest last
+
+
+@cache
+def _crm_stages() -> tuple[tuple[str, ...], dict[str, int]]:
+    """The columns a CRM's stage is read from, and each value's stage as its place in
+    ``_CRM_STAGES`` (``values.yml``)."""
+    spec = load_yaml_data("values.yml")["crm_stages"]
+    place = {
+        status_key(str(value)): _CRM_STAGES.index(stage)
+        for stage in _CRM_STAGES[1:]
+        for value in spec[stage]
+    }
+    return tuple(spec["columns"]), place
+
+
+def _fn_crm_stage(args: list[Node]) -> Node:
+    if args:
+        raise RuleError(f"crm_stage() takes no arguments, got {len(args)}")
+    columns, place = _crm_stages()
+
+    def run(c: Context) -> pd.Series:
+        # The furthest stage any of the lead's CRM columns gives (SQL over MQL).
+        best = np.zeros(len(c.frame), dtype=np.int64)
+        for column in columns:
+            if column in c.frame.columns:
+                found = per_distinct(c.text(column), lambda v: place.get(status_key(v), 0))
+                best = np.maximum(best, found.to_numpy(dtype=np.int64))
+        return pd.Series(np.array(_CRM_STAGES, dtype=object)[best], index=c.frame.index)
+
+    return Node(TEXT, run, key="crm_stage()")
+
+
 FUNCTIONS: dict[str, Callable[[list[Node]], Node]] = {
+    "crm_stage": _fn_crm_stage,
     "isblank": _fn_isblank,
     "days_since": _fn_days_since,
     "amount": _amount_fn(max, "amount"),

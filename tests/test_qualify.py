@@ -90,6 +90,28 @@ def test_default_rules_load_and_run() -> None:
     assert stats.stages["junk"] == int((frame["quality"] == "junk").sum())
 
 
+def test_default_rules_take_the_stage_a_crm_gave() -> None:
+    # A CRM export's own stage is evidence: HubSpot's marketing-qualified contact is an MQL,
+    # Bitrix24's converted lead an SQL — whatever the form told — and the reason says so.
+    frame = pd.DataFrame(
+        [
+            {"lead_id": "hubspot:1", "name": "Ethan Clark", "x_lifecycle_stage": "lead"},
+            {"lead_id": "hubspot:2", "name": "Ethan Clark", "x_lifecycle_stage": "MQL"},
+            {"lead_id": "bitrix24:3", "name": "Анна", "x_стадия": "Качественный лид"},
+            {
+                "lead_id": "bitrix24:4",
+                "name": "Анна",
+                "x_стадия": "Качественный лид",
+                "quality": "junk",
+            },
+        ]
+    )
+    rules = load_rules(None, list(prepare(frame).columns))
+    out, _ = qualify(frame, rules, NOW)
+    assert out["stage"].tolist() == ["IQL", "MQL", "SQL", "junk"]
+    assert "crm_mql +15" in out["score_reasons"][1] and "crm_sql +30" in out["score_reasons"][2]
+
+
 def test_rerun_replaces_previous_scores(tmp_path) -> None:
     frame = leads({"job_title": "CEO"})
     rules = load_rules(write_rules(tmp_path, RULES), list(prepare(frame).columns))

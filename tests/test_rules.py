@@ -71,6 +71,7 @@ def test_conditions(expr: str, expected: list[bool]) -> None:
         ("visits > 3 )", "unexpected ')'"),
         ("foo(visits)", "unknown function 'foo'"),
         ("amount(budget, visits) > 1", "amount() takes 1 argument"),
+        ('crm_stage(message) == "SQL"', "crm_stage() takes no arguments"),
         ("num(visits)", "the condition is a number"),
         ('message matches "(unclosed"', "does not compile"),
         ('message > "a"', "text can only be == or !="),
@@ -87,6 +88,31 @@ def test_errors(expr: str, message: str) -> None:
     with pytest.raises(RuleError) as err:
         compile_condition(expr, COLUMNS)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("cells", "stage"),
+    [
+        ({"x_lifecycle_stage": "salesqualifiedlead"}, "SQL"),  # HubSpot's API value
+        ({"x_lifecycle_stage": "Marketing Qualified Lead"}, "MQL"),  # ... and its UI's
+        ({"x_lifecycle_stage": "lead"}, ""),
+        ({"x_lifecycle_stage": "Customer"}, "SQL"),
+        ({"x_lead_status": "OPEN_DEAL"}, "SQL"),  # HubSpot's lead status
+        ({"x_стадия": "Качественный лид"}, "SQL"),  # Bitrix24's converted lead
+        ({"x_стадия": "Некачественный лид"}, ""),  # junk: clean's business
+        ({"x_status": "Closed - Converted"}, "SQL"),  # Salesforce
+        ({"x_lifecycle_stage": "marketingqualifiedlead", "x_lead_status": "OPEN_DEAL"}, "SQL"),
+        ({"x_lifecycle_stage": "opportunity", "x_lead_status": "NEW"}, "SQL"),  # the furthest
+        ({"x_comment": "sql"}, ""),  # not a column a CRM keeps its stage in
+        ({}, ""),
+    ],
+)
+def test_crm_stage_reads_the_stage_a_crm_gave(cells: dict[str, str], stage: str) -> None:
+    frame = pd.DataFrame([{"name": "Anna", **cells}])
+    columns = set(frame.columns)
+    for expected in ("SQL", "MQL", ""):
+        node = compile_condition(f'crm_stage() == "{expected}"', columns)
+        assert evaluate(node, frame, NOW).tolist() == [expected == stage]
 
 
 @pytest.mark.parametrize(
