@@ -22,7 +22,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from leadtool.arrowtext import TEXT as ARROW_TEXT
+from leadtool.arrowtext import from_arrow
 from leadtool.normalize import as_numbers, casefolded, parse_stamps, per_distinct, status_key
 from leadtool.once import Once
 from leadtool.sources import load_yaml_data
@@ -99,6 +102,7 @@ class Node:
     run: Callable[[Context], pd.Series]
     column: str | None = None  # a bare column: text that may be read as a number
     key: str | None = None  # canonical text of a column, literal or call over those: a cache key
+    text: str | None = None  # a text literal's value
 
 
 class Context:
@@ -250,7 +254,8 @@ class Parser:
         if tok.kind == "number":
             return Node(NUM, _const(float(tok.text)), key=repr(float(tok.text)))
         if tok.kind == "string":
-            return Node(TEXT, _const(_unquote(tok.text)), key=repr(_unquote(tok.text)))
+            value = _unquote(tok.text)
+            return Node(TEXT, _const(value), key=repr(value), text=value)
         if tok.kind == "kw" and tok.text in ("true", "false"):
             flag = tok.text == "true"
             return Node(BOOL, _const(flag), key=repr(flag))
@@ -409,6 +414,9 @@ def _compare(left: Node, op: str, right: Node) -> Node:
     elif left.type == TEXT and right.type == TEXT:
         if op not in ("==", "!="):
             raise RuleError(f"{op} compares numbers; text can only be == or !=")
+        if right.text is not None or left.text is not None:  # with a literal: its folded value
+            literal, other = (right, left) if right.text is not None else (left, right)
+            return _equal_to(other.run, str(literal.text), op == "==")
 
         def a(c: Context, f: Callable[[Context], pd.Series] = left.run) -> pd.Series:
             return _folded(f(c))
@@ -431,6 +439,13 @@ def _compare(left: Node, op: str, right: Node) -> Node:
     return Node(
         BOOL, lambda c: pd.Series(fn(a(c), b(c)), index=c.frame.index).fillna(False).astype(bool)
     )
+
+
+def _equal_to(f: Run, text: str, equal: bool) -> Node:
+    """Text equal (or not) to one literal, trimmed and case-folded as ``_compare`` compares:
+    the literal folded once, not as a column of a million copies (0.15 s → 0.05 s)."""
+    test = _text_in(f, {text.strip().casefold()})
+    return Node(BOOL, test if equal else lambda c: ~test(c))
 
 
 def _in(left: Node, values: list[Any]) -> Node:
@@ -668,7 +683,10 @@ def _fn_crm_stage(args: list[Node]) -> Node:
             if column in c.frame.columns:
                 found = per_distinct(c.text(column), lambda v: place.get(status_key(v), 0))
                 best = np.maximum(best, found.to_numpy(dtype=np.int64))
-        return pd.Series(np.array(_CRM_STAGES, dtype=object)[best], index=c.frame.index)
+        # Arrow text taken from the three stages: compared as Arrow text (an object
+        # column of a million "" took 0.25 s an evaluation).
+        stages = pa.array(_CRM_STAGES, ARROW_TEXT).take(pa.array(best))
+        return from_arrow(stages, c.frame.index)
 
     return Node(TEXT, run, key="crm_stage()")
 

@@ -46,6 +46,10 @@ def check(expr: str) -> list[bool]:
         ('x_lead_origin not in ["API"]', [True, False, False, True, True]),
         ('x_lead_origin == "api"', [False, True, True, False, False]),
         ('x_lead_origin != "API"', [True, False, False, True, True]),
+        ('" api " == x_lead_origin', [False, True, True, False, False]),  # a literal first
+        ('"API" != x_lead_origin', [True, False, False, True, True]),
+        ('"a" == " A "', [True] * 5),
+        ("x_lead_origin == job_title", [False, False, False, True, False]),  # two columns
         ('message contains "PRICE"', [True, False, False, False, False]),
         ('message startswith "hel"', [False, False, False, True, False]),
         ('job_title endswith "тор"', [False, True, False, False, False]),
