@@ -443,7 +443,7 @@ def _compare(left: Node, op: str, right: Node) -> Node:
 
 def _equal_to(f: Run, text: str, equal: bool) -> Node:
     """Text equal (or not) to one literal, trimmed and case-folded as ``_compare`` compares:
-    the literal folded once, not as a column of a million copies (0.15 s → 0.05 s)."""
+    the literal folded once, not as a column of a million copies (0.15 s → 0.035 s)."""
     test = _text_in(f, {text.strip().casefold()})
     return Node(BOOL, test if equal else lambda c: ~test(c))
 
@@ -683,8 +683,9 @@ def _fn_crm_stage(args: list[Node]) -> Node:
             if column in c.frame.columns:
                 found = per_distinct(c.text(column), lambda v: place.get(status_key(v), 0))
                 best = np.maximum(best, found.to_numpy(dtype=np.int64))
-        # Arrow text taken from the three stages: compared as Arrow text (an object
-        # column of a million "" took 0.25 s an evaluation).
+        # Arrow text taken from the three stages: an object column of a million cells
+        # took 0.25 s to compare with a literal, Arrow text 0.1 s (0.035 s since literals
+        # are folded once).
         stages = pa.array(_CRM_STAGES, ARROW_TEXT).take(pa.array(best))
         return from_arrow(stages, c.frame.index)
 
