@@ -1307,7 +1307,7 @@ _DMY = re.compile(
     r"^(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{2,4})"
     r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?\s*(?P<ampm>[AaPp][Mm])?)?$"
 )
-_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")  # a decimal comma too: a Russian Excel's
 _SPELLED = (re.compile(r"[A-Za-z]{3}"), re.compile(r"\d"))  # "Nov 5, 2026": both must be found
 # The same patterns for Arrow's RE2, which runs them on the ASCII values. On ASCII text they
 # mean what Python's re means: \d is [0-9], \s is the ASCII whitespace Python's \s takes
@@ -1323,7 +1323,7 @@ _DMY_RE2 = (
     r"(?:[ T,]+(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?(?:\.[0-9]+)?"
     r"[ \t\n\v\f\r\x1c-\x1f]*(?P<ampm>[AaPp][Mm])?)?\n?$"
 )
-_SERIAL_RE2 = "^[0-9]{5}(?:\\.[0-9]+)?\n?$"
+_SERIAL_RE2 = "^[0-9]{5}(?:[.,][0-9]+)?\n?$"
 _SPELLED_RE2 = ("[A-Za-z]{3}", "[0-9]")
 MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH"})
 # Times pandas can hold (nanoseconds since 1970 in 64 bits): what every stage reads back.
@@ -1874,7 +1874,7 @@ def _parse_serial(
     values: pa.Array, rows: np.ndarray, found: _Found, timezone: str, region: str | None
 ) -> None:
     picked = _matches(values, _SERIAL, _SERIAL_RE2)
-    text = values.filter(pa.array(picked))
+    text = pc.replace_substring(values.filter(pa.array(picked)), ",", ".")
     try:
         serial = pc.cast(text, pa.float64()).to_numpy()
     except pa.ArrowInvalid:  # Arabic-Indic or other digits: Python's float reads them

@@ -197,6 +197,7 @@ def test_full_names_split_in_every_order_exports_write(name: str, first: str, la
         ("11/5/2026", "UTC", "GB", "2026-05-11T00:00:00Z"),
         ("45658", "UTC", None, "2025-01-01T00:00:00Z"),
         ("46000.5", "UTC", None, "2025-12-09T12:00:00Z"),
+        ("46000,5", "Europe/Moscow", None, "2025-12-09T09:00:00Z"),  # a Russian Excel's comma
         ("Nov 5, 2026 4:05 PM", "UTC", None, "2026-11-05T16:05:00Z"),
         ("2026/11/05 16:05", "Europe/Moscow", "US", "2026-11-05T13:05:00Z"),  # year first
         ("2026.1.5", "UTC", None, "2026-01-05T00:00:00Z"),
