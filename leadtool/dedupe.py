@@ -321,13 +321,10 @@ def _groups_with_extras(
     """``_key_groups`` of ``keys`` and of the ``;``-joined values of ``extra_column`` (as
     ``key`` makes them keys), as (rows, key group) pairs: a row holding two keys is in two
     groups."""
-    if extra_column not in frame.columns:
+    every = np.arange(len(keys))
+    owners, combined = _with_extras(every, to_arrow(keys), frame, extra_column, key)
+    if len(owners) == len(keys):  # no further keys
         return _key_groups(keys, partition)
-    more, values = _extra_keys(frame[extra_column], key)
-    if not more.size:
-        return _key_groups(keys, partition)
-    owners = np.r_[np.arange(len(keys)), more]
-    combined = pa.concat_arrays([to_arrow(keys), values])
     order = np.argsort(owners, kind="stable")  # each lead's keys together, leads ascending
     owners = owners[order]
     rows, group = _key_groups(from_arrow(combined.take(pa.array(order))), partition[owners])

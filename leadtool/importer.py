@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -487,7 +486,7 @@ def _blank_placeholders(data: pd.DataFrame) -> pd.DataFrame:
         ends = np.cumsum([len(t) for t in texts])
         columns = [whole.slice(end - len(t), len(t)) for end, t in zip(ends, texts, strict=True)]
     else:
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadtool-blank") as pool:
+        with pool_for(len(data), 2, "leadtool-blank") as pool:
             columns = list(
                 pool.map(lambda i: blanked(to_arrow(data.iloc[:, i])), range(data.shape[1]))
             )
