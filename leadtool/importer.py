@@ -639,13 +639,38 @@ def _phone_columns(
     raw: pd.Series, region: str | None, row_regions: pd.Series | None, jobs: int = 1
 ) -> tuple[pd.Series, pd.Series]:
     """(E.164 phone, further numbers) of the cells as typed. A row's own region (country,
-    else city; None under --region) beats the file's."""
+    else city; None under --region) beats the file's — unless its number is no number
+    there and is one under the file's region: a lead of a Russian form who picked
+    `Chișinău` from the city list and typed `8 (912) 345-67-89` gave a Russian mobile,
+    which Moldova's numbering cannot read."""
     text = nz.clean_phone_text(raw)
     if row_regions is None:
         regions = pd.Series(region or "", index=raw.index, dtype="str")
-    else:
-        regions = row_regions.where(row_regions != "", region or "")
-    return nz.normalize_phones(text, regions, jobs)
+        return nz.normalize_phones(text, regions, jobs)
+    regions = row_regions.where(row_regions != "", region or "")
+    phone, more = nz.normalize_phones(text, regions, jobs)
+    if not region:
+        return phone, more
+    retry = np.flatnonzero(
+        mask(pc.equal(to_arrow(phone), ""))
+        & mask(pc.not_equal(to_arrow(text), ""))
+        & mask(pc.not_equal(to_arrow(regions), region))
+    )
+    if not len(retry):
+        return phone, more
+    fallback = pd.Series(region, index=text.index[retry], dtype="str")
+    found, found_more = nz.normalize_phones(text.iloc[retry], fallback, jobs)
+    got = mask(pc.not_equal(to_arrow(found), ""))
+    where = np.zeros(len(text), dtype=bool)
+    where[retry[got]] = True
+    keep = pa.array(got)
+    phone_arrow = pc.replace_with_mask(
+        to_arrow(phone), pa.array(where), to_arrow(found).filter(keep)
+    )
+    more_arrow = pc.replace_with_mask(
+        to_arrow(more), pa.array(where), to_arrow(found_more).filter(keep)
+    )
+    return from_arrow(phone_arrow, text.index), from_arrow(more_arrow, text.index)
 
 
 def _valid_from_others(

@@ -210,6 +210,42 @@ def test_numbers_typed_in_the_name_or_email_field_tell_the_files_region(
     assert leads["phone"].iloc[0] == "+79276821842"
 
 
+@pytest.mark.parametrize("repeat", [1, 400])  # phonenumbers itself, and the fast paths
+def test_a_number_no_number_in_its_rows_city_is_read_under_the_files_region(
+    tmp_path, repeat: int
+) -> None:
+    # A Russian form whose city list has Chișinău and București: a lead there who typed a
+    # Russian mobile had no phone (Moldova's numbering cannot read "8 (912) …"), and was
+    # junk or suspect for it. The file's region reads it; a number valid in the row's own
+    # region keeps that reading, and one valid in neither stays no number.
+    rows = (
+        "Имя;Телефон;Город\n"
+        "Анна;8 (912) 615-42-37;Chișinău\n"
+        "Олег;8 912 615 42 38;București\n"
+        "Ион;069 123 456;Chișinău\n"
+        "Иван;069 123 457;Москва\n"
+        "Ольга;+7 912 615-42-39;Казань\n"
+        "Пётр;8 (912) 615-42-40;\n"
+        "Мария;8 916 123-45-67;Санкт-Петербург\n"
+    )
+    head, body = rows.split("\n", 1)
+    leads, stats = _import_text(tmp_path / "form.csv", head + "\n" + body * repeat)
+    assert (stats.region, stats.region_from) == ("RU", "city column")
+    assert leads["phone"].iloc[:6].tolist() == [
+        "+79126154237",
+        "+79126154238",
+        "+37369123456",
+        "",
+        "+79126154239",
+        "+79126154240",
+    ]
+    # Under --region the user's region is every row's, the city's none, and nothing is
+    # read under another.
+    table = read_tables(str(tmp_path / "form.csv"))[0]
+    forced = import_table(table, ImportOptions(region="MD"))[0]
+    assert forced["phone"].iloc[:4].tolist() == ["", "", "+37369123456", "+37369123457"]
+
+
 def test_an_email_or_a_phone_typed_in_the_name_field_is_taken_out_of_the_name(tmp_path) -> None:
     # Site forms see it: the address or the number typed where the name goes. It was the
     # lead's name, title-cased ("Ivan@Mail.Ru"), clean called it spam, and a lead that gave
