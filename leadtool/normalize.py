@@ -2097,10 +2097,59 @@ def source_key(text: str, extra: dict[str, str] | None = None) -> str:
         return ""
     if extra and text.casefold() in extra:
         return extra[text.casefold()]
-    known = _source_aliases().get(header_key(text))
-    if known:
-        return known
-    return re.sub(r"[\W_]+", "_", text.casefold()).strip("_")
+    aliases = _source_aliases()
+    known = aliases.get(header_key(text)) or _host_platform(text, aliases)
+    return (
+        known
+        or _placed_platform(text, aliases)
+        or re.sub(r"[\W_]+", "_", text.casefold()).strip("_")
+    )
+
+
+@cache
+def _source_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(platforms a host tells, second-level labels, placement words): source_words.yml."""
+    words = load_yaml_data("source_words.yml")
+    return (
+        frozenset(words["host_platforms"]),
+        frozenset(words["second_level"]),
+        frozenset(map(header_key, words["placement_words"])),
+    )
+
+
+_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?:[/?#].*)?$")
+
+
+def _host_platform(text: str, aliases: dict[str, str]) -> str | None:
+    """The platform a host names (``www.google.com``, ``google.co.uk``,
+    ``https://away.vk.com/away.php?…``): the name under its top-level domain (and a
+    country's second-level one), when that is a platform's spelling — referers and trackers
+    give sources so, and each country's Google was a source of its own in the report."""
+    found = _HOST.match(text.casefold())
+    if not found:
+        return None
+    labels = found.group(1).split(".")
+    platforms, second_level, _ = _source_words()
+    if len(labels) >= 3 and labels[-2] in second_level:
+        labels = labels[:-1]
+    platform = aliases.get(header_key(labels[-2]))  # (the pattern gives two labels at least)
+    return platform if platform in platforms else None
+
+
+def _placed_platform(text: str, aliases: dict[str, str]) -> str | None:
+    """The platform of ``fb_ads``, ``Instagram Stories``, ``Яндекс Директ РСЯ``: a
+    platform's spelling followed only by placement words (``data/source_words.yml``) or by
+    that platform's spellings."""
+    words = [w for w in re.split(r"[\W_]+", text.casefold()) if w]
+    if len(words) < 2:
+        return None
+    placements = _source_words()[2]
+    for cut in (1, 2):  # a spelling of one word or two ("google ads", "яндекс директ")
+        platform = aliases.get(header_key("".join(words[:cut])))
+        rest = words[cut:]
+        if platform and rest and all(w in placements or aliases.get(w) == platform for w in rest):
+            return platform
+    return None
 
 
 def normalize_sources(series: pd.Series, extra: dict[str, str] | None = None) -> pd.Series:

@@ -338,6 +338,33 @@ def test_bools() -> None:
         ("По рекомендации", "referral"),
         ("CRM-форма", "site"),
         ("", ""),
+        # Hosts, as referers and trackers give sources: each country's Google is Google.
+        ("www.google.com", "google"),
+        ("google.ru", "google"),
+        ("google.co.uk", "google"),
+        ("yandex.com.tr", "yandex"),
+        ("https://away.vk.com/away.php?to=x", "vk"),
+        ("lm.facebook.com", "facebook"),
+        ("m.youtube.com", "youtube"),
+        ("ok.ru", "ok"),
+        ("t.co", "twitter"),
+        ("call.ru", "call_ru"),  # a site's name, not Bitrix24's "call" source
+        ("www.example-blog.com", "www_example_blog_com"),
+        # A platform and its placement.
+        ("fb_ads", "facebook"),
+        ("Instagram Stories", "instagram"),
+        ("yandex_search", "yandex"),
+        ("Яндекс Директ РСЯ", "yandex"),
+        ("tg_ads", "telegram"),
+        ("vk_group", "vk"),
+        ("email_newsletter", "email"),
+        ("google_sheet", "google_sheet"),  # not a placement: a slug, as before
+        ("facebook_instagram", "facebook_instagram"),  # two platforms: neither
+        # Platforms of their own.
+        ("Одноклассники", "ok"),
+        ("Microsoft Ads", "bing"),
+        ("Авито", "avito"),
+        ("WhatsApp", "whatsapp"),
     ],
 )
 def test_source_keys(raw: str, key: str) -> None:
