@@ -139,7 +139,7 @@ def _tables_in(
         return _tables_in(path, name, inner, fmt, sheet, depth + 1, stem)
     if depth < 2 and _is_archive(raw):
         return _archive_tables(path, name, raw, fmt, sheet, depth)
-    fmt = (fmt or _format_from_content(raw) or _format_from_name(named)).lower()
+    fmt = (fmt or _format_from_content(raw) or _text_format_from_name(named)).lower()
     if fmt not in READ_FORMATS:
         raise LeadtoolError(
             f"{path}: unknown format {fmt!r} (use one of {', '.join(READ_FORMATS)})"
@@ -370,6 +370,15 @@ def _format_from_name(path: str) -> str:
     if suffix == "htm":
         return "html"
     return suffix if suffix in READ_FORMATS else "csv"
+
+
+def _text_format_from_name(path: str) -> str:
+    """The format a file's name tells, for a file whose bytes are no spreadsheet, Parquet
+    file or HTML page: a ``.xls`` or ``.xlsx`` holding text is a CSV or TSV so named (web
+    services' "Excel" downloads often are; the delimiter is detected). An Excel owner file
+    (``~$leads.xlsx``) stays a spreadsheet, to be told for what it is."""
+    fmt = _format_from_name(path)
+    return "csv" if fmt == "xlsx" and not is_owner_file(path) else fmt
 
 
 def _format_from_content(raw: bytes) -> str | None:

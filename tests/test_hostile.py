@@ -127,6 +127,31 @@ def test_malformed_xlsx_is_a_clear_error(tmp_path, data: bytes) -> None:
         read_tables(str(tmp_path / "bad.xlsx"))
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "sep"),
+    [
+        # A web service's "Excel" download that is a tab-separated text in cp1251...
+        ("leads.xls", "Имя\tТелефон\nИван\t8 916 123-45-67\n".encode("cp1251"), "\t"),
+        # ...and a CSV someone renamed .xlsx to open it in Excel.
+        ("leads.xlsx", b"Name,Phone\nIvan,+79161234567\n", ","),
+    ],
+)
+def test_a_text_table_named_as_a_spreadsheet_is_read_as_text(
+    tmp_path, name: str, data: bytes, sep: str
+) -> None:
+    # Was "not a readable spreadsheet": the name decided the format over the bytes.
+    (tmp_path / name).write_bytes(data)
+    [table] = read_tables(str(tmp_path / name))
+    assert table.delimiter == sep
+    assert table.data.iloc[0, 0] in ("Иван", "Ivan")
+
+
+def test_binary_bytes_named_as_a_spreadsheet_are_a_clear_error(tmp_path) -> None:
+    (tmp_path / "bad.xlsx").write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(LeadtoolError, match=r"bad\.xlsx: binary file, not a text table"):
+        read_tables(str(tmp_path / "bad.xlsx"))
+
+
 # --------------------------------------------------------------------------- formulas
 
 
