@@ -2063,11 +2063,12 @@ def normalize_bools(series: pd.Series) -> pd.Series:
 
 @cache
 def deal_stages() -> tuple[frozenset[str], frozenset[str]]:
-    """(won, lost): the casefolded CRM deal stages that close a deal (``data/values.yml``)."""
+    """(won, lost): the CRM deal stages that close a deal (``data/values.yml``), as
+    ``status_key`` gives them."""
     doc = load_yaml_data("values.yml")
     return (
-        frozenset(str(v).casefold() for v in doc["won_stages"]),
-        frozenset(str(v).casefold() for v in doc["lost_stages"]),
+        frozenset(status_key(str(v)) for v in doc["won_stages"]),
+        frozenset(status_key(str(v)) for v in doc["lost_stages"]),
     )
 
 

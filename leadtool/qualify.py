@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from leadtool.arrowtext import TEXT, Coded, from_arrow, join_coded, named, text_where
 from leadtool.errors import LeadtoolError
-from leadtool.normalize import bool_values, deal_stages, parse_stamps
+from leadtool.normalize import bool_values, deal_stages, parse_stamps, per_distinct, status_key
 from leadtool.rules import NUM, Context, Node, RuleError, compile_condition, evaluate
 from leadtool.schema import (
     CANONICAL,
@@ -357,18 +357,18 @@ def outcomes_from(values: pd.Series) -> pd.Series:
     """Outcome cells -> 1.0 / 0.0, NaN where empty (unknown outcomes are left out). A
     column of a CRM's deal stages (``is_stage_column``) is won at a won stage, lost at a
     lost one, and unknown at any other: an open deal has no outcome yet."""
-    text = _folded(values)
+    text, stages = _folded(values), _stage_keys(values)
     won, lost = deal_stages()
-    result = (text.isin(TRUE_OUTCOMES) | text.isin(won)).astype(float)
-    if is_stage_column(text):
-        return result.where(text.isin(won | lost), np.nan)
+    result = (text.isin(TRUE_OUTCOMES) | stages.isin(won)).astype(float)
+    if is_stage_column(values):
+        return result.where(stages.isin(won | lost), np.nan)
     return result.where(text != "", np.nan)
 
 
 def holds_deal_stages(values: pd.Series) -> bool:
     """Whether some cell is a CRM deal stage that closes a deal (``data/values.yml``)."""
     won, lost = deal_stages()
-    return bool(_folded(values).isin(won | lost).any())
+    return bool(_stage_keys(values).isin(won | lost).any())
 
 
 def is_stage_column(values: pd.Series) -> bool:
@@ -376,7 +376,7 @@ def is_stage_column(values: pd.Series) -> bool:
     ``data/values.yml``) beside stages that do not (``Переговоры``, ``Contract Sent``)."""
     text = pd.Series(_folded(values).unique())
     won, lost = deal_stages()
-    closing = text.isin(won | lost)
+    closing = pd.Series([status_key(t) for t in text], dtype=object).isin(won | lost)
     plain = text.isin(TRUE_OUTCOMES | bool_values().keys()) | (text == "")
     return bool(closing.any() and not (closing | plain).all())
 
@@ -384,6 +384,12 @@ def is_stage_column(values: pd.Series) -> bool:
 def _folded(values: pd.Series) -> pd.Series:
     """Outcome cells as compared: trimmed and case-folded, empty where missing."""
     return values.fillna("").astype(str).str.strip().str.casefold()
+
+
+def _stage_keys(values: pd.Series) -> pd.Series:
+    """Outcome cells as deal stages are compared (``status_key``: ``Closed Won``,
+    ``CLOSED_WON`` and ``closed-won`` alike), once per distinct cell."""
+    return per_distinct(values.fillna("").astype(str), status_key)
 
 
 def join_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame, column: str) -> pd.Series:

@@ -196,6 +196,9 @@ def test_outcomes_parse() -> None:
     assert outcomes_from(stages).isna().tolist() == [False, False, True, True]
     hubspot = outcomes_from(pd.Series(["Closed Won", "closed lost", "Contract Sent"]))
     assert hubspot.tolist()[:2] == [1, 0] and pd.isna(hubspot[2])
+    # Stages as APIs and other UIs spell them (Salesforce's CLOSED_WON, a "Closed-Lost"):
+    api = outcomes_from(pd.Series(["CLOSED_WON", "Closed-Lost", "Negotiation", "-1"]))
+    assert api.tolist()[:2] == [1, 0] and api[2:].isna().all()  # "-1" no stage, no win
     # yes / no beside won is a plain outcome column: "no" is an outcome
     assert outcomes_from(pd.Series(["yes", "no", "won"])).tolist() == [1, 0, 1]
 
