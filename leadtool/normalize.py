@@ -1072,7 +1072,9 @@ def _split_name(text: str) -> tuple[str, str]:
                 first = first[:1]
             return (" ".join(first), " ".join(_untitled(before.split())))
         words = " ".join(words).replace(",", " ").split()
-    words = _untitled(words)
+    titled, words = words, _untitled(words)
+    if len(words) == 1 and len(titled) == 2:
+        return ("", words[0])  # "Mr Smith", "г-жа Петрова": a title goes with the surname
     if len(words) < 2:
         return (words[0] if words else text, "")
     if len(words) == 3 and _PATRONYMIC.search(words[2]):
@@ -1081,7 +1083,39 @@ def _split_name(text: str) -> tuple[str, str]:
         return (words[0], words[2])  # Имя Отчество Фамилия
     if len(words) == 2 and re.search(_FEMALE_PATRONYMIC, words[1]):
         return (words[0], "")  # Имя Отчество
+    if len(words) == 2 and _surname_first(words[0], words[1]):
+        return (words[1], words[0])  # Фамилия Имя
     return (words[0], " ".join(words[1:]))
+
+
+@cache
+def _surname_words() -> tuple[re.Pattern[str], frozenset[str], str]:
+    """(a word ending as a surname does, first names that end so, the RE2 pattern of a
+    two-word name whose first word ends so): ``data/names.yml``."""
+    doc = load_yaml_data("names.yml")
+    endings = "|".join(sorted(map(re.escape, doc["surname_endings"]), key=len, reverse=True))
+    word = re.compile(f"(?i:[^\\W\\d_][\\w'’-]*[^\\W\\d_](?:{endings}))")
+    firsts = frozenset(str(n).casefold() for n in doc["first_names_ending_as_surnames"])
+    # RE2's \w is ASCII: letters are \pL there.
+    spaced = f"^(?i:\\pL[\\pL'’-]*\\pL(?:{endings})) [\\pL'’-]+$"
+    return word, firsts, spaced
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _surname_first(word: str, then: str) -> bool:
+    """Whether a two-word name is written surname first ("Иванов Иван", "Popescu Ion"): the
+    first word ends as a surname does and is no first name that ends so, the second is a
+    name's word that does not (nor a patronymic: "Петров Иванович" is left as written)."""
+    surname, firsts, _ = _surname_words()
+    return (
+        surname.fullmatch(word) is not None
+        and word.casefold() not in firsts
+        and _NAME_WORD.fullmatch(then) is not None
+        and surname.fullmatch(then) is None
+        and not _PATRONYMIC.search(then)
+    )
 
 
 def _untitled(words: list[str]) -> list[str]:
@@ -1159,9 +1193,30 @@ def _tidy_already(names: pa.Array) -> np.ndarray:
 def _split_spaced(names: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
     """``_split_name`` of names whose only whitespace is single spaces between words, by
     Arrow: first word and the rest, or by a patronymic's place ("Иванов Иван Иванович",
-    "Иван Иванович Иванов", "Мария Ивановна"); and which names are left to ``_split_name``
-    (a comma, bracket or title: few). One pass over all names finds those and the names
-    with a word ending as a patronymic does; only they are looked at again."""
+    "Иван Иванович Иванов", "Мария Ивановна"), or surname first ("Иванов Иван"); and which
+    names are left to ``_split_name`` (a comma, bracket or title: few)."""
+    first, last, by_python = _split_by_patronymic(names)
+    _, _, spaced = _surname_words()
+    rows = np.flatnonzero(matches(names, spaced) & ~by_python)
+    if not rows.size:
+        return first, last, by_python
+    # The few two-word names whose first word ends as a surname: decided one by one.
+    pairs = [name.split(" ") for name in names.take(pa.array(rows)).to_pylist()]
+    hit = np.array([_surname_first(a, b) for a, b in pairs], dtype=bool)
+    if hit.any():
+        where = np.zeros(len(names), dtype=bool)
+        where[rows[hit]] = True
+        swapped = [pairs[i] for i in np.flatnonzero(hit)]
+        firsts = pa.array([b for _, b in swapped], TEXT)
+        first = pc.replace_with_mask(first, pa.array(where), firsts)
+        last = pc.replace_with_mask(last, pa.array(where), pa.array([a for a, _ in swapped], TEXT))
+    return first, last, by_python
+
+
+def _split_by_patronymic(names: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """``_split_spaced`` but for surnames first. One pass over all names finds the names
+    ``_split_name`` is left and the names with a word ending as a patronymic does; only
+    they are looked at again."""
     halves = pc.split_pattern(names, " ", max_splits=1)
     first = pc.list_element(halves, 0)
     last = pc.binary_join(pc.list_slice(halves, 1), pa.scalar(" ", TEXT))

@@ -173,6 +173,24 @@ def test_split_full_names_knows_russian_order() -> None:
         ("Роман Абрамович", "Роман", "Абрамович"),  # a man's patronymic is also a surname
         ("Иван (менеджер)", "Иван", ""),  # a remark in brackets
         ("Smith, John, Jr", "Smith", "John Jr"),  # two commas: the words in order
+        # Surname first, as Russian, Ukrainian and Romanian forms often have it:
+        ("Иванов Иван", "Иван", "Иванов"),
+        ("Иванова Мария", "Мария", "Иванова"),
+        ("Шевченко Олена", "Олена", "Шевченко"),
+        ("Popescu Ion", "Ion", "Popescu"),
+        ("Петров-Водкин Кузьма", "Кузьма", "Петров-Водкин"),
+        ("г-н Иванов Иван", "Иван", "Иванов"),
+        # ...but a first name that ends as a surname does, or two words that both do,
+        # or a patronymic after it, is left as written:
+        ("Кристина Ким", "Кристина", "Ким"),
+        ("Валентин Цой", "Валентин", "Цой"),
+        ("Ирина Иванова", "Ирина", "Иванова"),
+        ("Петров Иванович", "Петров", "Иванович"),
+        ("Kevin Ivanov", "Kevin", "Ivanov"),  # Latin letters: as written
+        ("Иванов 2", "Иванов", "2"),
+        # A title before one word: the surname ("Mr Smith", "г-жа Петрова").
+        ("Mr Smith", "", "Smith"),
+        ("Госпожа Петрова", "", "Петрова"),
     ],
 )
 def test_full_names_split_in_every_order_exports_write(name: str, first: str, last: str) -> None:
