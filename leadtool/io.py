@@ -16,6 +16,7 @@ import gc
 import io
 import json
 import logging
+import math
 import mmap
 import os
 import re
@@ -833,20 +834,23 @@ def _all_blank(body: Any) -> bool:
 def find_header(records: Sequence[Sequence[str]]) -> tuple[int, int]:
     """Return (row index, first column index) of the header within the first records.
 
-    The header is the first row that is as wide as the table (the modal width of the first
-    records), at least half filled, and mostly text rather than numbers: titles, date ranges
-    and empty lines above it (report preambles) are skipped.
+    The header is the first row that is as wide as the table, at least half filled, and
+    mostly text rather than numbers: titles, date ranges and empty lines above it (report
+    preambles) are skipped. The table's width is the most common among the later half of
+    the first records: a table runs to the end, a preamble is at the start — and a short
+    report's preamble (LinkedIn's title, dates and account, two cells each) can outnumber
+    its rows.
     """
     spans = [_span(r) for r in records[:SNIFF_RECORDS]]
     widths = [end - start for start, end in spans if end > start]
     if not widths:
         return 0, 0
-    counts = Counter(widths)
+    counts = Counter(widths[len(widths) // 2 :])
     table_width = max(w for w, n in counts.items() if n == max(counts.values()))
     for i, (start, end) in enumerate(spans):
         cells = [c.strip() for c in records[i][start:end]]
         filled = [c for c in cells if c]
-        if not filled or (len(cells) < max(2, int(table_width * 0.6)) and table_width > 1):
+        if not filled or (len(cells) < max(2, math.ceil(table_width * 0.6)) and table_width > 1):
             continue
         numeric = sum(_looks_numeric(c) for c in filled)
         if len(filled) >= len(cells) / 2 and numeric <= len(filled) / 3:

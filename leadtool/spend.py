@@ -43,6 +43,9 @@ class SpendProfile:
     match_all: tuple[str, ...]
     match_any: tuple[tuple[str, ...], ...]
     columns: dict[str, tuple[str, ...]]
+    # Whose order slash dates follow where the column cannot tell (11/1 and 11/2 only):
+    # LinkedIn writes M/D/YYYY whatever the account's country.
+    date_region: str | None = None
 
     def fits(self, keys: set[str]) -> bool:
         if self.match_all and not all(k in keys for k in self.match_all):
@@ -72,6 +75,7 @@ def spend_profiles() -> tuple[SpendProfile, ...]:
             match_all=tuple(header_key(h) for h in p.get("match", ())),
             match_any=tuple(tuple(header_key(h) for h in g) for g in p.get("match_any", ())),
             columns={f: tuple(header_key(h) for h in hs) for f, hs in p["columns"].items()},
+            date_region=p.get("date_region"),
         )
         for p in doc["profiles"]
     )
@@ -184,7 +188,7 @@ def spend_table(
 
     spend = parse_amounts(column("spend"))
     currency_col, currency_from = _currencies(column, found, currency, data.index)
-    dates, _ = normalize_dates(column("date"), "UTC")
+    dates, _ = normalize_dates(column("date"), "UTC", profile.date_region)
     out = pd.DataFrame(
         {
             "date": dates.str[:10],

@@ -116,6 +116,23 @@ def test_find_header_skips_title_lines() -> None:
     assert find_header(records) == (3, 0)
 
 
+def test_find_header_below_a_preamble_longer_than_the_table() -> None:
+    # A short report: its title, dates and account (two cells each, the dates' commas
+    # unquoted) outnumber its rows; the table is what runs to the end.
+    records = [
+        ["Campaign Performance Report (in UTC)"],
+        ["Report Start: 11/1/2026", " 12:00 AM"],
+        ["Report End: 11/30/2026", " 11:59 PM"],
+        ["Date Generated: 12/1/2026", " 9:15 AM"],
+        ["Account Name", "Demo Account"],
+        [],
+        ["Start Date (in UTC)", "Campaign Name", "Currency", "Total Spent"],
+        ["11/1/2026", "LeadGen", "USD", "150.25"],
+        ["11/2/2026", "LeadGen", "USD", "1,204.10"],
+    ]
+    assert find_header(records) == (6, 0)
+
+
 def test_find_header_when_the_table_starts_lower_and_to_the_right() -> None:
     records = [["", "", ""], ["", "", ""], ["", "Variables", "Description"], ["", "a", "b"]]
     assert find_header(records) == (2, 1)

@@ -96,6 +96,32 @@ def spend_of(name: str, **kwargs) -> pd.DataFrame:
             [["2026-11-06", "vk", "vk_retarget", "9100001", "3050.00", "RUB", "8000", "120"]],
         ),
         (
+            # Its preamble has more lines than the report has rows, and 11/1 is November
+            "linkedin_ads_spend.csv",
+            [
+                [
+                    "2026-11-01",
+                    "linkedin",
+                    "LeadGen US Decision Makers",
+                    "612000001",
+                    "150.25",
+                    "USD",
+                    "10234",
+                    "87",
+                ],
+                [
+                    "2026-11-02",
+                    "linkedin",
+                    "LeadGen US Decision Makers",
+                    "612000001",
+                    "1204.10",
+                    "USD",
+                    "11234",
+                    "97",
+                ],
+            ],
+        ),
+        (
             "generic_spend.csv",
             [
                 ["2026-11-05", "tilda", "", "", "150.00", "EUR", "", ""],
