@@ -1284,6 +1284,8 @@ def run_cmd(
                 for table in record.get("tables", [])
                 if "spend_profile" in table
             ]
+            if STATE.verbose:
+                _run_details(manifest)
             if spent:
                 say(f"read as spend, not leads: {', '.join(spent)}")
             for note in [*manifest.get("clean_notes", []), *manifest.get("report_notes", [])]:
@@ -1299,6 +1301,28 @@ def run_cmd(
             for failure in result.failures:
                 console.print(f"Error: {failure}", markup=False, soft_wrap=True)
             raise typer.Exit(1)
+
+
+def _run_details(manifest: dict[str, Any]) -> None:
+    """``run -v``: each input as ``import`` and ``spend`` summarize it, and the stages'
+    times — what a cron job's log needs to tell which file or stage a bad night came from."""
+    from leadtool.importer import ImportStats
+
+    for record in [*manifest["inputs"], *manifest.get("spend", [])]:
+        if "skipped" in record or "error" in record:
+            say(f"{record['path']}: {record.get('skipped') or record.get('error')}")
+        for table in record.get("tables", []):
+            if "import" in table:
+                _summary(
+                    ImportStats(file=table["table"], profile=table["profile"], **table["import"])
+                )
+            else:
+                profile, rows = table["spend_profile"], table["rows"]
+                say(
+                    f"{table['table']}: spend, profile {profile}, {rows} row{'' if rows == 1 else 's'}"
+                )
+    times = ", ".join(f"{k} {v:.2f} s" for k, v in manifest["durations_seconds"].items())
+    say(f"stages: {times}")
 
 
 def _run_with_progress(config: object, folder: str, inbox: bool, runner: Any) -> Any:

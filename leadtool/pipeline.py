@@ -64,7 +64,7 @@ from leadtool.report import (
 )
 from leadtool.settings import as_of_stamp, job_count, region_code, timezone_name
 from leadtool.sources import load_user_mapping, profile_by_key
-from leadtool.spend import combine_spend, spend_frame
+from leadtool.spend import combine_spend, spend_frame, spend_frame_and_profile
 from leadtool.yamltext import YAMLError, parse_yaml
 
 CONFIG_NAME = "leadtool.yml"
@@ -441,8 +441,16 @@ def _run(
                 imported, spent = [], []
             for frame, stats in imported:
                 frames.append(frame)
+                # What import found (the summary `leadtool import` prints): a night whose
+                # share of valid phones falls tells of a broken form.
+                found = {k: v for k, v in stats.as_dict().items() if k not in ("file", "profile")}
                 record.setdefault("tables", []).append(
-                    {"table": stats.file, "profile": stats.profile, "rows": stats.rows_written}
+                    {
+                        "table": stats.file,
+                        "profile": stats.profile,
+                        "rows": stats.rows_written,
+                        "import": found,
+                    }
                 )
             for table, profile in spent:
                 spend_tables.append(table)
@@ -531,8 +539,12 @@ def _run(
     spend_frames = [spend_frame(table) for table in spend_tables]
     spend_inputs = []
     for path in iter_paths(config.spend):
-        spend_inputs.append({"path": path, "sha256": sha256(path)})
-        spend_frames += [spend_frame(table) for table in read_tables(path)]
+        tables = []
+        for table in read_tables(path):
+            frame, profile = spend_frame_and_profile(table)
+            spend_frames.append(frame)
+            tables.append({"table": table.label, "spend_profile": profile, "rows": len(frame)})
+        spend_inputs.append({"path": path, "sha256": sha256(path), "tables": tables})
     spend = combine_spend(spend_frames) if spend_frames else None
     if spend is not None:
         emit(spend, "spend.csv")

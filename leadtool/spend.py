@@ -267,9 +267,16 @@ def combine_spend(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def spend_frame(table: Table) -> pd.DataFrame:
     """Canonical spend from a table: a file ``leadtool spend`` wrote is taken as it is, any
     other export is recognized and mapped."""
+    return spend_frame_and_profile(table)[0]
+
+
+def spend_frame_and_profile(table: Table) -> tuple[pd.DataFrame, str]:
+    """``spend_frame``, and the profile it was read by (``canonical`` for a file ``leadtool
+    spend`` wrote)."""
     if {"spend", "source", "campaign"} <= set(table.data.columns):
-        return read_spend_frame(table.data)
-    return spend_table(table)[0]
+        return read_spend_frame(table.data), "canonical"
+    frame, stats = spend_table(table)
+    return frame, stats.profile
 
 
 def read_spend_frame(frame: pd.DataFrame) -> pd.DataFrame:

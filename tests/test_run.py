@@ -66,6 +66,27 @@ def test_run_on_the_examples(run, tmp_path) -> None:
     rejected = pd.read_csv(out / "rejected.csv", dtype=str, keep_default_na=False)
     assert set(rejected["quality"]) == {"junk"}
     assert "report.html" in result.stderr
+    # What import found in each file, and each spend report's profile, for a night's log.
+    tilda = next(t for i in manifest["inputs"] for t in i["tables"] if t["profile"] == "tilda")
+    assert tilda["import"]["encoding"] == "cp1251" and tilda["import"]["phones_valid"] == 3
+    spend = {t["table"]: t["spend_profile"] for i in manifest["spend"] for t in i["tables"]}
+    assert spend["yandex_direct_spend.csv"] == "yandex_direct"
+    assert "profile tilda" not in result.stderr  # the summary alone without -v
+
+
+def test_run_verbose_tells_each_files_summary_and_the_stages_times(run, tmp_path) -> None:
+    out = tmp_path / "demo"
+    result = run("-v", "run", "--config", str(EXAMPLES / "leadtool.yml"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert any(
+        line.startswith("tilda_form.csv: profile tilda, cp1251, semicolon, 3 rows read")
+        for line in lines
+    )
+    assert "    Телефон -> phone" in lines  # the column mapping, as import -v shows it
+    assert "yandex_direct_spend.csv: spend, profile yandex_direct, 3 rows" in lines
+    assert "vk_ads_spend.csv: spend, profile vk_ads, 1 row" in lines
+    assert any(line.startswith("stages: import ") and "writing" in line for line in lines)
 
 
 def test_a_runs_report_takes_currency_rates_and_won_deals(run, tmp_path) -> None:
