@@ -1318,9 +1318,8 @@ def _run_details(manifest: dict[str, Any]) -> None:
                 )
             else:
                 profile, rows = table["spend_profile"], table["rows"]
-                say(
-                    f"{table['table']}: spend, profile {profile}, {rows} row{'' if rows == 1 else 's'}"
-                )
+                plural = "" if rows == 1 else "s"
+                say(f"{table['table']}: spend, profile {profile}, {rows} row{plural}")
     times = ", ".join(f"{k} {v:.2f} s" for k, v in manifest["durations_seconds"].items())
     say(f"stages: {times}")
 
