@@ -839,14 +839,16 @@ def find_header(records: Sequence[Sequence[str]]) -> tuple[int, int]:
     preambles) are skipped. The table's width is the most common among the later half of
     the first records: a table runs to the end, a preamble is at the start — and a short
     report's preamble (LinkedIn's title, dates and account, two cells each) can outnumber
-    its rows.
+    its rows. A header is at least 60% as wide as the table.
     """
     spans = [_span(r) for r in records[:SNIFF_RECORDS]]
     widths = [end - start for start, end in spans if end > start]
     if not widths:
         return 0, 0
-    counts = Counter(widths[len(widths) // 2 :])
-    table_width = max(w for w, n in counts.items() if n == max(counts.values()))
+    later, every = Counter(widths[len(widths) // 2 :]), Counter(widths)
+    # Ties among the later records (a short file's few rows, some ragged) go to the width
+    # most common overall, then to the wider.
+    table_width = max(later, key=lambda w: (later[w], every[w], w))
     for i, (start, end) in enumerate(spans):
         cells = [c.strip() for c in records[i][start:end]]
         filled = [c for c in cells if c]
