@@ -974,9 +974,9 @@ def spend_cmd(
     input_format: InputFormat = None,
     out_format: OutputFormat = None,
 ) -> None:
-    """Read ad-spend exports (Meta Ads Manager, Google Ads, Yandex Direct, VK Ads or any table
-    with a cost column) into canonical spend: date, source, campaign, campaign_id, adset, ad,
-    spend, currency, impressions, clicks."""
+    """Read ad-spend exports (Meta Ads Manager, Google Ads, Yandex Direct, VK Ads, LinkedIn
+    Campaign Manager or any table with a cost column) into canonical spend: date, source,
+    campaign, campaign_id, adset, ad, spend, currency, impressions, clicks."""
     from leadtool.io import output_format, read_tables
     from leadtool.spend import combine_spend, currency_code, spend_table
 
