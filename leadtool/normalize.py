@@ -1096,8 +1096,9 @@ def _surname_words() -> tuple[re.Pattern[str], frozenset[str], str]:
     endings = "|".join(sorted(map(re.escape, doc["surname_endings"]), key=len, reverse=True))
     word = re.compile(f"(?i:[^\\W\\d_][\\w'’-]*[^\\W\\d_](?:{endings}))")
     firsts = frozenset(str(n).casefold() for n in doc["first_names_ending_as_surnames"])
-    # RE2's \w is ASCII: letters are \pL there.
-    spaced = f"^(?i:\\pL[\\pL'’-]*\\pL(?:{endings})) [\\pL'’-]+$"
+    # A prefilter, the letters left to ``_surname_first``: Arrow compiles a pattern at each
+    # call, and one of Unicode letter classes with case folding took 4.5 ms, this 0.4 ms.
+    spaced = f"^[^ ]{{2,}}(?i:{endings}) [^ ]+$"
     return word, firsts, spaced
 
 
