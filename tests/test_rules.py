@@ -75,7 +75,7 @@ def test_conditions(expr: str, expected: list[bool]) -> None:
         ("visits > 3 )", "unexpected ')'"),
         ("foo(visits)", "unknown function 'foo'"),
         ("amount(budget, visits) > 1", "amount() takes 1 argument"),
-        ('crm_stage(message) == "SQL"', "crm_stage() takes no arguments"),
+        ('crm_stage(visits > 1) == "SQL"', "crm_stage() needs columns, got a boolean"),
         ("num(visits)", "the condition is a number"),
         ('message matches "(unclosed"', "does not compile"),
         ('message > "a"', "text can only be == or !="),
@@ -117,6 +117,29 @@ def test_crm_stage_reads_the_stage_a_crm_gave(cells: dict[str, str], stage: str)
     for expected in ("SQL", "MQL", ""):
         node = compile_condition(f'crm_stage() == "{expected}"', columns)
         assert evaluate(node, frame, NOW).tolist() == [expected == stage]
+
+
+def test_crm_stage_reads_the_columns_it_is_given() -> None:
+    # A CRM that keeps its stage under a header of its own (a custom pipeline field): the
+    # rule names the column, and only the columns named are read.
+    frame = pd.DataFrame(
+        {
+            "x_pipeline": ["Marketing Qualified Lead", "SQL", "", "new"],
+            "x_lifecycle_stage": ["", "", "salesqualifiedlead", ""],
+        }
+    )
+    columns = set(frame.columns)
+
+    def stages(call: str) -> list[str]:
+        found = ["", "", "", ""]
+        for stage in ("SQL", "MQL"):
+            hits = evaluate(compile_condition(f'{call} == "{stage}"', columns), frame, NOW)
+            found = [stage if hit else f for hit, f in zip(hits, found, strict=True)]
+        return found
+
+    assert stages("crm_stage(x_pipeline)") == ["MQL", "SQL", "", ""]
+    assert stages("crm_stage(x_pipeline, x_lifecycle_stage)") == ["MQL", "SQL", "SQL", ""]
+    assert stages("crm_stage()") == ["", "", "SQL", ""]  # the columns values.yml names
 
 
 @pytest.mark.parametrize(
