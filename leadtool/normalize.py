@@ -199,7 +199,24 @@ def clean_phone_text(series: pd.Series) -> pd.Series:
         rest = pa.array(~simple)
         folded = pc.replace_substring_regex(text.filter(rest), f"{_WS}+", " ")
         keyed = pc.replace_with_mask(keyed, rest, folded)
-    return from_arrow(keyed, series.index)
+    return from_arrow(_without_plus_before_trunk(keyed), series.index)
+
+
+# "+8 (912) 345-67-89": a Russian or Kazakh number typed with its trunk prefix 8 after a
+# "+" (a form's mask that shows one, a habit from "+7"). No country code starts +89, so
+# such a number is no international one: it is the national "8 912 …" it was meant as.
+_PLUS_TRUNK = "^\\+(89[0-9]{9})$"
+
+
+def _without_plus_before_trunk(keyed: pa.Array) -> pa.Array:
+    """``+89123456789`` → ``89123456789`` (read under the row's region, as ``8 912 …``
+    is); only cells that start ``+89`` are looked at again."""
+    maybe = pc.starts_with(keyed, "+89")
+    if not pc.any(maybe).as_py():
+        return keyed
+    picked = pc.fill_null(maybe, False)
+    fixed = pc.replace_substring_regex(keyed.filter(picked), _PLUS_TRUNK, "\\1")
+    return pc.replace_with_mask(keyed, picked, fixed)
 
 
 # A number that went through a spreadsheet or pandas as a float: "79161234567.0".

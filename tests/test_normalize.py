@@ -41,6 +41,10 @@ def S(*values: str) -> pd.Series:
         ("+79161234567.00", None, "+79161234567"),
         ("9161234567.0", "RU", "+79161234567"),
         ("7.91612E+10", "RU", ""),  # Excel's display: the last digits are gone
+        ("+8 (912) 345-67-89", "RU", "+79123456789"),  # the trunk 8 after a "+": no +89 code
+        ("+8 912 345 67 89", "MD", ""),  # ...read under the row's region, as 8 912 … is
+        ("+8 (701) 234-56-78", "KZ", ""),  # +870 is Inmarsat's: left as typed
+        ("+86 10 1234 5678", None, "+861012345678"),  # China's code is one
         ("+7 916 123 45 67 (WhatsApp)", None, "+79161234567"),  # free-text phone fields
         ("8 916 123-45-67 моб.", "RU", "+79161234567"),
         ("+7 (916) 123-45-67 Иван", None, "+79161234567"),

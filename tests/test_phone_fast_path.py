@@ -385,3 +385,15 @@ def test_service_numbers_ask_phonenumbers_only_about_candidates(monkeypatch) -> 
     phones = pd.Series(["+79161234567", "+78005553535", "+78005553535", "+40722123456"] * 50)
     found = nz.service_numbers(phones, ["toll_free"])
     assert found.sum() == 100 and asked == ["+78005553535"]
+
+
+def test_a_trunk_prefix_after_a_plus_is_read_as_typed_without_it() -> None:
+    # "+8 (912) …": no country code starts +89, so the cell is the national 8 912 … — on
+    # the fast paths as phonenumbers reads the digits without the "+".
+    texts = ["+8 (912) 345-67-89", "+89161234567", "+8 (912) 345-67", "+86 10 1234 5678"]
+    keys = nz.clean_phone_text(pd.Series(texts, dtype=object))
+    assert keys.tolist() == ["89123456789", "89161234567", "+891234567", "+861012345678"]
+    regions = pd.Series(["RU"] * len(texts), dtype=object)
+    phones, _ = normalize_phones(keys, regions)
+    assert phones.tolist() == [parse_phone(k, "RU") for k in keys]
+    assert phones.tolist()[:2] == ["+79123456789", "+79161234567"]
