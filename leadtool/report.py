@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from leadtool.arrowtext import SPACE
+from leadtool.arrowtext import SPACE, to_arrow
 from leadtool.errors import LeadtoolError
 from leadtool.normalize import canonical_stamps, per_distinct, source_key
 from leadtool.schema import snake_case
@@ -525,6 +526,7 @@ def build_report(
         report.views[name] = _aggregate(keys, flags, spend_keys, amounts, currency, dims)
     report.views["summary"] = _aggregate(keys, flags, spend_keys, amounts, currency, ())
     report.views["funnel"] = _funnel(report.views["summary"])
+    report.views["junk_reasons"] = _junk_reasons(leads)
     if (currency.nunique() > 1) and not fx:
         notes.append(
             "spend is in several currencies; totals are per currency (give --fx to convert)"
@@ -737,6 +739,47 @@ def _metrics(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _junk_reasons(leads: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+    """Why leads were junk: each reason clean gave the junk leads (``docs/checks.md``), how
+    many junk leads have it, their share of the junk, and the sources with most of them — a
+    source's junk rate says how much, this says what to fix (a form's bots, a partner's
+    test leads, an ad's wrong audience). Empty without clean's columns."""
+    columns = ["reason", "junk", "share", "sources"]
+    if "quality" not in leads.columns or "reasons" not in leads.columns:
+        return pd.DataFrame(columns=columns)
+    junk = (text_column(leads, "quality") == "junk").to_numpy(dtype=bool)
+    if not junk.any():
+        return pd.DataFrame(columns=columns)
+    parts = pc.split_pattern(to_arrow(text_column(leads, "reasons")[junk]), ";")
+    reason_codes, reason_names = pd.factorize(pd.Series(pc.list_flatten(parts), dtype="str"))
+    lead_of = np.asarray(pc.list_parent_indices(parts))  # each reason's junk lead
+    sources = _platform(text_column(leads, "source")[junk]).replace("", NONE_LABEL)
+    source_codes, source_names = pd.factorize(sources)
+    named = np.array([name.strip() != "" for name in reason_names], dtype=bool)
+    width = max(len(source_names), 1)
+    pair = reason_codes.astype(np.int64) * width + source_codes[lead_of]
+    counts = np.bincount(reason_codes, minlength=len(reason_names))
+    by_source = np.bincount(pair, minlength=len(reason_names) * width).reshape(-1, width)
+    order = [r for r in np.argsort(-counts, kind="stable") if named[r]]
+    most = [
+        ", ".join(
+            f"{source_names[c]} {by_source[r, c]}"
+            for c in np.argsort(-by_source[r], kind="stable")[:top]
+            if by_source[r, c]
+        )
+        for r in order
+    ]
+    return pd.DataFrame(
+        {
+            "reason": [reason_names[r] for r in order],
+            "junk": counts[order].astype(np.int64),
+            "share": counts[order] / int(junk.sum()),
+            "sources": most,
+        },
+        columns=columns,
+    )
+
+
 def _funnel(summary: pd.DataFrame) -> pd.DataFrame:
     row = summary.iloc[0] if len(summary) else pd.Series(dtype=float)
     steps = [
@@ -823,6 +866,9 @@ def to_markdown(report: Report) -> str:
     lines = [f"# Lead report by {', '.join(report.by)}", "", days, ""]
     lines += _md_table(formatted(report.table))
     lines += ["", "## Funnel", "", *_md_table(formatted(report.views["funnel"]))]
+    reasons = report.views.get("junk_reasons")
+    if reasons is not None and len(reasons):
+        lines += ["", "## Why junk", "", *_md_table(formatted(reasons))]
     if report.notes:
         lines += ["", *[f"> {n}" for n in report.notes]]
     return "\n".join(lines) + "\n"
@@ -848,6 +894,8 @@ def workbook_sheets(report: Report) -> dict[str, pd.DataFrame]:
         "by_day": report.views["by_day"],
         "funnel": report.views["funnel"],
     }
+    if len(report.views.get("junk_reasons", ())):
+        sheets["junk_reasons"] = report.views["junk_reasons"]
     if main not in ("source", "source_campaign", "day"):
         sheets = {f"by_{main}"[:31]: report.table, **sheets}
     return sheets
@@ -880,7 +928,9 @@ def to_html(report: Report, title: str = "Lead report") -> str:
             [("junk rate", sources["junk_rate"])],
             percent=True,
         ),
-        f"</section><section><h2>Leads per day ({html.escape(report.timezone)})</h2>",
+        "</section>",
+        _junk_reasons_html(report.views.get("junk_reasons")),
+        f"<section><h2>Leads per day ({html.escape(report.timezone)})</h2>",
         _bar_chart("daily-chart", days["day"].tolist(), [("leads", days["leads"])]),
         "</section>",
         f"<section><h2>By {html.escape(', '.join(report.by))}</h2>",
@@ -899,6 +949,12 @@ def to_html(report: Report, title: str = "Lead report") -> str:
         + "\n".join(parts)
         + "\n</body></html>\n"
     )
+
+
+def _junk_reasons_html(reasons: pd.DataFrame | None) -> str:
+    if reasons is None or not len(reasons):
+        return ""
+    return f"<section><h2>Why junk</h2>{_html_table(formatted(reasons))}</section>"
 
 
 def _cost_charts(campaigns: pd.DataFrame, label: list[str]) -> str:

@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 from leadtool import spend
 from leadtool.errors import LeadtoolError
 from leadtool.io import read_tables
-from leadtool.report import build_report, outcomes_table, parse_dimensions, to_html, to_markdown
+from leadtool.report import (
+    build_report,
+    outcomes_table,
+    parse_dimensions,
+    to_html,
+    to_json,
+    to_markdown,
+    workbook_sheets,
+)
 from leadtool.schema import snake_case
 from leadtool.sources import load_yaml_data
 from leadtool.spend import currency_of, parse_amount, spend_table
@@ -370,6 +378,43 @@ def test_periods_and_medium() -> None:
     assert set(report.table["month"]) == {"2026-11"}
 
 
+def test_the_report_says_why_leads_were_junk_and_from_which_sources() -> None:
+    # A source's junk rate says how much; the reasons say what to fix — bots on a form,
+    # a partner's test leads — and where.
+    leads = pd.DataFrame(
+        {
+            "source": ["facebook", "instagram", "tilda", "tilda", "google", "tilda"],
+            "created_at": ["2026-11-05T10:00:00Z"] * 6,
+            "quality": ["junk", "junk", "junk", "junk", "ok", "suspect"],
+            "reasons": [
+                "test_entry",
+                "no_contact;test_entry",
+                "too_fast;honeypot",
+                "too_fast",
+                "",
+                "role_email",  # suspect: not junk, not counted
+            ],
+        }
+    )
+    report = build_report(leads, None, ("source",))
+    reasons = report.views["junk_reasons"]
+    assert reasons.to_dict("list") == {
+        "reason": ["test_entry", "too_fast", "no_contact", "honeypot"],
+        "junk": [2, 2, 1, 1],
+        "share": [0.5, 0.5, 0.25, 0.25],
+        # Meta's placements as one source, as the report joins their spend
+        "sources": ["facebook 2", "tilda 2", "facebook 1", "tilda 1"],
+    }
+    markdown = to_markdown(report)
+    assert "## Why junk" in markdown and "| test_entry | 2 | 50.0% | facebook 2 |" in markdown
+    assert "<h2>Why junk</h2>" in to_html(report)
+    assert "junk_reasons" in workbook_sheets(report) and '"junk_reasons"' in to_json(report)
+    # Leads without clean's columns, or without junk: no such section.
+    plain = build_report(leads.drop(columns=["reasons"]), None, ("source",))
+    assert plain.views["junk_reasons"].empty and "Why junk" not in to_markdown(plain)
+    assert "junk_reasons" not in workbook_sheets(plain)
+
+
 def test_no_personal_data_in_any_rendering() -> None:
     report = build_report(LEADS, spend_of("meta_ads_spend.csv"), ("source", "campaign"))
     for text in (to_html(report), to_markdown(report)):
@@ -470,7 +515,14 @@ def test_cli_report_formats(run, qualified, tmp_path, ext: str) -> None:
         assert ru["spend"] == "2230.75" and ru["currency"] == "USD"
     elif ext == "json":
         doc = json.loads(out.read_text(encoding="utf-8"))
-        assert set(doc["views"]) == {"by_source", "by_campaign", "by_day", "summary", "funnel"}
+        assert set(doc["views"]) == {
+            "by_source",
+            "by_campaign",
+            "by_day",
+            "summary",
+            "funnel",
+            "junk_reasons",
+        }
     elif ext == "xlsx":
         sheets = [t.sheet for t in read_tables(str(out))]
         assert {"summary", "by_source", "by_campaign", "by_day", "funnel"} <= set(sheets)
