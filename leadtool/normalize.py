@@ -202,9 +202,10 @@ def clean_phone_text(series: pd.Series) -> pd.Series:
     return from_arrow(_without_plus_before_trunk(keyed), series.index)
 
 
-# "+8 (912) 345-67-89": a Russian or Kazakh number typed with its trunk prefix 8 after a
-# "+" (a form's mask that shows one, a habit from "+7"). No country code starts +89, so
-# such a number is no international one: it is the national "8 912 …" it was meant as.
+# "+8 (912) 345-67-89": a Russian mobile typed with its trunk prefix 8 after a "+" (a
+# form's mask that shows one, a habit from "+7"). No country code starts +89, so such a
+# number is no international one: it is the national "8 912 …" it was meant as. (+84 is
+# Vietnam's and +870 Inmarsat's: "+8 495 …" or a Kazakh "+8 701 …" is left as typed.)
 _PLUS_TRUNK = "^\\+(89[0-9]{9})$"
 
 
@@ -1107,8 +1108,8 @@ def _split_name(text: str) -> tuple[str, str]:
 
 @cache
 def _surname_words() -> tuple[re.Pattern[str], frozenset[str], str]:
-    """(a word ending as a surname does, first names that end so, the RE2 pattern of a
-    two-word name whose first word ends so): ``data/names.yml``."""
+    """(a word ending as a surname does, first names that end so, an RE2 prefilter for
+    two-word names whose first word ends so): ``data/names.yml``."""
     doc = load_yaml_data("names.yml")
     endings = "|".join(sorted(map(re.escape, doc["surname_endings"]), key=len, reverse=True))
     word = re.compile(f"(?i:[^\\W\\d_][\\w'’-]*[^\\W\\d_](?:{endings}))")
