@@ -379,6 +379,8 @@ def test_bools() -> None:
         ("Яндекс Директ РСЯ", "yandex"),
         ("tg_ads", "telegram"),
         ("vk_group", "vk"),
+        ("youtubechannel", "youtube"),  # X Education's Lead Source
+        ("Telegram channel", "telegram"),
         ("email_newsletter", "email"),
         ("google_sheet", "google_sheet"),  # not a placement: a slug, as before
         ("facebook_instagram", "facebook_instagram"),  # two platforms: neither
