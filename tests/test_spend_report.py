@@ -142,6 +142,19 @@ def test_spend_formats(name: str, expected: list[list[str]]) -> None:
     assert spend_of(name).drop(columns=["adset", "ad"]).values.tolist() == expected
 
 
+def test_a_sheet_of_ones_own_with_a_total_spent_column_keeps_its_sources(tmp_path) -> None:
+    # "Total spent" alone is no LinkedIn report: an agency's sheet keeps its own sources.
+    (tmp_path / "agency.csv").write_text(
+        "Date,Source,Campaign,Total spent\n2026-11-05,Facebook Ads,Leadgen,120.50\n"
+        "2026-11-05,Яндекс Директ,Поиск,3000\n",
+        encoding="utf-8",
+    )
+    frame, stats = spend_table(read_tables(str(tmp_path / "agency.csv"))[0])
+    assert stats.profile == "generic"
+    assert frame["source"].tolist() == ["facebook", "yandex"]
+    assert frame["spend"].tolist() == ["120.50", "3000.00"]
+
+
 @pytest.mark.parametrize(
     ("name", "adsets"),
     [
