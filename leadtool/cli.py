@@ -1198,6 +1198,17 @@ def _print_report(report: object) -> None:
     for row in table.itertuples(index=False):
         view.add_row(*[str(v) for v in row])
     print_whole(out, view)
+    reasons = report.views.get("junk_reasons")
+    if STATE.verbose and reasons is not None and len(reasons):  # what to fix, with -v
+        why = RichTable(title="why junk", title_justify="left")
+        for col in reasons.columns:
+            if col in ("junk", "share"):
+                why.add_column(str(col), justify="right", no_wrap=True)
+            else:
+                why.add_column(str(col), overflow="fold")
+        for row in formatted(reasons).itertuples(index=False):
+            why.add_row(*[str(v) for v in row])
+        print_whole(out, why)
 
 
 # --------------------------------------------------------------------------- run

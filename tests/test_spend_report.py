@@ -551,6 +551,9 @@ def test_cli_report_terminal_raw_spend_and_errors(run, qualified, tmp_path) -> N
     )
     assert result.exit_code == 0, result.output
     assert "leads by source" in result.stdout and "facebook" in result.stdout
+    assert "why junk" not in result.stdout  # the reasons with -v
+    verbose = run("-v", "report", str(qualified), "--by", "source")
+    assert "why junk" in verbose.stdout and "test_entry" in verbose.stdout
     assert run("report", str(qualified), "--by", "planet").exit_code == 2
     twice = run("report", str(qualified), "--by", "source,Source", "-o", "-")
     assert twice.exit_code == 0 and twice.stdout.splitlines()[0].startswith("source,leads")
