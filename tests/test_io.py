@@ -925,6 +925,17 @@ def test_a_lead_that_shares_a_header_word_is_kept(tmp_path) -> None:
     assert table.data["Name"].tolist() == ["Anna", "Name", "Name"]
 
 
+def test_a_repeated_header_with_padded_cells_is_found(tmp_path) -> None:
+    # The header as written had spaces around its first name ("Имя ;Телефон"): the table's
+    # column is "Имя", the copy's cell "Имя " — found all the same.
+    part = "Имя ; Телефон\nАнна;+79161234567\n"
+    path = tmp_path / "week.csv"
+    path.write_bytes((part * 2).encode("cp1251"))
+    (table,) = read_tables(str(path))
+    assert table.header_repeats == 1 and table.rows == [1, 3]
+    assert table.data["Имя"].tolist() == ["Анна", "Анна"]
+
+
 def test_a_spreadsheet_pasted_below_another_loses_its_header(tmp_path) -> None:
     frame = pd.DataFrame(
         {
