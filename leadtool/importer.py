@@ -660,17 +660,11 @@ def _phone_columns(
         return phone, more
     fallback = pd.Series(region, index=text.index[retry], dtype="str")
     found, found_more = nz.normalize_phones(text.iloc[retry], fallback, jobs)
-    got = mask(pc.not_equal(to_arrow(found), ""))
-    where = np.zeros(len(text), dtype=bool)
-    where[retry[got]] = True
-    keep = pa.array(got)
-    phone_arrow = pc.replace_with_mask(
-        to_arrow(phone), pa.array(where), to_arrow(found).filter(keep)
-    )
-    more_arrow = pc.replace_with_mask(
-        to_arrow(more), pa.array(where), to_arrow(found_more).filter(keep)
-    )
-    return from_arrow(phone_arrow, text.index), from_arrow(more_arrow, text.index)
+    # (A further number is found only beside a first one: where no phone was, none was.)
+    out = {"phone": phone, "more": more}
+    _filled_from(out, "phone", retry, found)
+    _filled_from(out, "more", retry, found_more)
+    return out["phone"], out["more"]
 
 
 def _valid_from_others(

@@ -212,12 +212,17 @@ _PLUS_TRUNK = "^\\+(89[0-9]{9})$"
 def _without_plus_before_trunk(keyed: pa.Array) -> pa.Array:
     """``+89123456789`` → ``89123456789`` (read under the row's region, as ``8 912 …``
     is); only cells that start ``+89`` are looked at again."""
-    maybe = pc.starts_with(keyed, "+89")
+    return _rewritten_where(keyed, pc.starts_with(keyed, "+89"), _PLUS_TRUNK)
+
+
+def _rewritten_where(text: pa.Array, maybe: pa.Array, pattern: str) -> pa.Array:
+    """``text`` with ``pattern`` replaced by its first group in the cells ``maybe`` picks
+    (a cheap test first: the regex runs on those few cells only)."""
     if not pc.any(maybe).as_py():
-        return keyed
+        return text
     picked = pc.fill_null(maybe, False)
-    fixed = pc.replace_substring_regex(keyed.filter(picked), _PLUS_TRUNK, "\\1")
-    return pc.replace_with_mask(keyed, picked, fixed)
+    fixed = pc.replace_substring_regex(text.filter(picked), pattern, r"\1")
+    return pc.replace_with_mask(text, picked, fixed)
 
 
 # A number that went through a spreadsheet or pandas as a float: "79161234567.0".
@@ -231,11 +236,7 @@ def _without_float_zeros(text: pa.Array) -> pa.Array:
     of digits, one point and zeros; ``555.123.4560`` keeps its points. (Excel's
     ``7.91612E+10`` has lost its last digits and stays invalid.)"""
     maybe = pc.and_(pc.ends_with(text, "0"), pc.match_substring(text, "."))
-    if not pc.any(maybe).as_py():
-        return text
-    picked = pc.fill_null(maybe, False)
-    fixed = pc.replace_substring_regex(text.filter(picked), _FLOAT_ZEROS, r"\1")
-    return pc.replace_with_mask(text, picked, fixed)
+    return _rewritten_where(text, maybe, _FLOAT_ZEROS)
 
 
 # The first bytes a prefix can start with (p, t, т in either case; the cells are trimmed,
