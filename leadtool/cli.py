@@ -460,7 +460,7 @@ def _summary(stats: ImportStats) -> None:
     if stats.dates_bad:
         notes.append(f"{stats.dates_bad} dates unparsed")
     if stats.footer_rows:
-        notes.append(f"{stats.footer_rows} total rows skipped")
+        notes.append(f"{stats.footer_rows} footer rows skipped (totals, report notes)")
     if stats.header_repeats:
         n = stats.header_repeats
         notes.append(f"{n} repeated header row{'s' if n > 1 else ''} skipped")
@@ -522,7 +522,7 @@ def _inspect_table(out: Console, table: object, options: ImportOptions, rows: in
         facts.add_row("skipped above header", " / ".join(table.preamble)[:100])
     facts.add_row("data rows", str(len(table.rows)))
     if table.footer_rows:
-        facts.add_row("total rows skipped", str(table.footer_rows))
+        facts.add_row("footer rows skipped", str(table.footer_rows))
     if table.header_repeats:
         facts.add_row("repeated header rows skipped", str(table.header_repeats))
     try:

@@ -326,15 +326,40 @@ def infer_phone_region(
     scores: Counter[str] = Counter()
     for region in candidates:
         for t in numbers:
-            try:
-                if phonenumbers.is_valid_number(phonenumbers.parse(t, region)):
-                    scores[region] += 1
-            except phonenumbers.NumberParseException:
-                pass
+            scores[region] += _region_evidence(t, region)
     if not scores:
         return None
     best = max(scores.values())
     return next(r for r in candidates if scores[r] == best)
+
+
+_MOBILE_TYPES = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
+def _region_evidence(text: str, region: str) -> int:
+    """How strongly a national-format number points at a region: 0 when it is no number
+    there; 1 for a valid one; 1 more when it may be a mobile (what lead forms ask for); 1
+    more when its digits are grouped as the region writes its numbers. Validity alone let
+    numbering plans that take almost any length win: ``(415) 555-2671`` and ``5555555555``
+    are both German numbers, and a US file's phones became ``+49…``; the grouping
+    (``(415) 555-2671``, ``098765 43211``, ``06 12 34 56 78``) is what tells a reader."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return 0
+    if not phonenumbers.is_valid_number(number):
+        return 0
+    evidence = 1 + (phonenumbers.number_type(number) in _MOBILE_TYPES)
+    groups = _DIGIT_GROUPS.findall(text)
+    if len(groups) > 1:
+        written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        evidence += list(map(len, groups)) == list(map(len, _DIGIT_GROUPS.findall(written)))
+    return evidence
+
+
+_DIGIT_GROUPS = re.compile(r"\d+")
 
 
 def _is_national(number: str) -> bool:

@@ -47,6 +47,7 @@ CASES = {
     "question_headers.csv": "generic",
     "leads_report_cp1251.csv": "generic",
     "ragged.csv": "generic",
+    "salesforce_leads_report.csv": "generic",  # US numbers, the report's closing notes
     "tilda_form.csv.gz": "tilda",  # gzipped, as a nightly download
     "hubspot_export.zip": "hubspot",  # a ZIP, as HubSpot mails its exports
 }

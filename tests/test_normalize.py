@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from leadtool import normalize as nz
 from leadtool.arrowtext import INVISIBLE
+from leadtool.sources import load_yaml_data
 
 
 def S(*values: str) -> pd.Series:
@@ -411,6 +412,25 @@ def test_infer_region_from_national_numbers() -> None:
     # A column is read the same (Arrow picks the texts that may be national ones).
     column = pd.Series(["+40722123456", "0722 123 456", "0745 987 654", "0733 111 222"])
     assert nz.infer_phone_region(column, cands) == "RO"
+
+
+def test_infer_region_by_how_the_numbers_are_written() -> None:
+    """Validity alone chose the numbering plan that takes the most lengths: a US file's
+    ``(415) 555-0132`` and an Indian ``098765 43211`` are German numbers too, and became
+    ``+49…``. A number that may be a mobile, and one grouped as its region writes it, count
+    more."""
+    cands = load_yaml_data("regions.yml")["candidates"]
+    assert nz.infer_phone_region(["(415) 555-0132", "5555555555"], cands) == "US"
+    assert nz.infer_phone_region(["4155550132"], cands) == "US"  # a mobile there, in RU not
+    assert nz.infer_phone_region(["030 12345678"], cands) == "DE"  # Berlin's 030, as GB's 0301
+    assert nz.infer_phone_region(["098765 43211"], cands) == "IN"
+    assert nz.infer_phone_region(["06 12 34 56 78"], cands) == "FR"
+    assert nz.infer_phone_region(["0532 123 45 67"], cands) == "TR"
+    # What the first candidates had still goes to them.
+    assert nz.infer_phone_region(["9123456789", "89261112233"], cands) == "RU"
+    assert nz.infer_phone_region(["8 (495) 123-45-67"], cands) == "RU"
+    assert nz.infer_phone_region(["0722 123 456"], cands) == "RO"
+    assert nz.infer_phone_region(["067 123 4567"], cands) == "UA"
 
 
 def _national(t: str) -> bool:  # infer_phone_region's own test: a national number in t
