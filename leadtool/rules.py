@@ -662,12 +662,15 @@ _CRM_STAGES = ("", "MQL", "SQL")  # furthest last
 def _crm_stages() -> tuple[tuple[str, ...], dict[str, int]]:
     """The columns a CRM's stage is read from, and each value's stage as its place in
     ``_CRM_STAGES`` (``values.yml``)."""
-    spec = load_yaml_data("values.yml")["crm_stages"]
+    doc = load_yaml_data("values.yml")
+    spec = doc["crm_stages"]
     place = {
         status_key(str(value)): _CRM_STAGES.index(stage)
         for stage in _CRM_STAGES[1:]
         for value in spec[stage]
     }
+    # A won deal went past SQL: the furthest stage there is.
+    place.update((status_key(str(value)), len(_CRM_STAGES) - 1) for value in doc["won_stages"])
     return tuple(spec["columns"]), place
 
 

@@ -107,6 +107,10 @@ def test_errors(expr: str, message: str) -> None:
         ({"x_status": "Closed - Converted"}, "SQL"),  # Salesforce
         ({"x_lifecycle_stage": "marketingqualifiedlead", "x_lead_status": "OPEN_DEAL"}, "SQL"),
         ({"x_lifecycle_stage": "opportunity", "x_lead_status": "NEW"}, "SQL"),  # the furthest
+        ({"x_deal_stage": "Qualified", "x_deal_status": "Open"}, "SQL"),  # Pipedrive
+        ({"x_deal_stage": "Contact Made", "x_deal_status": "Won"}, "SQL"),  # a won deal
+        ({"x_deal_stage": "Contact Made", "x_deal_status": "Lost"}, ""),
+        ({"x_этап_сделки": "Успешно реализовано"}, "SQL"),  # amoCRM's won deal
         ({"x_comment": "sql"}, ""),  # not a column a CRM keeps its stage in
         ({}, ""),
     ],

@@ -163,6 +163,39 @@ def test_unknown_profile() -> None:
         profile_by_key("myspace")
 
 
+def test_a_pipedrive_deals_export() -> None:
+    """Pipedrive heads every column "<item> - <field>": none was a synonym, and a deals
+    export was "no recognizable contact or name column"."""
+    headers = [
+        "Deal - ID",
+        "Deal - Title",
+        "Deal - Value",
+        "Deal - Stage",
+        "Deal - Status",
+        "Deal - Deal created",
+        "Deal - Source origin",
+        "Deal - Contact person",
+        "Deal - Organization",
+        "Person - Email",
+        "Person - Phone",
+    ]
+    profile = detect_profile(headers)
+    assert profile.key == "pipedrive"
+    assert map_columns(headers, profile) == {
+        "Deal - ID": "lead_id",
+        "Deal - Title": None,
+        "Deal - Value": "budget",
+        "Deal - Stage": None,  # x_deal_stage and x_deal_status: crm_stage() reads them
+        "Deal - Status": None,
+        "Deal - Deal created": "created_at",
+        "Deal - Source origin": None,  # "Web forms", "Import": not where a lead came from
+        "Deal - Contact person": "name",
+        "Deal - Organization": "company",
+        "Person - Email": "email",
+        "Person - Phone": "phone",
+    }
+
+
 def test_meta_headers_beat_generic() -> None:
     headers = ["id", "created_time", "ad_id", "form_id", "full_name", "phone_number", "email"]
     assert detect_profile(headers).key == "facebook"
