@@ -50,6 +50,14 @@ def spend_of(name: str, **kwargs) -> pd.DataFrame:
             ],
         ),
         (
+            # An account in Russian: "Дата начала отчетности", "Сумма затрат (RUB)"
+            "meta_ads_spend_ru.csv",
+            [
+                ["2026-11-05", "facebook", "Лидген Москва", "", "15200.50", "RUB", "48210", "912"],
+                ["2026-11-05", "facebook", "Лидген Москва", "", "9800.00", "RUB", "30100", ""],
+            ],
+        ),
+        (
             "google_ads_spend.csv",
             [
                 [
