@@ -138,6 +138,14 @@ def spend_of(name: str, **kwargs) -> pd.DataFrame:
             ],
         ),
         (
+            # "Campaign name" and "Cost" are Yandex Direct's API names too
+            "tiktok_ads_spend.csv",
+            [
+                ["2026-11-04", "tiktok", "TT Lead KZ", "", "1075.50", "USD", "112000", "300"],
+                ["2026-11-05", "tiktok", "TT Lead KZ", "", "80.00", "USD", "13000", "31"],
+            ],
+        ),
+        (
             "generic_spend.csv",
             [
                 ["2026-11-05", "tilda", "", "", "150.00", "EUR", "", ""],
@@ -148,6 +156,18 @@ def spend_of(name: str, **kwargs) -> pd.DataFrame:
 )
 def test_spend_formats(name: str, expected: list[list[str]]) -> None:
     assert spend_of(name).drop(columns=["adset", "ad"]).values.tolist() == expected
+
+
+def test_yandex_directs_api_report_is_still_yandexs(tmp_path) -> None:
+    # Its names are TikTok's in other letters (CampaignName, AdGroupName, Cost); TikTok's
+    # own columns are what tell them apart.
+    (tmp_path / "direct.tsv").write_text(
+        "Date\tCampaignName\tAdGroupName\tImpressions\tClicks\tCost\n"
+        "2026-11-05\tПоиск\tГруппа 1\t1000\t50\t2500.5\n",
+        encoding="utf-8",
+    )
+    frame, stats = spend_table(read_tables(str(tmp_path / "direct.tsv"))[0])
+    assert (stats.profile, frame["source"].tolist()) == ("yandex_direct", ["yandex"])
 
 
 def test_a_sheet_of_ones_own_with_a_total_spent_column_keeps_its_sources(tmp_path) -> None:
