@@ -163,6 +163,25 @@ def test_unknown_profile() -> None:
         profile_by_key("myspace")
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Время создания",
+        "Дата поступления",
+        "Дата обращения",
+        "Created on",
+        "Date added",
+        "Date submitted",
+        "Received at",
+        "Data trimiterii",
+        "Data înregistrării",
+    ],
+)
+def test_more_spellings_of_the_date_a_lead_came(header: str) -> None:
+    # A form builder's or CRM's date column that was kept as x_ and left created_at empty.
+    assert map_columns([header, "Email"], detect_profile([header, "Email"]))[header] == "created_at"
+
+
 def test_a_pipedrive_deals_export() -> None:
     """Pipedrive heads every column "<item> - <field>": none was a synonym, and a deals
     export was "no recognizable contact or name column"."""
