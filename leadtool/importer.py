@@ -528,17 +528,32 @@ def _by_precedence(
     headers: list[str], mapping: dict[str, str | None], profile: Profile
 ) -> dict[str, list[str]]:
     """Each canonical column's headers, the profile's own first in the profile's order,
-    then the rest in the export's order."""
+    then the rest in the export's order — of phones, a mobile's header (``Mobile``,
+    ``Мобильный телефон``: ``mobile_phone_headers`` in ``data/values.yml``) before the others
+    the profile does not order: ``Work phone, Mobile phone`` gave the office's number."""
     rank = {key: i for i, key in enumerate(profile.columns)}
     last = len(rank)
+    mobile = _mobile_phone_headers()
     ranked: dict[str, list[str]] = {}
     for h in headers:
         target = mapping.get(h)
         if target and not target.startswith("x_"):
             ranked.setdefault(target, []).append(h)
-    for names in ranked.values():
-        names.sort(key=lambda h: rank.get(header_key(h), last))  # stable: ties keep file order
+    for target, names in ranked.items():
+        # stable: ties keep the file's order
+        names.sort(
+            key=lambda h: (
+                rank.get(header_key(h), last),
+                target == "phone" and header_key(h) not in mobile,
+            )
+        )
     return ranked
+
+
+@cache
+def _mobile_phone_headers() -> frozenset[str]:
+    names = load_yaml_data("values.yml")["mobile_phone_headers"]
+    return frozenset(header_key(str(h)) for h in names)
 
 
 def _unique(name: str, taken: dict[str, pd.Series]) -> str:

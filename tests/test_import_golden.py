@@ -143,8 +143,9 @@ def test_typeform_seconds_to_submit_from_its_two_times(tmp_path) -> None:
 def test_profile_order_decides_which_of_several_phones_is_the_phone(tmp_path) -> None:
     # Bitrix24 writes the work phone (often the office's switchboard) before the mobile;
     # its profile lists the mobile first, so the mobile is the lead's phone, the work phone
-    # fills a lead without one, and the other column is kept as x_. Without a profile the
-    # export's own order decides.
+    # fills a lead without one, and the other column is kept as x_. Without a profile a
+    # mobile's header comes first too (Salesforce's Phone and Mobile, Bitrix24's English
+    # UI); the others keep the export's order.
     leads, stats = _import_text(
         tmp_path / "leads.csv",
         "ID;Название лида;Имя;Рабочий телефон;Мобильный телефон;Рабочий e-mail\n"
@@ -160,11 +161,13 @@ def test_profile_order_decides_which_of_several_phones_is_the_phone(tmp_path) ->
 
     leads, stats = _import_text(
         tmp_path / "form.csv",
-        "name,work phone,mobile\nOleg,+7 495 318-42-76,8 903 111 22 33\nInna,,8 916 222 33 44\n",
+        "name,work phone,home phone,mobile\nOleg,+7 495 318-42-76,+7 495 111-22-33,8 903 111 22 33\n"
+        "Inna,,+7 495 444-55-66,\nVera,+7 495 318-42-76,,\n",
     )
     assert stats.profile == "generic"
-    assert leads["phone"].tolist() == ["+74953184276", "+79162223344"]
-    assert leads["x_mobile"].tolist() == ["8 903 111 22 33", "8 916 222 33 44"]
+    assert leads["phone"].tolist() == ["+79031112233", "+74954445566", "+74953184276"]
+    assert leads["x_work_phone"].tolist() == ["+7 495 318-42-76", "", "+7 495 318-42-76"]
+    assert leads["x_home_phone"].tolist() == ["+7 495 111-22-33", "+7 495 444-55-66", ""]
 
 
 def test_a_repeated_phone_header_fills_leads_without_the_first(tmp_path) -> None:

@@ -182,6 +182,17 @@ def test_more_spellings_of_the_date_a_lead_came(header: str) -> None:
     assert map_columns([header, "Email"], detect_profile([header, "Email"]))[header] == "created_at"
 
 
+def test_home_and_other_phones_and_emails_are_a_leads() -> None:
+    headers = ["Name", "Home e-mail", "Other phone", "Office phone", "Alternate email"]
+    assert list(map_columns(headers, detect_profile(headers)).values()) == [
+        "name",
+        "email",
+        "phone",
+        "phone",
+        "email",
+    ]
+
+
 def test_a_pipedrive_deals_export() -> None:
     """Pipedrive heads every column "<item> - <field>": none was a synonym, and a deals
     export was "no recognizable contact or name column"."""
