@@ -161,7 +161,8 @@ def test_profile_order_decides_which_of_several_phones_is_the_phone(tmp_path) ->
 
     leads, stats = _import_text(
         tmp_path / "form.csv",
-        "name,work phone,home phone,mobile\nOleg,+7 495 318-42-76,+7 495 111-22-33,8 903 111 22 33\n"
+        "name,work phone,home phone,mobile\n"
+        "Oleg,+7 495 318-42-76,+7 495 111-22-33,8 903 111 22 33\n"
         "Inna,,+7 495 444-55-66,\nVera,+7 495 318-42-76,,\n",
     )
     assert stats.profile == "generic"

@@ -175,6 +175,22 @@ def test_closing_notes_need_a_notice(tmp_path, tail, leads: int, footer: int) ->
     assert (len(table.data), table.footer_rows) == (leads, footer)
 
 
+def test_closing_notes_padded_to_the_tables_width(monkeypatch, tmp_path) -> None:
+    # A report saved again by a spreadsheet pads its notes with empty cells: every row is as
+    # wide as the header, and the Arrow reader reads the file; both readers skip the notes.
+    rows = ["Name,Email,Phone", "Grace,grace@example.com,(415) 555-0132", ",,", ",,"]
+    rows += [
+        "Leads by source,,",
+        '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.",,',
+        "Confidential Information - Do Not Distribute,,",
+    ]
+    path = tmp_path / "report.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fast, slow = _both_readers(monkeypatch, str(path))
+    _same_table(fast, slow)
+    assert (len(fast[0].data), fast[0].footer_rows, fast[0].blank_rows) == (1, 3, 2)
+
+
 def test_ragged_rows_are_kept_and_flagged() -> None:
     (table,) = read_tables(str(FIXTURES / "ragged.csv"))
     assert table.ragged == ["short_row", "long_row", ""]
