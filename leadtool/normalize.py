@@ -311,10 +311,10 @@ def _numbers_in(part: str, region: str | None) -> list[str]:
 def infer_phone_region(
     texts: Iterable[str], candidates: Iterable[str], sample: int = 300
 ) -> str | None:
-    """The region under which most distinct national-format numbers are valid (the first
-    ``sample`` of them). A cell of two numbers (``8 912 …, 8 926 …``, as CRM exports write
-    a contact's phones) counts as its two numbers: a file of such cells alone still has its
-    region found."""
+    """The region the distinct national-format numbers (the first ``sample`` of them) point
+    at most (``_region_evidence``; ties to the earlier candidate). A cell of two numbers
+    (``8 912 …, 8 926 …``, as CRM exports write a contact's phones) counts as its two
+    numbers: a file of such cells alone still has its region found."""
     national: dict[str, None] = {}
     for text in _maybe_national(texts):
         national.update(dict.fromkeys(p for p in split_numbers(text) if _is_national(p)))
@@ -324,9 +324,12 @@ def infer_phone_region(
         return None
     numbers = list(national)[:sample]
     scores: Counter[str] = Counter()
-    for region in candidates:
-        for t in numbers:
-            scores[region] += _region_evidence(t, region)
+    for t in numbers:
+        # Digits and the usual separators alone: phonenumbers reads the digits as it reads
+        # the text, and normalizing the text again for every candidate was a fifth of the time.
+        digits = _SEPARATORS.sub("", t) if _DIGITS_AND_SEPARATORS.match(t) else t
+        for region in candidates:
+            scores[region] += _region_evidence(t, digits, region)
     if not scores:
         return None
     best = max(scores.values())
@@ -338,20 +341,26 @@ _MOBILE_TYPES = frozenset(
 )
 
 
-def _region_evidence(text: str, region: str) -> int:
+_DIGITS_AND_SEPARATORS = re.compile(r"[0-9 ()\-.]+\Z")
+_SEPARATORS = re.compile(r"[ ()\-.]")
+
+
+def _region_evidence(text: str, digits: str, region: str) -> int:
     """How strongly a national-format number points at a region: 0 when it is no number
     there; 1 for a valid one; 1 more when it may be a mobile (what lead forms ask for); 1
     more when its digits are grouped as the region writes its numbers. Validity alone let
     numbering plans that take almost any length win: ``(415) 555-2671`` and ``5555555555``
     are both German numbers, and a US file's phones became ``+49…``; the grouping
-    (``(415) 555-2671``, ``098765 43211``, ``06 12 34 56 78``) is what tells a reader."""
+    (``(415) 555-2671``, ``098765 43211``, ``06 12 34 56 78``) is what tells a reader.
+    ``digits``: the text as phonenumbers reads it, parsed in its place."""
     try:
-        number = phonenumbers.parse(text, region)
+        number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
         return 0
-    if not phonenumbers.is_valid_number(number):
+    kind = phonenumbers.number_type(number)  # UNKNOWN exactly where is_valid_number is False
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
         return 0
-    evidence = 1 + (phonenumbers.number_type(number) in _MOBILE_TYPES)
+    evidence = 1 + (kind in _MOBILE_TYPES)
     groups = _DIGIT_GROUPS.findall(text)
     if len(groups) > 1:
         written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -433,6 +433,52 @@ def test_infer_region_by_how_the_numbers_are_written() -> None:
     assert nz.infer_phone_region(["067 123 4567"], cands) == "UA"
 
 
+def test_region_evidence_reads_the_digits_as_phonenumbers_reads_the_text() -> None:
+    """infer_phone_region parses a number's digits once stripped of spaces, brackets,
+    dashes and dots, and takes number_type's UNKNOWN for invalid: the same evidence as
+    parsing the text itself and asking is_valid_number, in every candidate region."""
+    import random
+
+    def reference(text: str, region: str) -> int:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            return 0
+        if not phonenumbers.is_valid_number(number):
+            return 0
+        evidence = 1 + (phonenumbers.number_type(number) in nz._MOBILE_TYPES)
+        groups = [len(g) for g in re.findall(r"\d+", text)]
+        if len(groups) > 1:
+            national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            evidence += groups == [len(g) for g in re.findall(r"\d+", national)]
+        return evidence
+
+    cands = load_yaml_data("regions.yml")["candidates"]
+    rng = random.Random(7)
+    texts = []
+    for region in cands:  # each region's own numbers, as it writes them
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example:
+                texts.append(
+                    phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+                )
+    for _ in range(150):  # and digits in any grouping
+        digits = rng.choice(["0", "8", "9", "1", "00"]) + "".join(
+            rng.choice("0123456789") for _ in range(rng.randint(5, 11))
+        )
+        texts.append(
+            "".join(d + (rng.choice(" -.()") if rng.random() < 0.3 else "") for d in digits)
+        )
+    for text in texts:
+        plain = nz._SEPARATORS.sub("", text) if nz._DIGITS_AND_SEPARATORS.match(text) else text
+        for region in cands:
+            assert nz._region_evidence(text, plain, region) == reference(text, region), (
+                text,
+                region,
+            )
+
+
 def _national(t: str) -> bool:  # infer_phone_region's own test: a national number in t
     return any(nz._is_national(part) for part in nz.split_numbers(t))
 
