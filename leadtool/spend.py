@@ -128,8 +128,20 @@ def split_header(header: str) -> tuple[str, str]:
 
 
 def detect_spend_profile(headers: list[str]) -> SpendProfile | None:
+    """The first profile the headers fit. A table with a column of sources (``Source``,
+    ``Источник``: ``sheet_source_headers`` in ``data/spend_profiles.yml``) is a sheet of one's
+    own across platforms, whatever else its headers share with one platform's report:
+    ``Date, Source, Campaign name, Cost`` had every row's spend put on Yandex Direct, whose
+    API names its columns so."""
     keys = {header_key(split_header(h)[0]) for h in headers} | {header_key(h) for h in headers}
-    return next((p for p in spend_profiles() if p.fits(keys)), None)
+    sourced = any(k in keys for k in _source_headers())
+    return next((p for p in spend_profiles() if p.fits(keys) and not (sourced and p.source)), None)
+
+
+@cache
+def _source_headers() -> frozenset[str]:
+    names = load_yaml_data("spend_profiles.yml")["sheet_source_headers"]
+    return frozenset(header_key(str(h)) for h in names)
 
 
 def parse_amount(text: str) -> float:

@@ -158,6 +158,20 @@ def test_spend_formats(name: str, expected: list[list[str]]) -> None:
     assert spend_of(name).drop(columns=["adset", "ad"]).values.tolist() == expected
 
 
+def test_a_sheet_of_ones_own_across_platforms_keeps_its_sources(tmp_path) -> None:
+    # "Campaign name" and "Cost" are Yandex Direct's API names: a sheet with a Source column
+    # beside them had every row's spend put on Yandex.
+    (tmp_path / "own.csv").write_text(
+        "Date,Source,Campaign name,Cost\n2026-11-05,Facebook,Leadgen,120.50\n"
+        "2026-11-05,Google Ads,Search,300\n",
+        encoding="utf-8",
+    )
+    frame, stats = spend_table(read_tables(str(tmp_path / "own.csv"))[0])
+    assert stats.profile == "generic"
+    assert frame["source"].tolist() == ["facebook", "google"]
+    assert frame["campaign"].tolist() == ["Leadgen", "Search"]
+
+
 def test_yandex_directs_api_report_is_still_yandexs(tmp_path) -> None:
     # Its names are TikTok's in other letters (CampaignName, AdGroupName, Cost); TikTok's
     # own columns are what tell them apart.
