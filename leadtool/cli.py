@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from leadtool.importer import ImportOptions, ImportStats
+    from leadtool.spend import SpendStats
 
 app = typer.Typer(
     name="leadtool",
@@ -1006,8 +1007,20 @@ def spend_cmd(
                         if stats.currency_from == "unknown"
                         else f" (currency from {stats.currency_from})"
                     )
+                    + _spend_gaps(stats)
                 )
         emit(combine_spend(frames), output, out_format)
+
+
+def _spend_gaps(stats: SpendStats) -> str:
+    """What a spend summary should warn of: rows no lead can join (no source) and rows no
+    period holds (no date)."""
+    gaps = ""
+    if stats.no_source:
+        gaps += f"; {stats.no_source} rows with no source: give --source"
+    if stats.no_date:
+        gaps += f"; {stats.no_date} rows with no date"
+    return gaps
 
 
 # --------------------------------------------------------------------------- report

@@ -533,6 +533,11 @@ def build_report(
         )
     if len(spend) and (currency == "").any():
         notes.append("some spend has no currency (give --currency to leadtool spend)")
+    if len(spend) and "source" in by and (text_column(spend, "source").str.strip() == "").any():
+        notes.append(
+            f"some spend has no source: it is on the {NONE_LABEL} source rows, not its "
+            "platform's (give --source to leadtool spend)"
+        )
     for d in (d for d in ("adset", "ad") if d in extra):
         if len(spend) and (text_column(spend, d).str.strip() == "").any():
             notes.append(

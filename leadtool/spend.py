@@ -62,6 +62,9 @@ class SpendStats:
     rows: int
     total: dict[str, float] = field(default_factory=dict)
     currency_from: str = ""
+    # Rows of spend that no lead can be joined with (no source), or that no period holds.
+    no_source: int = 0
+    no_date: int = 0
 
 
 @cache
@@ -222,6 +225,8 @@ def spend_table(
         rows=n,
         total={str(k): round(float(v), 2) for k, v in totals.items()},
         currency_from=currency_from,
+        no_source=int(out["source"].eq("").sum()),
+        no_date=int(out["date"].eq("").sum()),
     )
     return out, stats
 

@@ -379,6 +379,17 @@ def test_leads_by_form_and_utm_tags_keep_spend_on_none() -> None:
         parse_dimensions("region")
 
 
+def test_spend_with_no_source_is_said_to_be_on_the_none_rows() -> None:
+    spend = spend_of("meta_ads_spend.csv").assign(source="")
+    report = build_report(LEADS, spend, ("source",))
+    rows = {r["source"]: r for r in report.table.to_dict("records")}
+    assert rows["(none)"]["spend"] == pytest.approx(2540.75)
+    assert any(n.startswith("some spend has no source: it is on the (none)") for n in report.notes)
+    assert not any("no source" in n for n in build_report(LEADS, spend, ("day",)).notes)
+    sourced = build_report(LEADS, spend_of("meta_ads_spend.csv"), ("source",))
+    assert not any("no source" in n for n in sourced.notes)
+
+
 def test_currencies_are_never_added_without_fx() -> None:
     spend = pd.concat(
         [spend_of("meta_ads_spend.csv"), spend_of("google_ads_spend.csv")], ignore_index=True
@@ -518,6 +529,28 @@ def test_cli_spend(run, tmp_path) -> None:
     assert len(pd.read_csv(out)) == 6
     assert run("spend", str(FIXTURES / "not_spend.csv")).exit_code == 1
     assert run("spend", str(FIXTURES / "vk_ads_spend.csv"), "--currency", "rubles").exit_code == 2
+
+
+def test_cli_spend_says_which_rows_no_lead_or_period_can_take(run, tmp_path) -> None:
+    # A Google Ads report from an account in Romanian read as a table of one's own had no
+    # source, date or currency, and the summary said only the currency was missing.
+    path = tmp_path / "ads.tsv"
+    path.write_text(
+        "Raport campanie\n1 noiembrie 2026 - 30 noiembrie 2026\n"
+        "Zi\tCampanie\tCod monedă\tCost\tAfișări\tClicuri\n"
+        "2026-11-03\tSearch RO\tRON\t402,10\t5120\t311\n",
+        encoding="utf-8",
+    )
+    result = run("spend", str(path))
+    assert result.exit_code == 0, result.output
+    assert "profile google_ads, 1 rows, spend 402.10 RON" in result.stderr
+    assert result.stdout.splitlines()[1] == "2026-11-03,google,Search RO,,,,402.10,RON,5120,311"
+    own = tmp_path / "own.csv"
+    own.write_text("Campaign,Spend\nLeadgen,120\nSearch,80\n", encoding="utf-8")
+    result = run("spend", str(own), "--currency", "EUR")
+    assert "; 2 rows with no source: give --source; 2 rows with no date" in result.stderr
+    result = run("spend", str(own), "--currency", "EUR", "--source", "tiktok")
+    assert "no source" not in result.stderr and "2 rows with no date" in result.stderr
 
 
 @pytest.mark.parametrize(
