@@ -66,12 +66,14 @@ NONE_LABEL = "(none)"
 TOTAL_LABEL = "(total)"
 WON_COLUMNS = ("won", "converted", "is_won", "outcome", "успешно", "closed_won")
 # A CRM's deal stage column (amoCRM's ``Этап сделки``, Bitrix24's ``Стадия сделки``,
-# HubSpot's ``Deal Stage``): won where it holds a won stage (``qualify.outcomes_from``).
+# HubSpot's ``Deal Stage``, Pipedrive's ``Deal - Status``: open, won, lost): won where it
+# holds a won stage (``qualify.outcomes_from``). The first that holds a closing stage is it.
 STAGE_COLUMNS = (
     "этап_сделки",
     "стадия_сделки",
     "deal_stage",
     "dealstage",
+    "deal_status",
     "stage",
     "этап",
     "стадия",

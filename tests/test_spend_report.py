@@ -424,6 +424,14 @@ def test_outcomes_won_and_revenue() -> None:
         # amoCRM's stages: won, lost (its budget is no revenue), open (no outcome yet)
         ({"Этап сделки": ["Успешно реализовано", "Закрыто и не реализовано", "Переговоры"]}, 1),
         ({"Deal Stage": ["Closed Won", "Closed Lost", "Contract Sent"]}, 1),  # HubSpot
+        # Pipedrive: a won deal stays in its last stage; its status says it was won
+        (
+            {
+                "Deal - Status": ["Won", "Lost", "Open"],
+                "Deal - Stage": ["Negotiations Started", "Qualified", "Contact Made"],
+            },
+            1,
+        ),
         ({"Won": ["yes", "no", ""]}, 1),  # a plain won column: a lost deal's amount no revenue
     ],
 )
@@ -678,6 +686,31 @@ def test_cli_report_outcomes_from_a_crm_deals_export(run, tmp_path) -> None:
     )
     other = run("report", str(leads), "--outcomes", str(deals), "-o", str(out))
     assert other.exit_code == 1 and "no lead matched on lead_id, email or phone" in other.stderr
+
+
+def test_cli_report_outcomes_from_a_pipedrive_deals_export(run, tmp_path) -> None:
+    # Pipedrive writes "Person - Email" and "Deal - Status": import's profile finds the
+    # e-mail to join on, and the status (open, won, lost) says which deals were won.
+    leads = tmp_path / "qualified.csv"
+    leads.write_text(
+        "lead_id,source,email,phone\nfacebook:7,facebook,jonas@example.de,\n"
+        "google:8,google,mia@example.de,\n",
+        encoding="utf-8",
+    )
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "Deal - ID,Deal - Title,Deal - Value,Deal - Stage,Deal - Status,Person - Name,"
+        "Person - Email\n"
+        "41,Schulz deal,12000,Negotiations Started,Won,Jonas Schulz,Jonas@Example.de\n"
+        "42,Weber deal,8000,Proposal Made,Open,Mia Weber,mia@example.de\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.csv"
+    result = run("report", str(leads), "--outcomes", str(deals), "--by", "source", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    report = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("source")
+    assert report.loc["facebook", ["won", "revenue"]].tolist() == ["1", "12000.00"]
+    assert report.loc["google", ["won", "revenue"]].tolist() == ["0", "0.00"]  # still open
 
 
 def test_cli_report_table_piped_keeps_every_column(run, qualified, monkeypatch) -> None:
