@@ -165,7 +165,7 @@ def import_table(
             out[col] = nz.normalize_bools(out[col])
         _test_marks(out)
         _time_to_submit(out, data, headers, profile)
-        _utm_and_source(out, options, profile)
+        _utm_and_source(out, options, profile, _click_id_columns(data, headers))
         _lead_ids(out, profile, options, no_id, hashing.result())
         out["phone"], more = phones.result()
 
@@ -771,19 +771,39 @@ def _time_to_submit(
     out["time_to_submit"] = from_arrow(text, data.index)
 
 
-def _utm_and_source(out: dict[str, pd.Series], options: ImportOptions, profile: Profile) -> None:
+def _click_id_columns(data: pd.DataFrame, headers: list[str]) -> dict[str, pd.Series]:
+    """The file's columns named after a click id (``gclid``, ``yclid``, ``fbclid``: a
+    form's hidden fields), by parameter."""
+    ids = {header_key(k): k for k in nz.click_ids()}
+    return {ids[header_key(h)]: data[h] for h in headers if header_key(h) in ids}
+
+
+def _utm_and_source(
+    out: dict[str, pd.Series],
+    options: ImportOptions,
+    profile: Profile,
+    clicks: dict[str, pd.Series],
+) -> None:
+    """Source, medium and campaign: the file's own, else its UTM tags (columns, or the
+    landing URL's), else the click id an ad platform put in its link (``gclid`` → google,
+    cpc), else the profile's."""
     if (out["landing_url"] != "").any():
         parsed = nz.utm_columns(out["landing_url"])
         for f in nz.UTM_FIELDS:
             out[f] = coalesce(out[f], parsed[f])
+    clicked = nz.click_sources(clicks, out["landing_url"])
     if options.source:
         source = pd.Series(nz.source_key(options.source), index=out["source"].index, dtype="str")
     else:
         source = nz.normalize_sources(out["source"], profile.source_values)
         source = coalesce(source, nz.normalize_sources(out["utm_source"]))
+        if clicked is not None:
+            source = coalesce(source, clicked[0])
         source = coalesce(source, profile.source or "")
     out["source"] = source
     medium = coalesce(out["medium"], out["utm_medium"])
+    if clicked is not None:  # where the click's platform is the lead's source
+        medium = coalesce(medium, clicked[1].where(clicked[0] == source, ""))
     if profile.organic_medium:
         medium = medium.mask(out["is_organic"].eq("true") & medium.eq(""), profile.organic_medium)
     out["medium"] = coalesce(medium, profile.medium or "")

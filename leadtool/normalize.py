@@ -2277,6 +2277,48 @@ def utm_from_url(url: str) -> tuple[str, ...]:
     return tuple((query.get(f) or [""])[0] for f in UTM_FIELDS)
 
 
+@cache
+def click_ids() -> dict[str, tuple[str, str]]:
+    """Click id parameter -> (source, medium) (``click_ids`` in ``data/source_words.yml``)."""
+    doc = load_yaml_data("source_words.yml")["click_ids"]
+    return {str(k): (str(v[0]), str(v[1]) if len(v) > 1 else "") for k, v in doc.items()}
+
+
+def click_sources(
+    columns: dict[str, pd.Series], urls: pd.Series
+) -> tuple[pd.Series, pd.Series] | None:
+    """(source, medium) the click ids give each row — a column named after one (``gclid``,
+    ``yclid``; ``columns`` by parameter) holding a value, else one in the landing URL's
+    query (``?fbclid=…``); "" where none does. None when no row has one: auto-tagged ads
+    name their platform in their links even where the form kept no UTM tags."""
+    ids = click_ids()
+    text = to_arrow(urls)
+    in_url = (
+        mask(pc.match_substring_regex(text, f"[?&#](?:{'|'.join(ids)})=[^&#]"))
+        if pc.any(pc.not_equal(text, "")).as_py()
+        else np.zeros(len(urls), dtype=bool)
+    )
+    given = {k: mask(pc.not_equal(to_arrow(v), "")) for k, v in columns.items()}
+    if not in_url.any() and not any(g.any() for g in given.values()):
+        return None
+    source = np.full(len(urls), "", dtype=object)
+    medium = np.full(len(urls), "", dtype=object)
+    open_rows = np.ones(len(urls), dtype=bool)
+    for key, (platform, kind) in ids.items():  # the file's own columns first, in data order
+        if key in given:
+            hit = given[key] & open_rows
+            source[hit], medium[hit], open_rows[hit] = platform, kind, False
+    if in_url.any():
+        for key, (platform, kind) in ids.items():
+            hit = open_rows & in_url
+            if not hit.any():
+                break
+            hit &= mask(pc.match_substring_regex(text, f"[?&#]{key}=[^&#]"))
+            source[hit], medium[hit], open_rows[hit] = platform, kind, False
+    index = urls.index
+    return pd.Series(source, index=index, dtype="str"), pd.Series(medium, index=index, dtype="str")
+
+
 def utm_columns(urls: pd.Series) -> dict[str, pd.Series]:
     """utm_* columns parsed out of URLs, once per distinct URL."""
     parsed = per_distinct_fields(urls.fillna("").astype(str), utm_from_url, len(UTM_FIELDS))

@@ -63,7 +63,9 @@ class Profile:
             return 0
         if self.contains and not any(c in k for c in self.contains for k in keys):
             return 0
-        hits = sum(header_key(h) in present for h in self.match_any)
+        # Spellings of one header count once (gcl_id and gclid are one key: a site form's
+        # gclid alone was two hits).
+        hits = len({header_key(h) for h in self.match_any} & present)
         if hits < self.min_any:
             return 0
         return 10 * len(self.match_all) + 5 * len(self.contains) + hits + 1

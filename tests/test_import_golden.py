@@ -171,6 +171,38 @@ def test_profile_order_decides_which_of_several_phones_is_the_phone(tmp_path) ->
     assert leads["x_home_phone"].tolist() == ["+7 495 111-22-33", "+7 495 444-55-66", ""]
 
 
+def test_a_sites_own_form_with_utm_tags_and_a_gclid_is_no_platforms_export(tmp_path) -> None:
+    """A WordPress form's export — UTM columns and the gclid a hidden field kept — was taken
+    for Tilda's (three UTM columns) or, with a gclid, for a Google Ads lead form: every lead
+    with no tags was given the source "tilda" or "google" / "cpc". It is a generic export:
+    a lead's source is its UTM tags', else its click id's, else none."""
+    leads, stats = _import_text(
+        tmp_path / "wp.csv",
+        "Name,Email,utm_source,utm_medium,utm_campaign,gclid,Landing page\n"
+        "Anna,anna@example.com,facebook,cpc,fb_ro,,\n"
+        "Ion,ion@example.com,,,,Cj0KCQiA,\n"
+        "Dan,dan@example.com,,,,,https://site.example/?yclid=7&utm_content=x\n"
+        "Eva,eva@example.com,,,,,https://site.example/?fbclid=IwAR0\n"
+        "Maria,maria@example.com,,,,,https://site.example/\n"
+        # tagged by a newsletter's link, the gclid of an older click kept: not Google's cpc
+        "Lia,lia@example.com,newsletter,,,Cj0KCQiB,\n",
+    )
+    assert stats.profile == "generic"
+    assert leads["source"].tolist() == ["facebook", "google", "yandex", "facebook", "", "email"]
+    assert leads["medium"].tolist() == ["cpc", "cpc", "cpc", "", "", ""]
+    assert leads["x_gclid"].tolist() == ["", "Cj0KCQiA", "", "", "", "Cj0KCQiB"]
+    # Tilda's own fields still make Tilda's export; a Google Ads download is still Google's
+    tilda, stats = _import_text(
+        tmp_path / "tilda.csv", "Name;Email;formid;tranid;utm_source\nA;a@example.ru;f1;1:2;\n"
+    )
+    assert (stats.profile, tilda["source"].tolist()) == ("tilda", ["tilda"])
+    _, stats = _import_text(
+        tmp_path / "gads.csv",
+        "Lead ID,Full name,User email,Lead submit time,gclid\n1,A,a@x.io,,g\n",
+    )
+    assert stats.profile == "google_ads"
+
+
 def test_a_repeated_phone_header_fills_leads_without_the_first(tmp_path) -> None:
     # A form with two "Phone" columns (the reader names the second "Phone (2)"), and one
     # with "Email 2": the second fills a lead whose first is empty, and is kept as x_.
