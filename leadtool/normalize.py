@@ -2308,13 +2308,14 @@ def click_sources(
         if key in given:
             hit = given[key] & open_rows
             source[hit], medium[hit], open_rows[hit] = platform, kind, False
-    if in_url.any():
-        for key, (platform, kind) in ids.items():
-            hit = open_rows & in_url
-            if not hit.any():
-                break
-            hit &= mask(pc.match_substring_regex(text, f"[?&#]{key}=[^&#]"))
-            source[hit], medium[hit], open_rows[hit] = platform, kind, False
+    rows = np.flatnonzero(in_url & open_rows)  # the URLs left to read, each id's pattern on them
+    for key, (platform, kind) in ids.items():
+        if not len(rows):
+            break
+        found = mask(pc.match_substring_regex(text.take(rows), f"[?&#]{key}=[^&#]"))
+        hit = rows[found]
+        source[hit], medium[hit] = platform, kind
+        rows = rows[~found]
     index = urls.index
     return pd.Series(source, index=index, dtype="str"), pd.Series(medium, index=index, dtype="str")
 
