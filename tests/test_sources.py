@@ -226,6 +226,14 @@ def test_a_pipedrive_deals_export() -> None:
     }
 
 
+def test_a_sheet_asking_for_a_linkedin_profile_is_no_linkedin_ads_export() -> None:
+    # A webinar's sign-up sheet with a "LinkedIn Profile URL" column was LinkedIn's lead
+    # export, and every lead's source linkedin, medium paid_social.
+    sheet = ["First Name", "Last Name", "Email Address", "Company Name", "LinkedIn Profile URL"]
+    assert detect_profile(sheet).key == "generic"
+    assert detect_profile([*sheet, "Campaign Name", "Form Name"]).key == "linkedin"
+
+
 def test_meta_headers_beat_generic() -> None:
     headers = ["id", "created_time", "ad_id", "form_id", "full_name", "phone_number", "email"]
     assert detect_profile(headers).key == "facebook"
