@@ -390,6 +390,13 @@ def test_bools() -> None:
         ("Microsoft Ads", "bing"),
         ("Авито", "avito"),
         ("WhatsApp", "whatsapp"),
+        # Salesforce's and Zoho's standard lead sources, as Bitrix24's are read
+        ("Web", "site"),
+        ("Advertisement", "advertising"),
+        ("Partner Referral", "referral"),
+        ("Phone Inquiry", "call"),
+        ("Trade Show", "trade_show"),
+        ("Purchased List", "purchased_list"),
     ],
 )
 def test_source_keys(raw: str, key: str) -> None:
