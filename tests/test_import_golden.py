@@ -42,6 +42,7 @@ CASES = {
     "amocrm_deals.csv": "amocrm",
     "hubspot_contacts.csv": "hubspot",
     "pipedrive_leads.csv": "pipedrive",
+    "mailchimp_audience.csv": "mailchimp",
     "site_form_ro.csv": "generic",
     "site_form_ro_excel.csv": "generic",  # cp1250 from a Romanian Excel: Ş, Ţ with cedillas
     "site_form_koi8.csv": "generic",  # KOI8-R from an old form mailer: not cp1251
