@@ -764,11 +764,12 @@ _VERDICT_SEPARATORS = re.compile(r"[,;|\n]")
 
 def _is_verdict(cell: str, verdicts: set[str]) -> bool:
     """The cell, or one of its comma-, semicolon- or bar-separated tags, is a verdict
-    (``status_key``: ``JUNK_LEAD`` is ``junk lead``)."""
+    (``status_key``: ``JUNK_LEAD`` is ``junk lead``). A tag may be quoted, as Mailchimp
+    writes its tags: ``"Spam","Webinar"``."""
     if not cell:
         return False
     parts = [cell, *_VERDICT_SEPARATORS.split(cell)]
-    return any(status_key(part) in verdicts for part in parts)
+    return any(status_key(part.strip().strip("\"'«»")) in verdicts for part in parts)
 
 
 CHECKS: dict[str, Callable[[_View, Check, CleanConfig], pd.Series]] = {

@@ -330,6 +330,8 @@ def test_checks_file_switches_and_tunes(tmp_path) -> None:
         ("x_tags", "Ringing", False),
         ("x_причина_отказа", "Нецелевой", True),  # amoCRM's reason a deal was lost
         ("x_lead_labels", "Cold, Spam", True),  # Pipedrive's labels
+        ("x_tags", '"Webinar","Spam"', True),  # Mailchimp's tags, each quoted
+        ("x_tags", '"Webinar","Pricing page"', False),
         ("x_lead_labels", "Hot", False),
         ("x_deal_lost_reason", "Wrong number", True),  # ... and its reason a deal was lost
         ("x_comment", "Некачественный лид", False),  # not a verdict column: free text
