@@ -970,8 +970,7 @@ def _closing_notes(body: Sequence[Sequence[str]], col0: int) -> int:
     after the blank row above that notice. They were leads with nothing but a title or a
     copyright line in their first field. A row of one cell above that blank row — a lead
     with a phone alone — stays a lead; so does a file with no notice."""
-    start = len(body)
-    noticed = 0
+    start, noticed = len(body), False
     for i in range(len(body) - 1, -1, -1):
         filled = [c for c in body[i][col0:] if c.strip()]
         if len(filled) > 1:
@@ -981,8 +980,7 @@ def _closing_notes(body: Sequence[Sequence[str]], col0: int) -> int:
                 break  # the blank row above the notes
             continue
         start = i
-        if FOOTER_NOTE_RE.search(filled[0]):
-            noticed = i + 1
+        noticed = noticed or bool(FOOTER_NOTE_RE.search(filled[0]))
     return len(body) - start if noticed else 0
 
 

@@ -2304,7 +2304,7 @@ def click_sources(
     source = np.full(len(urls), "", dtype=object)
     medium = np.full(len(urls), "", dtype=object)
     open_rows = np.ones(len(urls), dtype=bool)
-    for key, (platform, kind) in ids.items():  # the file's own columns first, in data order
+    for key, (platform, kind) in ids.items():  # the file's own columns before its URLs
         if key in given:
             hit = given[key] & open_rows
             source[hit], medium[hit], open_rows[hit] = platform, kind, False
