@@ -161,10 +161,14 @@ def test_a_reports_closing_notes_are_no_leads() -> None:
     [
         # A lead with a phone alone above the blank row stays a lead.
         ([["8 912 345-67-89"], [], ["Отчёт сформирован 23.11.2026"]], 2, 1),
-        # Notes right below the table, no blank row between: all of them are notes.
-        ([["Leads report"], ["© 2026 Example CRM"]], 1, 2),
+        # No blank row above the lines: leads whose first field is all they gave.
+        ([["Leads report"], ["© 2026 Example CRM"]], 3, 0),
         # One-cell rows with no notice among them are leads, however they end.
         ([[], ["Иван"], ["Пётр"]], 3, 0),
+        # A one-cell line below the notice and a blank row: a lead, and the notice with it.
+        ([[], ["© 2026 Example CRM"], [], ["Иван"]], 3, 0),
+        # More lines than notes have: leads, a notice below them or not.
+        ([[], *[[f"Лид {i}"] for i in range(9)], ["Copyright 2026"]], 11, 0),
     ],
 )
 def test_closing_notes_need_a_notice(tmp_path, tail, leads: int, footer: int) -> None:
@@ -189,6 +193,18 @@ def test_closing_notes_padded_to_the_tables_width(monkeypatch, tmp_path) -> None
     fast, slow = _both_readers(monkeypatch, str(path))
     _same_table(fast, slow)
     assert (len(fast[0].data), fast[0].footer_rows, fast[0].blank_rows) == (1, 3, 2)
+
+
+def test_a_copyright_line_below_a_one_column_list_takes_no_lead(tmp_path) -> None:
+    # Every lead of a one-column file is one cell: a notice right below them must not take
+    # them all for its notes (the line is a lead then, as before); below a blank row it is
+    # a note, and the leads above stay leads.
+    phones = [f"8 912 000-00-{i:02d}" for i in range(1, 31)]
+    for gap, leads, footer in (([], 31, 0), ([""], 30, 1)):
+        path = tmp_path / "phones.csv"
+        path.write_text("\n".join(["Телефон", *phones, *gap, "© 2026 Example"]) + "\n")
+        (table,) = read_tables(str(path))
+        assert (len(table.data), table.footer_rows) == (leads, footer)
 
 
 def test_ragged_rows_are_kept_and_flagged() -> None:
