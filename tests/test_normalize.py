@@ -478,7 +478,7 @@ def test_region_evidence_reads_the_digits_as_phonenumbers_reads_the_text() -> No
             "".join(d + (rng.choice(" -.()") if rng.random() < 0.3 else "") for d in digits)
         )
     for text in texts:
-        plain = nz._SEPARATORS.sub("", text) if nz._DIGITS_AND_SEPARATORS.match(text) else text
+        plain = nz._as_parsed(text)
         for region in cands:
             assert nz._region_evidence(text, plain, region) == reference(text, region), (
                 text,
